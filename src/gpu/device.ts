@@ -1,0 +1,126 @@
+import { WebGpuUnavailableError } from '../errors.js';
+
+/** The limits we raise from WebGPU's defaults to what the adapter really offers. */
+const RAISED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+/** Optional features we use when the adapter has them. */
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['shader-f16', 'timestamp-query'];
+
+export interface GpuAdapterDescription {
+  vendor: string;
+  architecture: string;
+  description: string;
+}
+
+/** A device plus what we learned about it; every kernel and executor takes one. */
+export interface GpuContext {
+  readonly device: GPUDevice;
+  readonly adapter: GpuAdapterDescription;
+  /** Optional features that were granted. */
+  readonly features: { readonly shaderF16: boolean; readonly timestampQuery: boolean };
+  readonly limits: GPUSupportedLimits;
+}
+
+export interface CreateGpuContextOptions {
+  /** The WebGPU entry point; defaults to `navigator.gpu`. Node passes Dawn's. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+  /**
+   * `'adapter'` (default) asks for the adapter's real limits, e.g. a 1 GiB+
+   * storage binding; `'default'` keeps WebGPU's defaults (128 MiB binding),
+   * which tests use to exercise the split paths.
+   */
+  limits?: 'adapter' | 'default';
+  /** Adds `timestamp-query` / `shader-f16` only when true (default true). */
+  optionalFeatures?: boolean;
+  label?: string;
+}
+
+/**
+ * Requests an adapter and a device with the adapter's real limits and the
+ * optional features it has.
+ *
+ * @example
+ * const ctx = await createGpuContext();           // browser: navigator.gpu
+ * console.log(ctx.adapter.vendor, ctx.limits.maxStorageBufferBindingSize);
+ */
+export async function createGpuContext(options: CreateGpuContextOptions = {}): Promise<GpuContext> {
+  const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) {
+    throw new WebGpuUnavailableError(
+      'no-webgpu',
+      'WebGPU is not available here: use Chrome or Edge 113+, Safari 26+, or Firefox 141+ on Windows ' +
+        '(elsewhere enable chrome://flags/#enable-unsafe-webgpu); pages must be served over https or from localhost. ' +
+        'In Node, import from "webgpu-cnn/node" and install the "webgpu" package.',
+    );
+  }
+  const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+  if (!adapter) {
+    throw new WebGpuUnavailableError(
+      'no-adapter',
+      'WebGPU is present but offered no adapter: the GPU may be blocklisted or unavailable. ' +
+        'In Node without a GPU, install Debian\'s chromium package and set ' +
+        'VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json to use SwiftShader.',
+    );
+  }
+  const requiredFeatures =
+    options.optionalFeatures === false ? [] : OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const requiredLimits: Record<string, number> = {};
+  if (options.limits !== 'default') {
+    for (const name of RAISED_LIMITS) {
+      const value = adapter.limits[name];
+      if (typeof value === 'number') requiredLimits[name] = value;
+    }
+  }
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: options.label ?? 'webgpu-cnn' });
+  } catch (cause) {
+    throw new WebGpuUnavailableError('device-request-failed', `the adapter refused a device: ${String(cause)}`, { cause });
+  }
+  return {
+    device,
+    adapter: describeAdapter(adapter.info),
+    features: {
+      shaderF16: device.features.has('shader-f16'),
+      timestampQuery: device.features.has('timestamp-query'),
+    },
+    limits: device.limits,
+  };
+}
+
+/**
+ * Wraps a device the caller already has (e.g. shared with a renderer).
+ *
+ * @example
+ * const ctx = adoptDevice(myDevice);
+ */
+export function adoptDevice(device: GPUDevice, adapterInfo?: GPUAdapterInfo): GpuContext {
+  return {
+    device,
+    adapter: describeAdapter(adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo),
+    features: {
+      shaderF16: device.features.has('shader-f16'),
+      timestampQuery: device.features.has('timestamp-query'),
+    },
+    limits: device.limits,
+  };
+}
+
+function describeAdapter(info: GPUAdapterInfo | undefined): GpuAdapterDescription {
+  return {
+    vendor: info?.vendor || 'unknown',
+    architecture: info?.architecture || 'unknown',
+    description: info?.description || '',
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * WebGPU for Node through Dawn (the optional peer dependency `webgpu`).
+ * Imported only by the Node entry point, so Dawn and `fs` never reach a
+ * browser bundle.
+ */
+import { existsSync } from 'node:fs';
+import { WebGpuUnavailableError } from '../errors.js';
+import { createGpuContext, type CreateGpuContextOptions, type GpuContext } from './device.js';
+
+/** Debian's chromium package ships SwiftShader's Vulkan driver here. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+export interface NodeGpuOptions extends Omit<CreateGpuContextOptions, 'gpu'> {
+  /** Fall back to SwiftShader when no hardware adapter is found (default true). */
+  allowSoftwareFallback?: boolean;
+  /** Dawn toggles, e.g. `enable-dawn-features=allow_unsafe_apis`. */
+  dawnToggles?: string[];
+}
+
+type DawnModule = { create(toggles: string[]): GPU; globals: Record<string, unknown> };
+
+async function loadDawn(): Promise<DawnModule> {
+  try {
+    return (await import('webgpu')) as unknown as DawnModule;
+  } catch (cause) {
+    throw new WebGpuUnavailableError(
+      'no-webgpu',
+      'Node has no WebGPU: install the optional peer dependency with `npm install webgpu`',
+      { cause },
+    );
+  }
+}
+
+/**
+ * Returns Dawn's `GPU` object, with its globals (GPUBufferUsage, ...)
+ * installed. When Dawn finds no adapter and SwiftShader is installed, it
+ * retries with `VK_ICD_FILENAMES` pointing at SwiftShader.
+ */
+export async function getNodeGpu(options: NodeGpuOptions = {}): Promise<GPU> {
+  const dawn = await loadDawn();
+  Object.assign(globalThis, dawn.globals);
+  // the Vulkan loader complains on every instance without it
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  const toggles = options.dawnToggles ?? [];
+  let gpu = dawn.create(toggles);
+  if (await gpu.requestAdapter()) return gpu;
+  if (options.allowSoftwareFallback !== false && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
+    // the Vulkan loader reads this variable when an instance is created, so a new instance picks it up
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    gpu = dawn.create(toggles);
+    if (await gpu.requestAdapter()) return gpu;
+  }
+  throw new WebGpuUnavailableError(
+    'no-adapter',
+    'Dawn found no GPU adapter. Without a GPU, install SwiftShader with `sudo apt-get install -y chromium libvulkan1` ' +
+      `(it provides ${SWIFTSHADER_ICD}); with a GPU, install its Vulkan driver.`,
+  );
+}
+
+/**
+ * A GpuContext in Node: Dawn, the adapter's real limits, optional features.
+ *
+ * @example
+ * import { createNodeGpuContext } from 'webgpu-cnn/node';
+ * const ctx = await createNodeGpuContext();
+ */
+export async function createNodeGpuContext(options: NodeGpuOptions = {}): Promise<GpuContext> {
+  const gpu = await getNodeGpu(options);
+  return createGpuContext({ ...options, gpu });
+}
