@@ -19,6 +19,20 @@ export interface NodeGpuOptions extends Omit<CreateGpuContextOptions, 'gpu'> {
 
 type DawnModule = { create(toggles: string[]): GPU; globals: Record<string, unknown> };
 
+/**
+ * Dawn frees its instance when the JS object from `create()` is collected,
+ * even while devices made from it are still in use (a crash in
+ * InstanceBase::ProcessEvents). Every instance we hand out stays referenced
+ * for the life of the process.
+ */
+const liveInstances = new Set<GPU>();
+
+function createInstance(dawn: DawnModule, toggles: string[]): GPU {
+  const gpu = dawn.create(toggles);
+  liveInstances.add(gpu);
+  return gpu;
+}
+
 async function loadDawn(): Promise<DawnModule> {
   try {
     return (await import('webgpu')) as unknown as DawnModule;
@@ -42,12 +56,12 @@ export async function getNodeGpu(options: NodeGpuOptions = {}): Promise<GPU> {
   // the Vulkan loader complains on every instance without it
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   const toggles = options.dawnToggles ?? [];
-  let gpu = dawn.create(toggles);
+  let gpu = createInstance(dawn, toggles);
   if (await gpu.requestAdapter()) return gpu;
   if (options.allowSoftwareFallback !== false && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
     // the Vulkan loader reads this variable when an instance is created, so a new instance picks it up
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-    gpu = dawn.create(toggles);
+    gpu = createInstance(dawn, toggles);
     if (await gpu.requestAdapter()) return gpu;
   }
   throw new WebGpuUnavailableError(

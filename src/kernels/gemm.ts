@@ -1,0 +1,138 @@
+/**
+ * The tiled GEMM behind im2col convs, pointwise (1×1) convs and fully
+ * connected layers: output = epilogue(A · B) with workgroup-memory tiles and
+ * 4×4 register blocks. The vec4 file is chosen when every dimension and
+ * stride it touches is a multiple of 4; otherwise the scalar file, same tile.
+ */
+import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
+import gemmWgsl from '../../shaders/gemm/gemm_tiled.wgsl?raw';
+import gemmVec4Wgsl from '../../shaders/gemm/gemm_tiled_vec4.wgsl?raw';
+import { InvalidParameterError } from '../errors.js';
+import { defineShader } from '../gpu/shader.js';
+import type { BufferBinding, DispatchSpec } from './dispatch.js';
+import { epilogueConstants, type Epilogue } from './epilogue.js';
+import { ceilDiv } from './geometry.js';
+
+export const gemmShader = defineShader('gemm_tiled', epilogueWgsl, gemmWgsl);
+export const gemmVec4Shader = defineShader('gemm_tiled_vec4', epilogueWgsl, gemmVec4Wgsl);
+
+/** Tile configuration: WG_X × WG_Y invocations, each a 4×4 block; TILE_K deep. */
+export interface GemmTile {
+  wgX: number;
+  wgY: number;
+  tileK: number;
+}
+
+/** 16×16 invocations → 64×64 outputs per workgroup, K in steps of 16 (8 KiB of workgroup memory). */
+export const DEFAULT_GEMM_TILE: GemmTile = { wgX: 16, wgY: 16, tileK: 16 };
+
+export interface GemmParams {
+  m: number;
+  n: number;
+  k: number;
+  /** Independent products side by side (conv groups); default 1. */
+  batch?: number;
+  aBatchStride?: number;
+  bBatchStride?: number;
+  /** Row stride of the output in elements; default batch·n. */
+  ldc?: number;
+  /** First output column written; default 0. */
+  colOffset?: number;
+  /** Row stride of the residual; default batch·n. */
+  residualStride?: number;
+}
+
+export interface GemmBindings {
+  a: BufferBinding;
+  b: BufferBinding;
+  bias?: BufferBinding;
+  residual?: BufferBinding;
+  output: BufferBinding;
+  /** Bound where bias/residual are absent (see placeholderBuffer). */
+  unused: BufferBinding;
+}
+
+/** Whether the vec4 file can serve these parameters. */
+export function gemmUsesVec4(p: Required<GemmParams>): boolean {
+  return [p.k, p.n, p.ldc, p.colOffset, p.aBatchStride, p.bBatchStride, p.residualStride].every((v) => v % 4 === 0);
+}
+
+function withDefaults(p: GemmParams): Required<GemmParams> {
+  const batch = p.batch ?? 1;
+  const full: Required<GemmParams> = {
+    m: p.m,
+    n: p.n,
+    k: p.k,
+    batch,
+    aBatchStride: p.aBatchStride ?? p.m * p.k,
+    bBatchStride: p.bBatchStride ?? p.k * p.n,
+    ldc: p.ldc ?? batch * p.n,
+    colOffset: p.colOffset ?? 0,
+    residualStride: p.residualStride ?? batch * p.n,
+  };
+  for (const [name, v] of Object.entries(full)) {
+    const min = ['m', 'n', 'k', 'batch', 'ldc'].includes(name) ? 1 : 0;
+    if (!Number.isInteger(v) || v < min) throw new InvalidParameterError(name, `must be an integer ≥ ${min}, got ${v}`);
+  }
+  if (full.colOffset + full.batch * full.n > full.ldc) {
+    throw new InvalidParameterError('ldc', `${full.ldc} is narrower than colOffset + batch·n = ${full.colOffset + full.batch * full.n}`);
+  }
+  return full;
+}
+
+/** One dispatch computing epilogue(A·B) into the output. */
+export function gemm(
+  params: GemmParams,
+  io: GemmBindings,
+  epilogue: Epilogue = {},
+  tile: GemmTile = DEFAULT_GEMM_TILE,
+  label = 'gemm',
+): DispatchSpec {
+  const p = withDefaults(params);
+  if (tile.tileK % 4) throw new InvalidParameterError('tileK', `must be a multiple of 4, got ${tile.tileK}`);
+  const vec4 = gemmUsesVec4(p);
+  return {
+    label,
+    shader: vec4 ? gemmVec4Shader : gemmShader,
+    constants: {
+      WG_X: tile.wgX,
+      WG_Y: tile.wgY,
+      TILE_K: tile.tileK,
+      ...epilogueConstants({ ...epilogue, hasBias: !!io.bias, hasResidual: !!io.residual }),
+    },
+    uniforms: {
+      m: p.m,
+      n: p.n,
+      k: p.k,
+      aBatchStride: p.aBatchStride,
+      bBatchStride: p.bBatchStride,
+      ldc: p.ldc,
+      colOffset: p.colOffset,
+      residualStride: p.residualStride,
+    },
+    bindings: { a: io.a, b: io.b, bias: io.bias ?? io.unused, residual: io.residual ?? io.unused, output: io.output },
+    workgroups: [ceilDiv(p.n, tile.wgX * 4), ceilDiv(p.m, tile.wgY * 4), p.batch],
+  };
+}
+
+/** PyTorch Linear weight [out][in] → the GEMM's B layout [in][out], once at load. */
+export function linearWeightToGemm(weight: Float32Array, outFeatures: number, inFeatures: number): Float32Array {
+  if (weight.length !== outFeatures * inFeatures) {
+    throw new InvalidParameterError('weight', `has ${weight.length} values, expected ${outFeatures}×${inFeatures}`);
+  }
+  const b = new Float32Array(weight.length);
+  for (let o = 0; o < outFeatures; o++) for (let i = 0; i < inFeatures; i++) b[i * outFeatures + o] = weight[o * inFeatures + i]!;
+  return b;
+}
+
+/**
+ * A fully connected layer: [batch, inFeatures] → [batch, outFeatures], with
+ * the weight already in GEMM layout (linearWeightToGemm).
+ */
+export function fullyConnected(
+  shape: { batch: number; inFeatures: number; outFeatures: number },
+  io: GemmBindings,
+  epilogue: Epilogue = {},
+): DispatchSpec {
+  return gemm({ m: shape.batch, n: shape.outFeatures, k: shape.inFeatures }, io, epilogue, DEFAULT_GEMM_TILE, 'fully_connected');
+}
