@@ -1,0 +1,62 @@
+/**
+ * Conv2d in four strategies behind one face. `auto` picks by shape; the
+ * bench and autotuning force one per layer. A forced strategy that cannot
+ * serve a shape is an UnsupportedConfigurationError saying why.
+ */
+import { UnsupportedConfigurationError } from '../errors.js';
+import { fullSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
+import { depthwiseStrategy } from './conv2d_depthwise.js';
+import { directStrategy } from './conv2d_direct.js';
+import { im2colStrategy } from './conv2d_im2col.js';
+import { pointwiseStrategy } from './conv2d_pointwise.js';
+import type { ConvBindings, ConvStrategy, ConvStrategyName } from './conv2d_strategy.js';
+import type { DispatchSpec } from './dispatch.js';
+import type { Epilogue } from './epilogue.js';
+
+export const CONV_STRATEGIES: Readonly<Record<ConvStrategyName, ConvStrategy>> = {
+  direct: directStrategy,
+  im2col: im2colStrategy,
+  pointwise: pointwiseStrategy,
+  depthwise: depthwiseStrategy,
+};
+
+/** The strategies that can compute this layer. */
+export function applicableStrategies(s: Conv2dShape): ConvStrategyName[] {
+  return (Object.keys(CONV_STRATEGIES) as ConvStrategyName[]).filter((n) => !CONV_STRATEGIES[n].unsupportedReason(s));
+}
+
+/**
+ * The shape heuristic behind `auto`: depthwise for depthwise layers, the
+ * plain GEMM for 1×1s, direct where each output needs little work (small
+ * reduction, e.g. a first layer over RGB) or the layer is grouped into small
+ * slices, im2col + GEMM for the rest.
+ */
+export function chooseConvStrategy(s: Conv2dShape): ConvStrategyName {
+  if (!depthwiseStrategy.unsupportedReason(s)) return 'depthwise';
+  if (!pointwiseStrategy.unsupportedReason(s)) return 'pointwise';
+  const reduction = s.kernelHeight * s.kernelWidth * (s.inChannels / s.groups);
+  if (reduction <= 64 || s.outChannels / s.groups < 16) return 'direct';
+  return 'im2col';
+}
+
+export function resolveConvStrategy(s: Conv2dShape, requested: ConvStrategyName | 'auto'): ConvStrategy {
+  const name = requested === 'auto' ? chooseConvStrategy(s) : requested;
+  const strategy = CONV_STRATEGIES[name];
+  if (!strategy) throw new UnsupportedConfigurationError(`unknown conv strategy "${String(requested)}"; known: auto, ${Object.keys(CONV_STRATEGIES).join(', ')}`);
+  const reason = strategy.unsupportedReason(s);
+  if (reason) throw new UnsupportedConfigurationError(reason);
+  return strategy;
+}
+
+/** The dispatches of one conv layer with weights already in `strategy`'s layout. */
+export function conv2d(
+  s: Conv2dShape,
+  strategy: ConvStrategyName | 'auto',
+  io: ConvBindings,
+  epilogue: Epilogue = {},
+  slice: ChannelSlice = fullSlice(s.outChannels),
+): DispatchSpec[] {
+  return resolveConvStrategy(s, strategy).dispatches(s, io, epilogue, slice);
+}
+
+export type { ConvBindings, ConvStrategy, ConvStrategyName } from './conv2d_strategy.js';

@@ -1,0 +1,89 @@
+/**
+ * The im2col + GEMM strategy: input windows become the rows of a matrix
+ * (materialized in scratch memory, one block per group), and the tiled GEMM
+ * multiplies it by the weights, writing each group's channels in place.
+ */
+import im2colWgsl from '../../shaders/conv/im2col.wgsl?raw';
+import { UnsupportedConfigurationError } from '../errors.js';
+import { defineShader } from '../gpu/shader.js';
+import { validateSlice, type Conv2dShape } from './conv2d_shape.js';
+import { outputPixels, windowUniforms, type ConvStrategy } from './conv2d_strategy.js';
+import { gemm } from './gemm.js';
+import { ceilDiv, linearWorkgroups } from './geometry.js';
+
+export const im2colShader = defineShader('im2col', im2colWgsl);
+const WORKGROUP_SIZE = 64;
+
+function kPerGroup(s: Conv2dShape): number {
+  return s.kernelHeight * s.kernelWidth * (s.inChannels / s.groups);
+}
+
+/** K padded to a multiple of 4 so the vec4 GEMM can read the columns. */
+function kPadded(s: Conv2dShape): number {
+  return ceilDiv(kPerGroup(s), 4) * 4;
+}
+
+export const im2colStrategy: ConvStrategy = {
+  name: 'im2col',
+  unsupportedReason: () => undefined,
+  layoutWeights(s, oihw) {
+    // B[g][k][n] with k = (ky·kw + kx)·inPerGroup + ci, rows kPerGroup..kPadded zero
+    const inPerGroup = s.inChannels / s.groups;
+    const outPerGroup = s.outChannels / s.groups;
+    const kp = kPadded(s);
+    const out = new Float32Array(s.groups * kp * outPerGroup);
+    for (let o = 0; o < s.outChannels; o++) {
+      const g = Math.floor(o / outPerGroup);
+      const n = o % outPerGroup;
+      for (let ci = 0; ci < inPerGroup; ci++)
+        for (let ky = 0; ky < s.kernelHeight; ky++)
+          for (let kx = 0; kx < s.kernelWidth; kx++) {
+            const k = (ky * s.kernelWidth + kx) * inPerGroup + ci;
+            out[(g * kp + k) * outPerGroup + n] = oihw[((o * inPerGroup + ci) * s.kernelHeight + ky) * s.kernelWidth + kx]!;
+          }
+    }
+    return out;
+  },
+  scratchLength: (s) => s.groups * outputPixels(s) * kPadded(s),
+  dispatches(s, io, epilogue, slice) {
+    validateSlice(slice, s.outChannels);
+    if (!io.scratch) throw new UnsupportedConfigurationError('the im2col strategy needs a scratch buffer of scratchLength(shape) floats');
+    const rows = outputPixels(s);
+    const kp = kPadded(s);
+    const total = s.groups * rows * kp;
+    const outPerGroup = s.outChannels / s.groups;
+    return [
+      {
+        label: 'im2col',
+        shader: im2colShader,
+        constants: { WORKGROUP_SIZE },
+        uniforms: {
+          ...windowUniforms(s),
+          kernelWidth: s.kernelWidth,
+          inPerGroup: s.inChannels / s.groups,
+          kPerGroup: kPerGroup(s),
+          kPadded: kp,
+          rows,
+          total,
+        },
+        bindings: { input: io.input, columns: io.scratch },
+        workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
+      },
+      gemm(
+        {
+          m: rows,
+          n: outPerGroup,
+          k: kp,
+          batch: s.groups,
+          ldc: slice.channelStride,
+          colOffset: slice.channelOffset,
+          residualStride: s.outChannels,
+        },
+        { a: io.scratch, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, unused: io.unused },
+        epilogue,
+        undefined,
+        'conv2d_im2col_gemm',
+      ),
+    ];
+  },
+};

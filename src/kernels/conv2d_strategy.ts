@@ -1,0 +1,58 @@
+/**
+ * What every conv strategy offers: whether it can serve a shape, how it
+ * wants its weights laid out (done once, at load, from PyTorch's OIHW), how
+ * much scratch it needs, and the dispatches that compute the layer.
+ */
+import type { Conv2dShape, ChannelSlice } from './conv2d_shape.js';
+import type { BufferBinding, DispatchSpec } from './dispatch.js';
+import type { Epilogue } from './epilogue.js';
+
+export type ConvStrategyName = 'direct' | 'im2col' | 'pointwise' | 'depthwise';
+
+export interface ConvBindings {
+  /** NHWC input. */
+  input: BufferBinding;
+  /** Weights in this strategy's layout (ConvStrategy.layoutWeights). */
+  weight: BufferBinding;
+  bias?: BufferBinding;
+  /** NHWC, shaped like the output, added before the activation. */
+  residual?: BufferBinding;
+  /** NHWC output (or the wider tensor whose channel slice this conv fills). */
+  output: BufferBinding;
+  /** scratchLength(shape) floats, for strategies that need them. */
+  scratch?: BufferBinding;
+  /** Bound in place of absent optional inputs (see placeholderBuffer). */
+  unused: BufferBinding;
+}
+
+export interface ConvStrategy {
+  readonly name: ConvStrategyName;
+  /** Why this strategy cannot compute the layer, or undefined when it can. */
+  unsupportedReason(shape: Conv2dShape): string | undefined;
+  /** PyTorch OIHW weights [outChannels][inPerGroup][kh][kw] → this strategy's layout. */
+  layoutWeights(shape: Conv2dShape, oihw: Float32Array): Float32Array;
+  /** Floats of scratch memory the dispatches need (0 for most). */
+  scratchLength(shape: Conv2dShape): number;
+  dispatches(shape: Conv2dShape, io: ConvBindings, epilogue: Epilogue, slice: ChannelSlice): DispatchSpec[];
+}
+
+/** Uniforms describing the input window, shared by the direct, depthwise and im2col shaders. */
+export function windowUniforms(s: Conv2dShape): Record<string, number> {
+  return {
+    inHeight: s.inHeight,
+    inWidth: s.inWidth,
+    inChannels: s.inChannels,
+    outHeight: s.outHeight,
+    outWidth: s.outWidth,
+    strideH: s.strideH,
+    strideW: s.strideW,
+    dilationH: s.dilationH,
+    dilationW: s.dilationW,
+    padTop: s.padTop,
+    padLeft: s.padLeft,
+  };
+}
+
+export function outputPixels(s: Conv2dShape): number {
+  return s.batch * s.outHeight * s.outWidth;
+}
