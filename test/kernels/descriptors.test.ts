@@ -1,0 +1,110 @@
+/**
+ * Walks every kernel's TS face and checks each DispatchSpec it produces
+ * against what its shader declares (via wgsl_reflect): binding names, every
+ * uniform field, only declared overrides, a workgroup within WebGPU's default
+ * limits. And every shader file under shaders/ must be reached by the walk, so
+ * a new kernel cannot go unchecked. No GPU needed.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { reflectShader, resolveWorkgroupSize } from '../../src/gpu/shader.js';
+import { concatChannels, copyChannels } from '../../src/kernels/concat.js';
+import { CONV_STRATEGIES } from '../../src/kernels/conv2d.js';
+import { conv2dShape, fullSlice } from '../../src/kernels/conv2d_shape.js';
+import { validateSpec, type DispatchSpec } from '../../src/kernels/dispatch.js';
+import { activation, elementwiseBinary } from '../../src/kernels/elementwise.js';
+import { fullyConnected, gemm } from '../../src/kernels/gemm.js';
+import { globalAvgPool } from '../../src/kernels/global_avg_pool.js';
+import { nchwToNhwc, nhwcToNchw } from '../../src/kernels/layout_transform.js';
+import { lrn } from '../../src/kernels/lrn.js';
+import { avgPool2d, maxPool2d } from '../../src/kernels/pool2d.js';
+import { softmax } from '../../src/kernels/softmax.js';
+
+const fake = (label: string) => ({ label }) as unknown as GPUBuffer;
+const [x, y, w, b, r, s, u] = ['x', 'y', 'w', 'b', 'r', 's', 'u'].map(fake) as GPUBuffer[];
+
+function allSpecs(): DispatchSpec[] {
+  const specs: DispatchSpec[] = [];
+  const layers = [
+    conv2dShape({ batch: 2, inHeight: 9, inWidth: 7, inChannels: 6, outChannels: 10, kernelHeight: 3, kernelWidth: 3, pad: 1, groups: 2 }),
+    conv2dShape({ batch: 1, inHeight: 5, inWidth: 5, inChannels: 8, outChannels: 16, kernelHeight: 1, kernelWidth: 1 }),
+    conv2dShape({ batch: 1, inHeight: 5, inWidth: 5, inChannels: 8, outChannels: 8, kernelHeight: 3, kernelWidth: 3, groups: 8 }),
+  ];
+  for (const layer of layers) {
+    for (const strategy of Object.values(CONV_STRATEGIES)) {
+      if (strategy.unsupportedReason(layer)) continue;
+      specs.push(...strategy.dispatches(layer, { input: x, weight: w, bias: b, residual: r, output: y, scratch: s, unused: u }, { activation: 'relu6' }, fullSlice(layer.outChannels)));
+      specs.push(...strategy.dispatches(layer, { input: x, weight: w, output: y, scratch: s, unused: u }, {}, { channelStride: layer.outChannels + 3, channelOffset: 3 }));
+    }
+  }
+  specs.push(gemm({ m: 5, n: 7, k: 3 }, { a: x, b: w, output: y, unused: u }));
+  specs.push(fullyConnected({ batch: 2, inFeatures: 16, outFeatures: 8 }, { a: x, b: w, bias: b, output: y, unused: u }, { activation: 'relu' }));
+  specs.push(maxPool2d({ batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, ceilMode: true }, x, y));
+  specs.push(avgPool2d({ batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, pad: 1 }, x, y));
+  specs.push(globalAvgPool({ batch: 2, height: 7, width: 7, channels: 5 }, x, y));
+  specs.push(elementwiseBinary({ op: 'mul', aShape: [1, 4, 4, 8], bShape: [1, 1, 1, 8], activation: 'sigmoid' }, x, w, y));
+  specs.push(activation(100, 'silu', x, y));
+  specs.push(softmax({ rows: 2, length: 1000 }, x, y));
+  specs.push(lrn({ batch: 1, height: 5, width: 5, channels: 16, size: 5, k: 2 }, x, y));
+  specs.push(copyChannels({ pixels: 9, channels: 4, slice: { channelStride: 12, channelOffset: 8 } }, x, y));
+  specs.push(...concatChannels(9, [4, 8], [x, w], y));
+  specs.push(nchwToNhwc({ batch: 1, channels: 3, height: 4, width: 5 }, x, y));
+  specs.push(nhwcToNchw({ batch: 1, channels: 3, height: 4, width: 5 }, x, y));
+  return specs;
+}
+
+describe('kernel descriptors agree with their shaders', () => {
+  const specs = allSpecs();
+
+  for (const spec of specs) {
+    it(`${spec.label} (${spec.shader.name})`, () => {
+      expect(() => validateSpec(spec)).not.toThrow();
+      const shader = reflectShader(spec.shader);
+      const [sx, sy, sz] = resolveWorkgroupSize(shader, spec.constants);
+      // WebGPU's default maxComputeInvocationsPerWorkgroup and per-dimension maxima
+      expect(sx * sy * sz).toBeLessThanOrEqual(256);
+      expect(sx).toBeLessThanOrEqual(256);
+      expect(sy).toBeLessThanOrEqual(256);
+      expect(sz).toBeLessThanOrEqual(64);
+      // every storage variable the shader declares is bound by name, and nothing else
+      const declared = [...shader.bindings.values()].filter((bd) => bd.kind !== 'uniform').map((bd) => bd.name).sort();
+      expect(Object.keys(spec.bindings).sort()).toEqual(declared);
+      // the epilogue overrides are set exactly when the shader has them
+      for (const name of Object.keys(spec.constants)) expect(shader.overrides.has(name)).toBe(true);
+    });
+  }
+
+  it('a renamed uniform or binding fails validation', () => {
+    const spec = specs[0]!;
+    const uniforms = { ...spec.uniforms } as Record<string, number>;
+    const key = Object.keys(uniforms)[0]!;
+    uniforms[`${key}Renamed`] = uniforms[key]!;
+    delete uniforms[key];
+    expect(() => validateSpec({ ...spec, uniforms })).toThrow(/uniform field/);
+    const bindings = { ...spec.bindings } as Record<string, GPUBuffer>;
+    delete bindings[Object.keys(bindings)[0]!];
+    expect(() => validateSpec({ ...spec, bindings })).toThrow(/missing/);
+    expect(() => validateSpec({ ...spec, constants: { ...spec.constants, NOT_AN_OVERRIDE: 1 } })).toThrow(/override/);
+  });
+
+  it('every shader file is reached by some kernel', () => {
+    const root = fileURLToPath(new URL('../../shaders', import.meta.url));
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(dir, entry.name));
+        else if (entry.name.endsWith('.wgsl')) files.push(relative(root, join(dir, entry.name)));
+      }
+    };
+    walk(root);
+    const kernelFiles = files.filter((f) => !f.startsWith('common/'));
+    const reached = new Set(specs.map((sp) => reflectShader(sp.shader).code));
+    for (const file of kernelFiles) {
+      const source = readFileSync(join(root, file), 'utf8');
+      const found = [...reached].some((code) => code.includes(source));
+      expect(found, `shaders/${file} is not reached by any kernel descriptor`).toBe(true);
+    }
+  });
+});
