@@ -49,3 +49,55 @@ export class BindingLimitError extends WebGpuCnnError {
 
 /** A shader failed to compile or its reflected interface disagrees with its TS descriptor. */
 export class ShaderError extends WebGpuCnnError {}
+
+/** A graph is inconsistent at a node (shape mismatch at add/concat, wrong rank…); `node` names it. */
+export class GraphError extends WebGpuCnnError {
+  constructor(
+    readonly node: string,
+    message: string,
+  ) {
+    super(`node "${node}": ${message}`);
+  }
+}
+
+/** Parameters missing, unexpected, or of the wrong shape; every problem is listed. */
+export class WeightError extends WebGpuCnnError {
+  constructor(
+    readonly missing: readonly string[],
+    readonly unexpected: readonly string[],
+    readonly misshapen: readonly { name: string; expected: readonly number[]; actual: number }[],
+  ) {
+    const parts = [
+      missing.length ? `missing ${missing.join(', ')}` : '',
+      unexpected.length ? `unexpected ${unexpected.join(', ')}` : '',
+      misshapen.length ? `wrong size ${misshapen.map((m) => `${m.name} (expected [${m.expected.join(', ')}] = ${m.expected.reduce((a, b) => a * b, 1)} values, got ${m.actual})`).join(', ')}` : '',
+    ].filter(Boolean);
+    super(`weights do not match the graph: ${parts.join('; ')}`);
+  }
+}
+
+/** run() got an input of the wrong shape, length or type; `input` names it. */
+export class InputError extends WebGpuCnnError {
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
+    super(`input "${input}": ${message}`);
+  }
+}
+
+/** A compiled model was used after dispose(). */
+export class DisposedError extends WebGpuCnnError {}
+
+/** The GPU device was lost; pending and later runs reject with this until the model is rebuilt. */
+export class DeviceLostError extends WebGpuCnnError {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An operation was cancelled through its AbortSignal. */
+export class AbortError extends WebGpuCnnError {}

@@ -1,0 +1,95 @@
+/**
+ * The graph IR: tensors with logical shapes (NCHW for images, [N, F] for
+ * features — PyTorch's view of them; the GPU keeps images NHWC), nodes that
+ * read tensors and write one, and parameter declarations by name. Parameter
+ * data is not in the graph: it comes with compile(), so one graph serves
+ * random, trained and reloaded weights.
+ */
+import type { Activation } from '../kernels/epilogue.js';
+import type { LrnConvention } from '../kernels/lrn.js';
+
+export type Shape = readonly number[];
+
+export interface TensorInfo {
+  readonly id: number;
+  /** Logical shape: [N, C, H, W] or [N, F]. */
+  readonly shape: Shape;
+  /** The node that writes it (-1 for graph inputs). */
+  readonly producer: number;
+}
+
+/** A named parameter: torchvision state_dict keys where a model has them. */
+export interface ParameterInfo {
+  readonly name: string;
+  readonly shape: Shape;
+  /** Learnable (weights, biases, BN γ/β) vs buffer (BN running statistics). */
+  readonly learnable: boolean;
+}
+
+export interface Conv2dAttrs {
+  outChannels: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
+  groups: number;
+}
+
+export interface PoolAttrs {
+  kernelHeight: number;
+  kernelWidth: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
+  ceilMode: boolean;
+  countIncludePad: boolean;
+}
+
+interface NodeBase {
+  readonly id: number;
+  /** Unique; errors and profiles name nodes by it. */
+  readonly name: string;
+  readonly inputs: readonly number[];
+  readonly output: number;
+}
+
+export type GraphNode =
+  | (NodeBase & { op: 'conv2d'; attrs: Conv2dAttrs; weight: string; bias?: string })
+  | (NodeBase & { op: 'batchnorm'; weight: string; bias: string; mean: string; variance: string; epsilon: number })
+  | (NodeBase & { op: 'activation'; activation: Exclude<Activation, 'none'> })
+  | (NodeBase & { op: 'maxpool' | 'avgpool'; attrs: PoolAttrs })
+  | (NodeBase & { op: 'globalavgpool' })
+  | (NodeBase & { op: 'linear'; inFeatures: number; outFeatures: number; weight: string; bias?: string })
+  | (NodeBase & { op: 'add' | 'mul' })
+  | (NodeBase & { op: 'concat' })
+  | (NodeBase & { op: 'flatten' })
+  | (NodeBase & { op: 'softmax' })
+  | (NodeBase & { op: 'lrn'; size: number; alpha: number; beta: number; k: number; convention: LrnConvention })
+  | (NodeBase & { op: 'dropout' | 'identity' });
+
+export type OpName = GraphNode['op'];
+
+export interface Graph {
+  readonly tensors: readonly TensorInfo[];
+  /** In topological order: every node's inputs are written by earlier nodes or are graph inputs. */
+  readonly nodes: readonly GraphNode[];
+  readonly inputs: readonly { name: string; tensor: number }[];
+  readonly outputs: readonly { name: string; tensor: number }[];
+  readonly parameters: ReadonlyMap<string, ParameterInfo>;
+}
+
+/** Parameter data by name, in PyTorch layouts (OIHW conv weights, [out][in] linear weights). */
+export type WeightMap = ReadonlyMap<string, Float32Array>;
+
+export function elementCount(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
