@@ -1,0 +1,117 @@
+/**
+ * Where every tensor lives. Three decisions, all pure:
+ * 1. aliases — a flatten of an H·W = 1 tensor is the same memory; a concat
+ *    input whose producer can write a channel slice (conv, pool) and that
+ *    nothing else reads lives inside the concat's output (no copy);
+ * 2. arenas — WebGPU forbids binding one buffer both read-only and writable
+ *    in a dispatch, so tensors a step reads and the tensor it writes must sit
+ *    in different arena buffers: a greedy colouring of that conflict graph
+ *    gives a few arenas (2 for a chain, 3 with residuals);
+ * 3. offsets — within each arena, the lifetime planner packs tensors.
+ */
+import { InvalidParameterError } from '../errors.js';
+import type { ChannelSlice } from '../kernels/conv2d_shape.js';
+import { paddedByteSize } from '../gpu/buffers.js';
+import { planMemory, type BufferRequest, type PlannerLimits } from './memory_planner.js';
+
+/** One unit of execution: the tensors (by root) it reads and writes, and its scratch. */
+export interface PlannedStep {
+  reads: readonly number[];
+  writes: readonly number[];
+  scratchBytes: number;
+}
+
+export interface TensorAlias {
+  root: number;
+  slice?: ChannelSlice;
+}
+
+export interface Location {
+  arena: number;
+  offset: number;
+  bytes: number;
+}
+
+export interface StoragePlan {
+  /** Placement of every root tensor kept in an arena. */
+  tensors: ReadonlyMap<number, Location>;
+  /** Scratch placement per step index. */
+  scratch: ReadonlyMap<number, Location>;
+  /** Byte size of each arena buffer. */
+  arenaBytes: readonly number[];
+  peakBytes: number;
+  /** Every intermediate tensor (and scratch) in its own buffer. */
+  naiveBytes: number;
+}
+
+/**
+ * @param rootBytes bytes of each arena-resident root tensor
+ * @param keepAlive roots that must survive the whole schedule (graph outputs)
+ */
+export function planStorage(steps: readonly PlannedStep[], rootBytes: ReadonlyMap<number, number>, keepAlive: ReadonlySet<number>, limits: PlannerLimits): StoragePlan {
+  // lifetimes over the roots, first write to last read
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  steps.forEach((s, i) => {
+    for (const t of [...s.writes, ...s.reads]) {
+      if (!rootBytes.has(t)) continue;
+      if (!first.has(t)) first.set(t, i);
+      last.set(t, i);
+    }
+  });
+  for (const t of keepAlive) if (rootBytes.has(t)) last.set(t, steps.length - 1);
+
+  // ids for scratch requests come after every tensor id
+  const scratchBase = Math.max(-1, ...rootBytes.keys()) + 1;
+  const conflicts = new Map<number, Set<number>>();
+  const link = (a: number, b: number) => {
+    if (a === b) return;
+    (conflicts.get(a) ?? conflicts.set(a, new Set()).get(a)!).add(b);
+    (conflicts.get(b) ?? conflicts.set(b, new Set()).get(b)!).add(a);
+  };
+  steps.forEach((s, i) => {
+    const reads = s.reads.filter((t) => rootBytes.has(t));
+    const writes = s.writes.filter((t) => rootBytes.has(t));
+    const scratch = s.scratchBytes ? [scratchBase + i] : [];
+    for (const w of [...writes, ...scratch]) for (const r of [...reads, ...writes, ...scratch]) link(w, r);
+    for (const r of reads) if (writes.includes(r)) throw new InvalidParameterError('schedule', `step ${i} reads and writes tensor ${r}`);
+  });
+
+  const requests: (BufferRequest & { color: number })[] = [];
+  const color = new Map<number, number>();
+  const colorOf = (id: number) => {
+    const taken = new Set([...(conflicts.get(id) ?? [])].map((n) => color.get(n)).filter((c) => c !== undefined));
+    let c = 0;
+    while (taken.has(c)) c++;
+    color.set(id, c);
+    return c;
+  };
+  for (const [t, bytes] of rootBytes) {
+    if (!first.has(t)) continue; // never touched: nothing to place
+    requests.push({ id: t, bytes: paddedByteSize(bytes), firstStep: first.get(t)!, lastStep: last.get(t)!, label: `tensor ${t}`, color: colorOf(t) });
+  }
+  steps.forEach((s, i) => {
+    if (!s.scratchBytes) return;
+    const id = scratchBase + i;
+    requests.push({ id, bytes: paddedByteSize(s.scratchBytes), firstStep: i, lastStep: i, label: `scratch of step ${i}`, color: colorOf(id) });
+  });
+
+  const tensors = new Map<number, Location>();
+  const scratch = new Map<number, Location>();
+  const arenaBytes: number[] = [];
+  const colors = [...new Set(requests.map((r) => r.color))].sort((a, b) => a - b);
+  let naiveBytes = 0;
+  for (const c of colors) {
+    const group = requests.filter((r) => r.color === c);
+    const plan = planMemory(group, limits);
+    naiveBytes += plan.naiveBytes;
+    const base = arenaBytes.length;
+    arenaBytes.push(...plan.arenaBytes);
+    for (const [id, p] of plan.placements) {
+      const loc = { arena: base + p.arena, offset: p.offset, bytes: p.bytes };
+      if (id >= scratchBase) scratch.set(id - scratchBase, loc);
+      else tensors.set(id, loc);
+    }
+  }
+  return { tensors, scratch, arenaBytes, peakBytes: arenaBytes.reduce((a, b) => a + b, 0), naiveBytes };
+}

@@ -1,0 +1,188 @@
+/**
+ * A float64 CPU interpreter of the graph IR: every node evaluated in order,
+ * in PyTorch's logical layout (NCHW images, [N, F] features), from the
+ * per-op references beside it. It knows nothing of the executor: no BN
+ * folding, no fused epilogues, no NHWC, no concat aliasing — so the GPU
+ * executor can be compared against it.
+ */
+import { elementCount, type Graph, type GraphNode, type Shape, type WeightMap } from '../../src/graph/ir.js';
+import { conv2dRef } from './conv2d.js';
+import { activationRef, elementwiseBinaryRef } from './elementwise.js';
+import { lrnNchwRef } from './lrn.js';
+import { avgPool2dRef, globalAvgPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
+import { softmaxRef } from './softmax.js';
+
+type Dims4 = readonly [number, number, number, number];
+
+const show = (shape: Shape): string => `[${shape.join(', ')}]`;
+
+/**
+ * Evaluates `graph` in float64 and returns each graph output by name.
+ * `weights` holds parameters in PyTorch layouts (OIHW conv weights, [out][in]
+ * linear weights); `inputs` holds each graph input in NCHW (or [N, F]).
+ * @example runGraphRef(graph, randomWeights(graph, rng), randomInputs(graph, rng)).get('logits')
+ */
+export function runGraphRef(graph: Graph, weights: WeightMap, inputs: ReadonlyMap<string, ArrayLike<number>>): Map<string, Float64Array> {
+  const values: (Float64Array | undefined)[] = new Array(graph.tensors.length);
+  for (const { name, tensor } of graph.inputs) {
+    const data = inputs.get(name);
+    if (!data) throw new Error(`runGraphRef: no data for graph input "${name}"`);
+    const shape = graph.tensors[tensor]!.shape;
+    if (data.length !== elementCount(shape)) throw new Error(`runGraphRef: graph input "${name}" has shape ${show(shape)} (${elementCount(shape)} values) but ${data.length} were given`);
+    values[tensor] = Float64Array.from(data);
+  }
+  for (const node of graph.nodes) {
+    const args = node.inputs.map((id) => {
+      const v = values[id];
+      if (!v) throw new Error(`runGraphRef: node "${node.name}" reads tensor ${id} before anything wrote it`);
+      return { data: v, shape: graph.tensors[id]!.shape };
+    });
+    const param = (name: string): Float32Array => weightOf(graph, weights, node, name);
+    const outShape = graph.tensors[node.output]!.shape;
+    const out = evaluate(node, args, outShape, param);
+    if (out.length !== elementCount(outShape)) {
+      throw new Error(`runGraphRef: node "${node.name}" (${node.op}) computed ${out.length} values but its output ${show(outShape)} holds ${elementCount(outShape)}`);
+    }
+    values[node.output] = out;
+  }
+  const result = new Map<string, Float64Array>();
+  for (const { name, tensor } of graph.outputs) result.set(name, values[tensor]!);
+  return result;
+}
+
+function weightOf(graph: Graph, weights: WeightMap, node: GraphNode, name: string): Float32Array {
+  const w = weights.get(name);
+  if (!w) throw new Error(`runGraphRef: node "${node.name}" (${node.op}) needs weight "${name}", which is missing from the weight map`);
+  const declared = graph.parameters.get(name);
+  if (declared && w.length !== elementCount(declared.shape)) {
+    throw new Error(`runGraphRef: weight "${name}" of node "${node.name}" has ${w.length} values, its declared shape ${show(declared.shape)} needs ${elementCount(declared.shape)}`);
+  }
+  return w;
+}
+
+interface Value {
+  data: Float64Array;
+  shape: Shape;
+}
+
+function image(v: Value, node: GraphNode): Dims4 {
+  if (v.shape.length !== 4) throw new Error(`runGraphRef: node "${node.name}" (${node.op}) expects [N, C, H, W], got ${show(v.shape)}`);
+  return v.shape as unknown as Dims4;
+}
+
+function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, param: (name: string) => Float32Array): Float64Array {
+  const x = args[0]!;
+  switch (node.op) {
+    case 'conv2d': {
+      const [batch, inChannels, inHeight, inWidth] = image(x, node);
+      const { y } = conv2dRef({ batch, inChannels, inHeight, inWidth, ...node.attrs }, x.data, param(node.weight), node.bias ? param(node.bias) : undefined);
+      return y;
+    }
+    case 'batchnorm':
+      return batchNorm(x, param(node.weight), param(node.bias), param(node.mean), param(node.variance), node.epsilon);
+    case 'activation':
+      return activationRef(x.data, node.activation);
+    case 'maxpool':
+    case 'avgpool': {
+      const [batch, channels, height, width] = image(x, node);
+      const a = node.attrs;
+      const config: PoolRefConfig = {
+        batch,
+        channels,
+        height,
+        width,
+        kernelH: a.kernelHeight,
+        kernelW: a.kernelWidth,
+        strideH: a.strideH,
+        strideW: a.strideW,
+        padTop: a.padTop,
+        padBottom: a.padBottom,
+        padLeft: a.padLeft,
+        padRight: a.padRight,
+        dilationH: 1,
+        dilationW: 1,
+        ceilMode: a.ceilMode,
+        countIncludePad: a.countIncludePad,
+      };
+      return node.op === 'maxpool' ? maxPool2dRef(x.data, config) : avgPool2dRef(x.data, config);
+    }
+    case 'globalavgpool': {
+      const [n, c, h, w] = image(x, node);
+      return globalAvgPoolRef(x.data, n, c, h, w);
+    }
+    case 'linear':
+      return linear(x, node.inFeatures, node.outFeatures, param(node.weight), node.bias ? param(node.bias) : undefined, node.name);
+    case 'add':
+    case 'mul': {
+      const b = args[1]!;
+      return elementwiseBinaryRef(node.op, x.data, dims4(x.shape, node), b.data, dims4(b.shape, node), 'none').out;
+    }
+    case 'concat':
+      return concatChannels(args, node);
+    case 'flatten':
+      // NCHW is stored row-major, so (C, H, W) order is the order in memory
+      return x.data.slice();
+    case 'softmax': {
+      const [rows, length] = outShape as [number, number];
+      return softmaxRef(x.data, rows, length);
+    }
+    case 'lrn': {
+      const [n, c, h, w] = image(x, node);
+      return lrnNchwRef(x.data, n, c, h, w, { size: node.size, alpha: node.alpha, beta: node.beta, k: node.k, convention: node.convention });
+    }
+    case 'dropout':
+    case 'identity':
+      return x.data.slice();
+  }
+}
+
+/** Inference BatchNorm over axis 1: (x − mean)/sqrt(var + eps)·γ + β. */
+function batchNorm(x: Value, gamma: ArrayLike<number>, beta: ArrayLike<number>, mean: ArrayLike<number>, variance: ArrayLike<number>, epsilon: number): Float64Array {
+  const [batch, channels] = x.shape as [number, number];
+  const plane = x.shape.slice(2).reduce((a, b) => a * b, 1);
+  const out = new Float64Array(x.data.length);
+  for (let n = 0; n < batch; n++)
+    for (let c = 0; c < channels; c++) {
+      const scale = gamma[c]! / Math.sqrt(variance[c]! + epsilon);
+      for (let i = 0; i < plane; i++) {
+        const at = (n * channels + c) * plane + i;
+        out[at] = (x.data[at]! - mean[c]!) * scale + beta[c]!;
+      }
+    }
+  return out;
+}
+
+/** y[n][o] = Σ_i x[n][i]·W[o][i] + b[o], with PyTorch's [out][in] weight. */
+function linear(x: Value, inFeatures: number, outFeatures: number, w: ArrayLike<number>, bias: ArrayLike<number> | undefined, name: string): Float64Array {
+  if (x.shape.length !== 2 || x.shape[1] !== inFeatures) throw new Error(`runGraphRef: linear "${name}" expects [N, ${inFeatures}], got ${show(x.shape)}`);
+  const batch = x.shape[0]!;
+  const out = new Float64Array(batch * outFeatures);
+  for (let n = 0; n < batch; n++)
+    for (let o = 0; o < outFeatures; o++) {
+      let s = bias ? bias[o]! : 0;
+      for (let i = 0; i < inFeatures; i++) s += x.data[n * inFeatures + i]! * w[o * inFeatures + i]!;
+      out[n * outFeatures + o] = s;
+    }
+  return out;
+}
+
+/** Concatenation along axis 1 of NCHW tensors: per batch item, each part's C·H·W block in turn. */
+function concatChannels(parts: readonly Value[], node: GraphNode): Float64Array {
+  const batch = image(parts[0]!, node)[0];
+  const total = parts.reduce((s, p) => s + p.data.length, 0);
+  const out = new Float64Array(total);
+  let k = 0;
+  for (let n = 0; n < batch; n++)
+    for (const p of parts) {
+      const block = p.data.length / batch;
+      for (let i = 0; i < block; i++) out[k++] = p.data[n * block + i]!;
+    }
+  return out;
+}
+
+/** [N, F] is read as [N, F, 1, 1] so one 4-D broadcasting reference serves both ranks. */
+function dims4(shape: Shape, node: GraphNode): Dims4 {
+  if (shape.length === 4) return shape as unknown as Dims4;
+  if (shape.length === 2) return [shape[0]!, shape[1]!, 1, 1];
+  throw new Error(`runGraphRef: node "${node.name}" (${node.op}) takes rank 2 or 4, got ${show(shape)}`);
+}
