@@ -88,7 +88,7 @@ describe('executor behaviour', () => {
     const model = await compile(ctx, graph, weights);
     const x = rng.array(2 * 3 * 9 * 9);
     const buffer = ctx.device.createBuffer({ size: x.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-    ctx.device.queue.writeBuffer(buffer, 0, x);
+    ctx.device.queue.writeBuffer(buffer, 0, x.buffer, x.byteOffset, x.byteLength);
     const { gpuOutputs } = await model.run(buffer, { keepOnGpu: true });
     const { readTensor } = await import('../../src/gpu/buffers.js');
     const logits = await readTensor(ctx.device, gpuOutputs.logits!, 10);
