@@ -2,9 +2,28 @@
 /**
  * webgpu-cnn for the browser: the public API, nothing else.
  * Node users import from `webgpu-cnn/node`, which adds Dawn.
+ *
+ * @example
+ * import { createGpuContext, GraphBuilder, compile } from 'webgpu-cnn';
+ * const ctx = await createGpuContext();
+ * const g = new GraphBuilder();
+ * const x = g.input('image', [1, 1, 28, 28]);
+ * g.output(g.linear(g.flatten(g.relu(g.conv2d(x, { name: 'conv', outChannels: 8, kernel: 3 }))), { name: 'fc', outFeatures: 10 }));
+ * const model = await compile(ctx, g.build(), weights);   // weights: Map<name, Float32Array>, PyTorch layouts
+ * const logits = await model.predict(image);               // Float32Array
  */
 export { createGpuContext, adoptDevice } from './gpu/device.js';
 export type { GpuContext, GpuAdapterDescription, CreateGpuContextOptions } from './gpu/device.js';
+export { GraphBuilder } from './graph/builder.js';
+export type { Tensor, Conv2dOptions, PoolOptions, LinearOptions, LrnOptions } from './graph/builder.js';
+export type { Graph, GraphNode, ParameterInfo, Shape, TensorInfo, WeightMap } from './graph/ir.js';
+export { summary, formatSummary } from './graph/summary.js';
+export type { GraphSummary, LayerSummary } from './graph/summary.js';
+export { compile, CompiledModel } from './graph/executor.js';
+export type { CompileOptions, RunOptions, RunResult, TensorInput, Profile, NodeTiming, ModelInfo } from './graph/executor.js';
+export type { StrategyChoice } from './graph/passes/index.js';
+export type { ConvStrategyName } from './kernels/conv2d_strategy.js';
+export type { Activation } from './kernels/epilogue.js';
 export {
   WebGpuCnnError,
   WebGpuUnavailableError,
@@ -12,4 +31,10 @@ export {
   UnsupportedConfigurationError,
   BindingLimitError,
   ShaderError,
+  GraphError,
+  WeightError,
+  InputError,
+  DisposedError,
+  DeviceLostError,
+  AbortError,
 } from './errors.js';

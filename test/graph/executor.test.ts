@@ -4,7 +4,9 @@
  * every conv strategy, fused and unfused. Relative L2 ≤ 1e-4.
  */
 import { describe, expect, it } from 'vitest';
-import { DisposedError, GraphError, InputError, WeightError } from '../../src/errors.js';
+import { AbortError, BindingLimitError, DeviceLostError, DisposedError, GraphError, InputError, WeightError } from '../../src/errors.js';
+import { createNodeGpuContext } from '../../src/gpu/node_gpu.js';
+import type { GpuContext } from '../../src/gpu/device.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { compile } from '../../src/graph/executor.js';
 import type { Graph } from '../../src/graph/ir.js';
@@ -140,5 +142,48 @@ describe('executor behaviour', () => {
     expect(() => g.add(x, y, 'the_add')).toThrow(GraphError);
     expect(() => g.add(x, y, 'the_add2')).toThrow(/node "the_add2": shape mismatch/);
     expect(() => g.concat([x, y], 'the_concat')).toThrow(/node "the_concat": shape mismatch/);
+  });
+
+  it('device loss rejects runs with a typed error; rebuild() on a new device works again', async () => {
+    const graph = tinyGraph();
+    const rng = new Rng(9);
+    const weights = randomWeights(graph, rng);
+    const x = rng.array(2 * 3 * 9 * 9);
+    const expected = runGraphRef(graph, weights, new Map([['x', x]])).get('logits')!;
+    const first = await createNodeGpuContext();
+    const model = await compile(first, graph, weights);
+    expect(relativeL2((await model.run(x)).outputs.logits!, expected)).toBeLessThanOrEqual(F32_TOLERANCE);
+    first.device.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(model.run(x)).rejects.toThrow(DeviceLostError);
+    const second = await createNodeGpuContext();
+    await model.rebuild(second);
+    expect(relativeL2((await model.run(x)).outputs.logits!, expected)).toBeLessThanOrEqual(F32_TOLERANCE);
+    model.dispose();
+    second.device.destroy();
+  });
+
+  it('a tensor larger than one storage binding is an error naming it, never truncated', async () => {
+    const ctx = await testContext();
+    const graph = tinyGraph();
+    // the same device, described with a 1 KiB binding limit
+    const limits = { minStorageBufferOffsetAlignment: 256, maxStorageBufferBindingSize: 1024, maxBufferSize: 1 << 30 } as GPUSupportedLimits;
+    const small: GpuContext = { ...ctx, limits };
+    await expect(compile(small, graph, randomWeights(graph, new Rng(10)))).rejects.toThrow(BindingLimitError);
+    await expect(compile(small, graph, randomWeights(graph, new Rng(10)))).rejects.toThrow(/needs \d+ bytes in one storage binding, but this device allows 1024/);
+  });
+
+  it('compile honours an AbortSignal', async () => {
+    const graph = tinyGraph();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(compile(await testContext(), graph, randomWeights(graph, new Rng(11)), { signal: controller.signal })).rejects.toThrow(AbortError);
+  });
+
+  it('a forced strategy that cannot serve a layer falls back to auto and says so', async () => {
+    const graph = tinyGraph();
+    const model = await compile(await testContext(), graph, randomWeights(graph, new Rng(12)), { strategy: 'pointwise' });
+    expect(model.info.notices.join('\n')).toMatch(/conv1: pointwise needs a plain 1×1 conv.*using direct \(auto\)/);
+    model.dispose();
   });
 });

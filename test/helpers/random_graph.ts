@@ -245,7 +245,10 @@ class Generator {
     return this.act(this.bn(this.conv(x, { bias: this.rng.bool(0.2), ...o })), a);
   }
 
-  /** A width for a block whose convs each cost about positions·width²·perWidth² MACs. */
+  /**
+   * A width v for a block that costs about positions·v²·perWidthSquared MACs;
+   * `keep` (the input's width, for an identity shortcut) half the time when affordable.
+   */
   private blockWidth(positions: number, perWidthSquared: number, share: number, keep?: number): number {
     if (keep !== undefined && this.rng.bool(0.5) && positions * keep * keep * perWidthSquared <= this.cap(share)) return keep;
     const affordable = WIDTHS.filter((v) => positions * v * v * perWidthSquared <= this.cap(share));
@@ -340,17 +343,16 @@ class Generator {
    */
   private invertedResidual(x: Tensor, residual: boolean): Tensor {
     const r = this.rng;
-    const [n, c, h, w] = dims(x);
+    const [, c, h, w] = dims(x);
     const stride = residual || Math.min(h, w) < 3 || r.bool(0.6) ? 1 : 2;
     const expansions = [1, 2, 3, 4, 6].filter((t) => t === 1 || c * t <= MAX_WIDTH);
     const hidden = c * r.pick(expansions);
     let y = x;
     if (hidden !== c) y = this.convBnAct(y, { out: hidden, kernel: 1, stride: 1, groups: 'dense', bias: false }, 'relu6');
     y = this.convBnAct(y, { groups: 'depthwise', out: hidden, kernel: r.pick([3, 3, 5]), stride, pad: 'same', bias: false }, 'relu6');
-    const positions = n * Math.ceil(h / stride) * Math.ceil(w / stride);
-    const out = residual || (stride === 1 && r.bool(0.5)) ? c : this.blockWidth(positions, hidden, 0.3);
-    y = this.bn(this.conv(y, { out, kernel: 1, stride: 1, groups: 'dense', bias: false }));
-    return stride === 1 && out === c ? this.g.add(x, y) : y;
+    const keep = residual || (stride === 1 && r.bool(0.5));
+    y = this.bn(this.conv(y, { out: keep ? c : undefined, kernel: 1, stride: 1, groups: 'dense', bias: false, share: 0.3 }));
+    return y.shape.join() === x.shape.join() ? this.g.add(x, y) : y;
   }
 
   /**
@@ -411,17 +413,16 @@ class Generator {
   /** EfficientNet's MBConv: expansion, depthwise, SE, linear projection, input added when the shape is unchanged. */
   private mbConv(x: Tensor): Tensor {
     const r = this.rng;
-    const [n, c, h, w] = dims(x);
+    const [, c, h, w] = dims(x);
     const stride = Math.min(h, w) >= 5 && r.bool(0.3) ? 2 : 1;
     const hidden = c * r.pick([1, 2, 4, 6].filter((t) => t === 1 || c * t <= MAX_WIDTH));
     let y = x;
     if (hidden !== c) y = this.convBnAct(y, { out: hidden, kernel: 1, stride: 1, groups: 'dense', bias: false }, 'silu');
     y = this.convBnAct(y, { groups: 'depthwise', out: hidden, kernel: r.pick([3, 5]), stride, pad: 'same', bias: false }, 'silu');
     y = this.se(y);
-    const positions = n * Math.ceil(h / stride) * Math.ceil(w / stride);
-    const out = stride === 1 && r.bool(0.5) ? c : this.blockWidth(positions, hidden, 0.3);
-    y = this.bn(this.conv(y, { out, kernel: 1, stride: 1, groups: 'dense', bias: false }));
-    return stride === 1 && out === c ? this.g.add(x, y) : y;
+    const keep = stride === 1 && r.bool(0.5);
+    y = this.bn(this.conv(y, { out: keep ? c : undefined, kernel: 1, stride: 1, groups: 'dense', bias: false, share: 0.3 }));
+    return y.shape.join() === x.shape.join() ? this.g.add(x, y) : y;
   }
 
   /** conv-bn-act then SE, with the input added back when the shape allows (SE-ResNet style). */
