@@ -164,6 +164,15 @@ export class GraphBuilder {
     return this.node({ op: 'globalavgpool', name: n }, [x], [b, c, 1, 1]);
   }
 
+  /** PyTorch's AdaptiveAvgPool2d: [N, C, H, W] → [N, C, outHeight, outWidth]. */
+  adaptiveAvgPool(x: Tensor, size: Pair, name?: string): Tensor {
+    const n = this.nodeName(name, 'adaptiveavgpool');
+    const [b, c] = this.image(x, n);
+    const [outHeight, outWidth] = pair(size);
+    if (![outHeight, outWidth].every((v) => Number.isInteger(v) && v >= 1)) throw new GraphError(n, `output size must be positive integers, got ${outHeight}×${outWidth}`);
+    return this.node({ op: 'adaptiveavgpool', name: n, outHeight, outWidth }, [x], [b, c, outHeight, outWidth]);
+  }
+
   /** [N, C, H, W] → [N, C·H·W] in PyTorch's (C, H, W) order. */
   flatten(x: Tensor, name?: string): Tensor {
     const n = this.nodeName(name, 'flatten');

@@ -46,6 +46,7 @@ export type ExecNode =
   | LinearNode
   | (ExecNodeBase & { readonly kind: 'pool'; readonly op: 'max' | 'average'; readonly attrs: PoolAttrs })
   | (ExecNodeBase & { readonly kind: 'globalavgpool' })
+  | (ExecNodeBase & { readonly kind: 'adaptiveavgpool' })
   | (ExecNodeBase & { readonly kind: 'binary'; readonly op: 'add' | 'mul'; readonly activation: Activation })
   | (ExecNodeBase & { readonly kind: 'activation'; readonly activation: Activation })
   | (ExecNodeBase & { readonly kind: 'concat' })
@@ -117,6 +118,13 @@ export function lower(graph: Graph, weights: WeightMap): ExecGraph {
         return { ...base, kind: 'pool', op: n.op === 'maxpool' ? 'max' : 'average', attrs: n.attrs };
       case 'globalavgpool':
         return { ...base, kind: 'globalavgpool' };
+      case 'adaptiveavgpool': {
+        // the 1×1 case is a global average; equal sizes are the identity
+        const [, , h, w] = shapes.get(n.inputs[0]!)!;
+        if (n.outHeight === 1 && n.outWidth === 1) return { ...base, kind: 'globalavgpool' };
+        if (n.outHeight === h && n.outWidth === w) return { ...base, kind: 'identity' };
+        return { ...base, kind: 'adaptiveavgpool' };
+      }
       case 'linear':
         return { ...base, kind: 'linear', weight: w(n.weight), bias: n.bias ? w(n.bias) : undefined, inFeatures: n.inFeatures, outFeatures: n.outFeatures, activation: 'none' };
       case 'add':

@@ -68,6 +68,7 @@ export type GraphNode =
   | (NodeBase & { op: 'activation'; activation: Exclude<Activation, 'none'> })
   | (NodeBase & { op: 'maxpool' | 'avgpool'; attrs: PoolAttrs })
   | (NodeBase & { op: 'globalavgpool' })
+  | (NodeBase & { op: 'adaptiveavgpool'; outHeight: number; outWidth: number })
   | (NodeBase & { op: 'linear'; inFeatures: number; outFeatures: number; weight: string; bias?: string })
   | (NodeBase & { op: 'add' | 'mul' })
   | (NodeBase & { op: 'concat' })

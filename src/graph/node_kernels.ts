@@ -10,6 +10,7 @@ import type { BufferBinding, DispatchSpec } from '../kernels/dispatch.js';
 import { activation as activationKernel, elementwiseBinary, type Shape4 } from '../kernels/elementwise.js';
 import { fullyConnected, linearWeightToGemm } from '../kernels/gemm.js';
 import { globalAvgPool } from '../kernels/global_avg_pool.js';
+import { adaptiveAvgPool } from '../kernels/adaptive_avg_pool.js';
 import { copyChannels } from '../kernels/concat.js';
 import { permute4d } from '../kernels/layout_transform.js';
 import { lrn } from '../kernels/lrn.js';
@@ -115,6 +116,16 @@ export function nodeKernel(g: ExecGraph, n: ExecNode): NodeKernel {
         scratchFloats: 0,
         writesSlices: true,
         dispatches: (b) => [globalAvgPool({ batch, channels, height, width }, b.read(n.inputs[0]!), b.write, b.slice, label)],
+      };
+    }
+    case 'adaptiveavgpool': {
+      const [batch, channels, inHeight, inWidth] = inShape as [number, number, number, number];
+      const [, , outHeight, outWidth] = outShape as [number, number, number, number];
+      return {
+        weights: {},
+        scratchFloats: 0,
+        writesSlices: false,
+        dispatches: (b) => [adaptiveAvgPool({ batch, channels, inHeight, inWidth, outHeight, outWidth }, b.read(n.inputs[0]!), b.write, label)],
       };
     }
     case 'binary':

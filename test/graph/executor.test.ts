@@ -59,6 +59,18 @@ function tinyGraph(): Graph {
   return g.build();
 }
 
+describe('adaptive average pooling (AlexNet / VGG heads)', () => {
+  const rng = new Rng(31);
+  for (const [h, w, oh, ow] of [[13, 13, 6, 6], [2, 3, 7, 7], [9, 5, 4, 2], [7, 7, 7, 7], [5, 6, 1, 1], [1, 1, 6, 6]] as const) {
+    it(`${h}×${w} → ${oh}×${ow}`, async () => {
+      const g = new GraphBuilder();
+      const x = g.input('x', [2, 5, h, w]);
+      g.output(g.adaptiveAvgPool(g.conv2d(x, { name: 'conv', outChannels: 6, kernel: 1 }), [oh, ow]), 'y');
+      await checkAgainstReference(g.build(), rng.int(1, 1000));
+    });
+  }
+});
+
 describe('executor behaviour', () => {
   it('fuses BN, residual add and activations into the convs', async () => {
     const graph = tinyGraph();

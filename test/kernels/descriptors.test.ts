@@ -17,6 +17,7 @@ import { validateSpec, type DispatchSpec } from '../../src/kernels/dispatch.js';
 import { activation, elementwiseBinary } from '../../src/kernels/elementwise.js';
 import { fullyConnected, gemm } from '../../src/kernels/gemm.js';
 import { globalAvgPool } from '../../src/kernels/global_avg_pool.js';
+import { adaptiveAvgPool } from '../../src/kernels/adaptive_avg_pool.js';
 import { nchwToNhwc, nhwcToNchw } from '../../src/kernels/layout_transform.js';
 import { lrn } from '../../src/kernels/lrn.js';
 import { avgPool2d, maxPool2d } from '../../src/kernels/pool2d.js';
@@ -43,6 +44,7 @@ function allSpecs(): DispatchSpec[] {
   specs.push(fullyConnected({ batch: 2, inFeatures: 16, outFeatures: 8 }, { a: x, b: w, bias: b, output: y, unused: u }, { activation: 'relu' }));
   specs.push(maxPool2d({ batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, ceilMode: true }, x, y));
   specs.push(avgPool2d({ batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, pad: 1 }, x, y));
+  specs.push(adaptiveAvgPool({ batch: 1, inHeight: 13, inWidth: 13, channels: 8, outHeight: 6, outWidth: 6 }, x, y));
   specs.push(globalAvgPool({ batch: 2, height: 7, width: 7, channels: 5 }, x, y));
   specs.push(elementwiseBinary({ op: 'mul', aShape: [1, 4, 4, 8], bShape: [1, 1, 1, 8], activation: 'sigmoid' }, x, w, y));
   specs.push(activation(100, 'silu', x, y));

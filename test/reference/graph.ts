@@ -110,6 +110,10 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
       const [n, c, h, w] = image(x, node);
       return globalAvgPoolRef(x.data, n, c, h, w);
     }
+    case 'adaptiveavgpool': {
+      const [n, c, h, w] = image(x, node);
+      return adaptiveAvgPoolRef(x.data, n, c, h, w, node.outHeight, node.outWidth);
+    }
     case 'linear':
       return linear(x, node.inFeatures, node.outFeatures, param(node.weight), node.bias ? param(node.bias) : undefined, node.name);
     case 'add':
@@ -185,4 +189,19 @@ function dims4(shape: Shape, node: GraphNode): Dims4 {
   if (shape.length === 4) return shape as unknown as Dims4;
   if (shape.length === 2) return [shape[0]!, shape[1]!, 1, 1];
   throw new Error(`runGraphRef: node "${node.name}" (${node.op}) takes rank 2 or 4, got ${show(shape)}`);
+}
+
+/** PyTorch's AdaptiveAvgPool2d, NCHW: window [floor(i·in/out), ceil((i+1)·in/out)) per axis. */
+function adaptiveAvgPoolRef(x: Float64Array, n: number, c: number, h: number, w: number, oh: number, ow: number): Float64Array {
+  const out = new Float64Array(n * c * oh * ow);
+  for (let b = 0; b < n * c; b++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++) {
+        const [y0, y1] = [Math.floor((i * h) / oh), Math.ceil(((i + 1) * h) / oh)];
+        const [x0, x1] = [Math.floor((j * w) / ow), Math.ceil(((j + 1) * w) / ow)];
+        let sum = 0;
+        for (let y = y0; y < y1; y++) for (let xx = x0; xx < x1; xx++) sum += x[(b * h + y) * w + xx]!;
+        out[(b * oh + i) * ow + j] = sum / ((y1 - y0) * (x1 - x0));
+      }
+  return out;
 }
