@@ -145,7 +145,7 @@ export class CompiledModel {
     this.notices = [];
     this.exec = runPasses(lower(this.graph, this.weights), this.options, this.notices);
     const exec = this.exec;
-    const kernels = exec.nodes.map((n) => nodeKernel(exec, n));
+    const kernels = exec.nodes.map((n) => nodeKernel(exec, n, this.ctx.limits.maxStorageBufferBindingSize));
     const aliases = this.decideAliases(exec, kernels);
     const root = (t: number) => aliases.get(t)?.root ?? t;
     this.steps = this.schedule(exec, kernels, aliases);

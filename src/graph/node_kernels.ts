@@ -4,11 +4,12 @@
  * dispatches. Kept in two phases because scratch must be planned before the
  * dispatches can name buffers.
  */
+import { BindingLimitError } from '../errors.js';
 import { CONV_STRATEGIES } from '../kernels/conv2d.js';
 import type { ChannelSlice } from '../kernels/conv2d_shape.js';
 import type { BufferBinding, DispatchSpec } from '../kernels/dispatch.js';
 import { activation as activationKernel, elementwiseBinary, type Shape4 } from '../kernels/elementwise.js';
-import { fullyConnected, linearWeightToGemm } from '../kernels/gemm.js';
+import { gemm, linearWeightToGemm } from '../kernels/gemm.js';
 import { globalAvgPool } from '../kernels/global_avg_pool.js';
 import { adaptiveAvgPool } from '../kernels/adaptive_avg_pool.js';
 import { copyChannels } from '../kernels/concat.js';
@@ -47,7 +48,7 @@ export function nhwcDims(shape: Shape): Shape4 {
   return shape.length === 4 ? [shape[0]!, shape[2]!, shape[3]!, shape[1]!] : [shape[0]!, 1, 1, shape[1]!];
 }
 
-export function nodeKernel(g: ExecGraph, n: ExecNode): NodeKernel {
+export function nodeKernel(g: ExecGraph, n: ExecNode, maxBindingBytes: number): NodeKernel {
   const shapeOf = (t: number) => g.shapes.get(t)!;
   const inShape = shapeOf(n.inputs[0]!);
   const outShape = shapeOf(n.output);
@@ -82,22 +83,28 @@ export function nodeKernel(g: ExecGraph, n: ExecNode): NodeKernel {
       };
     }
     case 'linear': {
-      const weights: Record<string, Float32Array> = { weight: linearWeightToGemm(n.weight, n.outFeatures, n.inFeatures) };
-      if (n.bias) weights.bias = n.bias;
+      // a weight larger than one storage binding (VGG's 25088×4096 fc) is split into column blocks, one GEMM each
+      const chunks = linearColumnChunks(n.inFeatures, n.outFeatures, maxBindingBytes);
+      const full = linearWeightToGemm(n.weight, n.outFeatures, n.inFeatures);
+      const weights: Record<string, Float32Array> = {};
+      chunks.forEach(([begin, end], i) => {
+        weights[`weight${i}`] = chunks.length === 1 ? full : columnBlock(full, n.inFeatures, n.outFeatures, begin, end);
+        if (n.bias) weights[`bias${i}`] = n.bias.subarray(begin, end);
+      });
       return {
         weights,
         scratchFloats: 0,
         writesSlices: false,
-        dispatches: (b) => [
-          {
-            ...fullyConnected(
-              { batch: inShape[0]!, inFeatures: n.inFeatures, outFeatures: n.outFeatures },
-              { a: b.read(n.inputs[0]!), b: b.weights.weight!, bias: b.weights.bias, output: b.write, unused: b.unused },
+        dispatches: (b) =>
+          chunks.map(([begin, end], i) =>
+            gemm(
+              { m: inShape[0]!, n: end - begin, k: n.inFeatures, ldc: n.outFeatures, colOffset: begin },
+              { a: b.read(n.inputs[0]!), b: b.weights[`weight${i}`]!, bias: b.weights[`bias${i}`], output: b.write, unused: b.unused },
               { activation: n.activation },
+              undefined,
+              chunks.length === 1 ? label : `${label} columns ${begin}..${end}`,
             ),
-            label,
-          },
-        ],
+          ),
       };
     }
     case 'pool': {
@@ -192,4 +199,26 @@ export function nodeKernel(g: ExecGraph, n: ExecNode): NodeKernel {
 export function concatCopy(g: ExecGraph, input: number, source: BufferBinding, output: BufferBinding, slice: ChannelSlice, label: string): DispatchSpec {
   const [batch, channels, height, width] = g.shapes.get(input)! as [number, number, number, number];
   return copyChannels({ pixels: batch * height * width, channels, slice }, source, output, label);
+}
+
+/**
+ * Column ranges [begin, end) of a [inFeatures][outFeatures] GEMM weight such
+ * that each block fits one storage binding; blocks are multiples of 64
+ * columns (a GEMM tile, and 4-aligned for the vec4 kernel).
+ */
+export function linearColumnChunks(inFeatures: number, outFeatures: number, maxBindingBytes: number): [number, number][] {
+  const columnBytes = inFeatures * 4;
+  if (columnBytes * outFeatures <= maxBindingBytes) return [[0, outFeatures]];
+  const perChunk = Math.floor(maxBindingBytes / columnBytes / 64) * 64;
+  if (perChunk < 64) throw new BindingLimitError(`a linear layer's 64-column weight block (${inFeatures} inputs)`, columnBytes * 64, maxBindingBytes);
+  const chunks: [number, number][] = [];
+  for (let begin = 0; begin < outFeatures; begin += perChunk) chunks.push([begin, Math.min(outFeatures, begin + perChunk)]);
+  return chunks;
+}
+
+function columnBlock(full: Float32Array, rows: number, cols: number, begin: number, end: number): Float32Array {
+  const width = end - begin;
+  const block = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) block.set(full.subarray(r * cols + begin, r * cols + end), r * width);
+  return block;
 }

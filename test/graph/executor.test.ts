@@ -185,6 +185,25 @@ describe('executor behaviour', () => {
     await expect(compile(small, graph, randomWeights(graph, new Rng(10)))).rejects.toThrow(/needs \d+ bytes in one storage binding, but this device allows 1024/);
   });
 
+  it('a linear weight larger than one binding (default 128 MiB limit) is split into column blocks and agrees', async () => {
+    const ctx = await createNodeGpuContext({ limits: 'default' });
+    expect(ctx.limits.maxStorageBufferBindingSize).toBe(128 * 1024 * 1024);
+    const [inF, outF] = [8192, 4200]; // 137.6 MB of weights
+    const g = new GraphBuilder();
+    const x = g.input('x', [2, inF]);
+    g.output(g.linear(x, { name: 'fc', outFeatures: outF }), 'y');
+    const graph = g.build();
+    const rng = new Rng(13);
+    const weights = new Map([['fc.weight', rng.array(inF * outF, -0.02, 0.02)], ['fc.bias', rng.array(outF)]]);
+    const input = rng.array(2 * inF);
+    const model = await compile(ctx, graph, weights);
+    expect(model.info.dispatches).toBe(2);
+    const got = (await model.run(input)).outputs.y!;
+    expect(relativeL2(got, runGraphRef(graph, weights, new Map([['x', input]])).get('y')!)).toBeLessThanOrEqual(F32_TOLERANCE);
+    model.dispose();
+    ctx.device.destroy();
+  });
+
   it('compile honours an AbortSignal', async () => {
     const graph = tinyGraph();
     const controller = new AbortController();
