@@ -1,0 +1,81 @@
+/**
+ * npm run bench:model -- <zoo-id> [--runs 10] [--warmup 2] [--batch 1] [--size 224] [--strategy auto] [--json out.json]
+ *
+ * Whole-network figures for one zoo model with seeded random weights:
+ * compile time cold (new device, empty pipeline cache) and warm (same
+ * device, cached pipelines), the first run, then the run latency (median,
+ * p10, p90 of N runs after warm-up, wall time including input upload and
+ * output readback), the GPU time of one profiled run, and planned activation
+ * memory against the naive sum.
+ */
+import { writeFileSync } from 'node:fs';
+import { compile } from '../src/graph/executor.js';
+import type { StrategyChoice } from '../src/graph/passes/index.js';
+import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
+import { median, quantile } from '../src/gpu/timer.js';
+import { randomWeights } from '../src/models/random_weights.js';
+import { zooModel } from '../src/models/zoo.js';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const id = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--')) ?? 'resnet50';
+const entry = zooModel(id);
+const runs = Number(option('runs', '10'));
+const warmup = Number(option('warmup', '2'));
+const batch = Number(option('batch', '1'));
+const size = Number(option('size', String(entry.inputSize)));
+const strategy = option('strategy', 'auto') as StrategyChoice;
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+
+const graph = entry.build({ batch, inputSize: size });
+const weights = randomWeights(graph, 7);
+const input = new Float32Array(batch * entry.inputChannels * size * size).map((_, i) => Math.sin(i));
+
+const ctx = await createNodeGpuContext();
+console.log(`adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description}`);
+console.log(`model: ${id} batch ${batch} input ${size}×${size}, strategy ${strategy}, random weights`);
+
+let t = performance.now();
+const model = await compile(ctx, graph, weights, { strategy });
+const compileCold = performance.now() - t;
+t = performance.now();
+await model.run(input);
+const firstRun = performance.now() - t;
+t = performance.now();
+const second = await compile(ctx, graph, weights, { strategy });
+const compileWarm = performance.now() - t;
+second.dispose();
+
+for (let i = 0; i < warmup; i++) await model.run(input);
+const times: number[] = [];
+for (let i = 0; i < runs; i++) {
+  t = performance.now();
+  await model.run(input);
+  times.push(performance.now() - t);
+}
+const { profile } = await model.run(input, { profile: true });
+const info = model.info;
+
+const rows: [string, string][] = [
+  ['dispatches per run', String(info.dispatches)],
+  ['compile, cold (new device)', `${compileCold.toFixed(0)} ms`],
+  ['compile, warm pipeline cache', `${compileWarm.toFixed(0)} ms`],
+  ['first run (cold start)', `${firstRun.toFixed(1)} ms`],
+  [`run latency median (${runs} runs)`, `${median(times).toFixed(2)} ms`],
+  ['run latency p10 / p90', `${quantile(times, 0.1).toFixed(2)} / ${quantile(times, 0.9).toFixed(2)} ms`],
+  ['GPU time (timestamps, one run)', profile?.available ? `${profile.totalMilliseconds.toFixed(2)} ms` : `n/a: ${profile?.reason}`],
+  ['planned activation memory', `${mib(info.plannedBytes)} in ${info.arenas} arenas`],
+  ['naive (one buffer per tensor)', mib(info.naiveBytes)],
+  ['weights on the GPU', mib(info.weightBytes)],
+];
+console.log(`\n| ${id} | |\n|---|---|`);
+for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+if (info.notices.length) console.log(`\nnotices:\n${info.notices.join('\n')}`);
+const jsonPath = option('json', '');
+if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ adapter: ctx.adapter, id, batch, size, strategy, compileCold, compileWarm, firstRun, times, profile, info }, null, 2));
+model.dispose();
+ctx.device.destroy();
+process.exit(0);
