@@ -60,17 +60,24 @@ export class GraphError extends WebGpuCnnError {
   }
 }
 
-/** Parameters missing, unexpected, or of the wrong shape; every problem is listed. */
+/**
+ * Parameters missing, unexpected, or of the wrong shape; every problem is listed.
+ * A `misshapen` entry has `actual`, the number of values given, and where the
+ * source knew it (a safetensors file does) `actualShape`, compared exactly.
+ */
 export class WeightError extends WebGpuCnnError {
   constructor(
     readonly missing: readonly string[],
     readonly unexpected: readonly string[],
-    readonly misshapen: readonly { name: string; expected: readonly number[]; actual: number }[],
+    readonly misshapen: readonly { name: string; expected: readonly number[]; actual: number; actualShape?: readonly number[] }[],
   ) {
+    const bySize = misshapen.filter((m) => !m.actualShape);
+    const byShape = misshapen.filter((m) => m.actualShape);
     const parts = [
       missing.length ? `missing ${missing.join(', ')}` : '',
       unexpected.length ? `unexpected ${unexpected.join(', ')}` : '',
-      misshapen.length ? `wrong size ${misshapen.map((m) => `${m.name} (expected [${m.expected.join(', ')}] = ${m.expected.reduce((a, b) => a * b, 1)} values, got ${m.actual})`).join(', ')}` : '',
+      bySize.length ? `wrong size ${bySize.map((m) => `${m.name} (expected [${m.expected.join(', ')}] = ${m.expected.reduce((a, b) => a * b, 1)} values, got ${m.actual})`).join(', ')}` : '',
+      byShape.length ? `wrong shape ${byShape.map((m) => `${m.name} (expected [${m.expected.join(', ')}], got [${m.actualShape!.join(', ')}])`).join(', ')}` : '',
     ].filter(Boolean);
     super(`weights do not match the graph: ${parts.join('; ')}`);
   }
@@ -101,3 +108,16 @@ export class DeviceLostError extends WebGpuCnnError {
 
 /** An operation was cancelled through its AbortSignal. */
 export class AbortError extends WebGpuCnnError {}
+
+/**
+ * A safetensors file is malformed (bad header length, JSON, dtype, offsets,
+ * truncated…), holds a tensor that cannot become float32, or could not be
+ * fetched; `tensor` names the tensor where one is at fault.
+ */
+export class SafetensorsError extends WebGpuCnnError {
+  readonly tensor: string | undefined;
+  constructor(message: string, options?: { tensor?: string; cause?: unknown }) {
+    super(`safetensors: ${options?.tensor !== undefined ? `tensor "${options.tensor}": ` : ''}${message}`, options);
+    this.tensor = options?.tensor;
+  }
+}

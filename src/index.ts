@@ -24,6 +24,19 @@ export type { CompileOptions, RunOptions, RunResult, TensorInput, Profile, NodeT
 export type { StrategyChoice } from './graph/passes/index.js';
 export type { ConvStrategyName } from './kernels/conv2d_strategy.js';
 export type { Activation } from './kernels/epilogue.js';
+export { parseSafetensors, readSafetensors, loadSafetensors, writeSafetensors, isNumBatchesTracked, SafetensorsFile } from './io/safetensors.js';
+export type {
+  SafetensorsDtype,
+  SafetensorsFloatDtype,
+  SafetensorsEntry,
+  Float32Tensor,
+  ReadSafetensorsOptions,
+  LoadProgress,
+  LoadSafetensorsOptions,
+  WritableTensor,
+} from './io/safetensors.js';
+export { weightsForGraph } from './models/weights.js';
+export type { WeightsForGraphOptions, ShapedTensor } from './models/weights.js';
 export {
   WebGpuCnnError,
   WebGpuUnavailableError,
@@ -37,4 +50,5 @@ export {
   DisposedError,
   DeviceLostError,
   AbortError,
+  SafetensorsError,
 } from './errors.js';

@@ -6,3 +6,4 @@
 export * from './index.js';
 export { createNodeGpuContext, getNodeGpu, SWIFTSHADER_ICD } from './gpu/node_gpu.js';
 export type { NodeGpuOptions } from './gpu/node_gpu.js';
+export { loadSafetensorsFile } from './io/safetensors_node.js';
