@@ -1,5 +1,5 @@
 /**
- * npm run bench:model -- <zoo-id> [--runs 10] [--warmup 2] [--batch 1] [--size 224] [--strategy auto] [--json out.json]
+ * npm run bench:model -- <zoo-id> [--runs 10] [--warmup 2] [--batch 1] [--size 224] [--strategy auto] [--top 10] [--json out.json]
  *
  * Whole-network figures for one zoo model with seeded random weights:
  * compile time cold (new device, empty pipeline cache) and warm (same
@@ -73,6 +73,14 @@ const rows: [string, string][] = [
 ];
 console.log(`\n| ${id} | |\n|---|---|`);
 for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+const top = Number(option('top', '0'));
+if (top && profile?.available) {
+  console.log(`\n| slowest nodes (GPU ms) | kind | ms |\n|---|---|---|`);
+  const kinds = new Map(info.nodes.map((n) => [n.name, n.strategy ?? n.kind]));
+  for (const n of [...profile.nodes].sort((a, b) => b.milliseconds - a.milliseconds).slice(0, top)) {
+    console.log(`| ${n.sources.join('+')} | ${kinds.get(n.name) ?? ''} | ${n.milliseconds.toFixed(2)} |`);
+  }
+}
 if (info.notices.length) console.log(`\nnotices:\n${info.notices.join('\n')}`);
 const jsonPath = option('json', '');
 if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ adapter: ctx.adapter, id, batch, size, strategy, compileCold, compileWarm, firstRun, times, profile, info }, null, 2));

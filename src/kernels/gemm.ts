@@ -26,6 +26,19 @@ export interface GemmTile {
 /** 16×16 invocations → 64×64 outputs per workgroup, K in steps of 16 (8 KiB of workgroup memory). */
 export const DEFAULT_GEMM_TILE: GemmTile = { wgX: 16, wgY: 16, tileK: 16 };
 
+/** Few rows (a batch-1 classifier, a 1×1 map): 4×256 outputs per workgroup, so at most 3 of 4 rows idle instead of 63 of 64. */
+export const SKINNY_GEMM_TILE: GemmTile = { wgX: 64, wgY: 1, tileK: 8 };
+
+/** Up to 16 rows: 16×128 outputs per workgroup. */
+export const SHORT_GEMM_TILE: GemmTile = { wgX: 32, wgY: 4, tileK: 16 };
+
+/** The tile whose row count wastes least for an M-row product. */
+export function gemmTileFor(m: number): GemmTile {
+  if (m <= 4) return SKINNY_GEMM_TILE;
+  if (m <= 16) return SHORT_GEMM_TILE;
+  return DEFAULT_GEMM_TILE;
+}
+
 export interface GemmParams {
   m: number;
   n: number;
@@ -85,10 +98,11 @@ export function gemm(
   params: GemmParams,
   io: GemmBindings,
   epilogue: Epilogue = {},
-  tile: GemmTile = DEFAULT_GEMM_TILE,
+  tile?: GemmTile,
   label = 'gemm',
 ): DispatchSpec {
   const p = withDefaults(params);
+  tile ??= gemmTileFor(p.m);
   if (tile.tileK % 4) throw new InvalidParameterError('tileK', `must be a multiple of 4, got ${tile.tileK}`);
   const vec4 = gemmUsesVec4(p);
   return {
@@ -134,5 +148,5 @@ export function fullyConnected(
   io: GemmBindings,
   epilogue: Epilogue = {},
 ): DispatchSpec {
-  return gemm({ m: shape.batch, n: shape.outFeatures, k: shape.inFeatures }, io, epilogue, DEFAULT_GEMM_TILE, 'fully_connected');
+  return gemm({ m: shape.batch, n: shape.outFeatures, k: shape.inFeatures }, io, epilogue, undefined, 'fully_connected');
 }

@@ -4,9 +4,12 @@
  * Hinton (2012) with its two-GPU grouped convolutions and local response
  * normalization.
  */
-import { GraphBuilder, type Tensor } from '../graph/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import type { Graph } from '../graph/ir.js';
 import { resolveModelOptions, type ModelOptions } from './options.js';
+
+/** 3×3 windows with stride 2: neighbours overlap by one row and column. */
+const OVERLAPPING_POOL = { kernel: 3, stride: 2 } as const;
 
 /**
  * torchvision's AlexNet: five convs (64-192-384-256-256), three 3×3/2 max
@@ -26,15 +29,14 @@ export function alexnet(o: ModelOptions = {}): Graph {
   const conv = (name: string, outChannels: number, kernel: number, stride: number, pad: number): void => {
     x = g.relu(g.conv2d(x, { name: `features.${name}`, outChannels, kernel, stride, pad }));
   };
-  const pool = (): void => void (x = g.maxPool(x, { kernel: 3, stride: 2 }));
   conv('0', 64, 11, 4, 2);
-  pool();
+  x = g.maxPool(x, OVERLAPPING_POOL);
   conv('3', 192, 5, 1, 2);
-  pool();
+  x = g.maxPool(x, OVERLAPPING_POOL);
   conv('6', 384, 3, 1, 1);
   conv('8', 256, 3, 1, 1);
   conv('10', 256, 3, 1, 1);
-  pool();
+  x = g.maxPool(x, OVERLAPPING_POOL);
   x = g.flatten(g.adaptiveAvgPool(x, 6));
   x = g.relu(g.linear(g.dropout(x), { name: 'classifier.1', outFeatures: 4096 }));
   x = g.relu(g.linear(g.dropout(x), { name: 'classifier.4', outFeatures: 4096 }));
@@ -61,7 +63,8 @@ export function alexnet(o: ModelOptions = {}): Graph {
  * `conv1`…`conv5` and `fc6`, `fc7`, `fc8`, each with `.weight` and `.bias`
  * in PyTorch layouts (conv weights [out, in / groups, kh, kw], linear
  * weights [out, in] with fc6's inputs in (C, H, W) order: 256·6·6 = 9216).
- * 60,965,224 parameters.
+ * 60,965,224 parameters at 227×227; at other sizes fc6 takes 256·s·s inputs,
+ * s being conv5's pooled size (there is no adaptive pool in the original).
  *
  * @example
  * const graph = alexnetOriginal({ batch: 4 });
@@ -70,22 +73,20 @@ export function alexnet(o: ModelOptions = {}): Graph {
 export function alexnetOriginal(o: ModelOptions = {}): Graph {
   const { batch, inputSize, numClasses } = resolveModelOptions(o, 227);
   const g = new GraphBuilder();
-  let x: Tensor = g.input('image', [batch, 3, inputSize, inputSize]);
+  let x = g.input('image', [batch, 3, inputSize, inputSize]);
   const conv = (name: string, outChannels: number, kernel: number, stride: number, pad: number, groups: number): void => {
     x = g.relu(g.conv2d(x, { name, outChannels, kernel, stride, pad, groups }));
   };
-  const lrn = (): void => void (x = g.lrn(x, { size: 5, alpha: 5e-4, beta: 0.75, k: 2 }));
-  const pool = (): void => void (x = g.maxPool(x, { kernel: 3, stride: 2 }));
+  // the paper's α = 1e-4 multiplies the plain sum; the builder's LRN divides α by the size
+  const lrn = { size: 5, alpha: 1e-4 * 5, beta: 0.75, k: 2 };
   conv('conv1', 96, 11, 4, 0, 1);
-  lrn();
-  pool();
+  x = g.maxPool(g.lrn(x, lrn), OVERLAPPING_POOL);
   conv('conv2', 256, 5, 1, 2, 2);
-  lrn();
-  pool();
+  x = g.maxPool(g.lrn(x, lrn), OVERLAPPING_POOL);
   conv('conv3', 384, 3, 1, 1, 1);
   conv('conv4', 384, 3, 1, 1, 2);
   conv('conv5', 256, 3, 1, 1, 2);
-  pool();
+  x = g.maxPool(x, OVERLAPPING_POOL);
   x = g.flatten(x);
   x = g.dropout(g.relu(g.linear(x, { name: 'fc6', outFeatures: 4096 })));
   x = g.dropout(g.relu(g.linear(x, { name: 'fc7', outFeatures: 4096 })));

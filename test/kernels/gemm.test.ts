@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { placeholderBuffer } from '../../src/gpu/buffers.js';
 import { ACTIVATIONS } from '../../src/kernels/epilogue.js';
-import { fullyConnected, gemm, gemmUsesVec4, linearWeightToGemm } from '../../src/kernels/gemm.js';
+import { DEFAULT_GEMM_TILE, fullyConnected, gemm, gemmTileFor, gemmUsesVec4, linearWeightToGemm, SHORT_GEMM_TILE, SKINNY_GEMM_TILE } from '../../src/kernels/gemm.js';
 import { InvalidParameterError } from '../../src/errors.js';
 import { runKernel, testContext } from '../helpers/gpu.js';
 import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
@@ -22,8 +22,10 @@ describe('tiled GEMM', () => {
     const hasBias = rng.bool();
     const hasResidual = rng.bool(0.3);
     const activation = rng.pick(ACTIVATIONS);
+    // the tile chosen for m, or any tile forced (as autotuning will)
+    const tile = rng.bool(0.6) ? gemmTileFor(m) : rng.pick([DEFAULT_GEMM_TILE, SHORT_GEMM_TILE, SKINNY_GEMM_TILE]);
     const vec4 = gemmUsesVec4({ m, n, k, batch, aBatchStride: m * k, bBatchStride: k * n, ldc, colOffset, residualStride: batch * n });
-    it(`m=${m} n=${n} k=${k} batch=${batch} ldc=${ldc} off=${colOffset} bias=${hasBias} res=${hasResidual} act=${activation} ${vec4 ? 'vec4' : 'scalar'}`, async () => {
+    it(`m=${m} n=${n} k=${k} batch=${batch} ldc=${ldc} off=${colOffset} bias=${hasBias} res=${hasResidual} act=${activation} tile=${tile.wgX}x${tile.wgY}/${tile.tileK} ${vec4 ? 'vec4' : 'scalar'}`, async () => {
       const ctx = await testContext();
       const a = rng.array(batch * m * k);
       const b = rng.array(batch * k * n);
@@ -43,6 +45,7 @@ describe('tiled GEMM', () => {
             unused: placeholderBuffer(ctx.device),
           },
           { activation },
+          tile,
         ),
       ], initial);
       // reference: each group's product lands in its column block; other columns keep their old values

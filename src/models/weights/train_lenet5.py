@@ -91,6 +91,18 @@ def predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([model(x[i:i + 1000]).argmax(1) for i in range(0, len(x), 1000)])
 
 
+def shifted(x: torch.Tensor, shift: int, generator: torch.Generator) -> torch.Tensor:
+    """Each image moved by its own random (dy, dx) in [−shift, shift]²; the border fills with background."""
+    if shift == 0:
+        return x
+    n, size = len(x), x.shape[-1]
+    padded = F.pad(x[:, 0], (shift, shift, shift, shift), value=(0.0 - MEAN) / STD)
+    dy, dx = torch.randint(0, 2 * shift + 1, (2, n, 1), generator=generator)
+    rows = (dy + torch.arange(size))[:, :, None]
+    cols = (dx + torch.arange(size))[:, None, :]
+    return padded[torch.arange(n)[:, None, None], rows, cols].unsqueeze(1)
+
+
 def write_safetensors(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> None:
     """safetensors: u64 little-endian header length, a JSON header {name: {dtype, shape, data_offsets}}, the raw bytes."""
     header: dict = {'__metadata__': metadata}
@@ -111,6 +123,7 @@ def main() -> None:
     parser.add_argument('--epochs', type=int, default=8)
     parser.add_argument('--batch', type=int, default=128)
     parser.add_argument('--lr', type=float, default=1e-3)
+    parser.add_argument('--shift', type=int, default=2, help='random translation of training images, up to ± this many pixels')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--out', type=Path, default=HERE)
@@ -139,7 +152,7 @@ def main() -> None:
         total = 0.0
         for i in range(0, len(order), args.batch):
             idx = order[i:i + args.batch]
-            loss = F.cross_entropy(model(train_x[idx]), train_y[idx])
+            loss = F.cross_entropy(model(shifted(train_x[idx], args.shift, shuffle)), train_y[idx])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -170,6 +183,7 @@ def main() -> None:
         'epochs': args.epochs,
         'batch': args.batch,
         'optimizer': f'Adam lr {args.lr}, linear decay to {args.lr / 10:g}',
+        'augmentation': f'random translation by up to ±{args.shift} pixels' if args.shift else 'none',
         'seed': args.seed,
         'train_seconds': round(time.time() - start),
         'torch': torch.__version__,
