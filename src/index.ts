@@ -52,3 +52,14 @@ export {
   AbortError,
   SafetensorsError,
 } from './errors.js';
+export { ZOO, zooModel } from './models/zoo.js';
+export type { ZooEntry } from './models/zoo.js';
+export type { ModelOptions } from './models/options.js';
+export { randomWeights } from './models/random_weights.js';
+export { lenet5, lenet5Input, LENET5_PREPROCESSING } from './models/lenet.js';
+export { alexnet, alexnetOriginal } from './models/alexnet.js';
+export { vgg11, vgg13, vgg16, vgg19, vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn } from './models/vgg.js';
+export { resnet18, resnet34, resnet50, resnet101, resnet152 } from './models/resnet.js';
+export { googlenet, GOOGLENET_AUX_PREFIXES } from './models/googlenet.js';
+export { mobilenetV1, mobilenetV2 } from './models/mobilenet.js';
+export { efficientnet, efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7 } from './models/efficientnet.js';
