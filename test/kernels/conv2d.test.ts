@@ -4,7 +4,7 @@
  * channels 1, 3, 5 and ≥ 64; strides 1–3; dilation 1–2; asymmetric pads;
  * groups; bias, residual and every activation. Tolerance: relative L2 ≤ 1e-4.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidParameterError, UnsupportedConfigurationError } from '../../src/errors.js';
 import { applicableStrategies, chooseConvStrategy, conv2d, CONV_STRATEGIES } from '../../src/kernels/conv2d.js';
 import type { ConvStrategyName } from '../../src/kernels/conv2d_strategy.js';
@@ -91,6 +91,9 @@ function describeLayer(s: Conv2dShape, e: Epilogue): string {
 for (const strategy of Object.keys(CONV_STRATEGIES) as ConvStrategyName[]) {
   describe(`conv2d ${strategy}`, () => {
     const rng = new Rng(1000 + strategy.length * 17 + strategy.charCodeAt(0));
+    let worst = 0;
+    let count = 0;
+    afterAll(() => console.log(`[conv2d] ${strategy}: ${count} configs, worst relative L2 ${worst.toExponential(2)}`));
     for (let i = 0; i < CONFIGS_PER_STRATEGY; i++) {
       const s = randomLayer(rng, strategy);
       const epilogue = rng.pick(EPILOGUES);
@@ -103,7 +106,10 @@ for (const strategy of Object.keys(CONV_STRATEGIES) as ConvStrategyName[]) {
         const residual = epilogue.hasResidual ? data.array(s.batch * s.outChannels * s.outHeight * s.outWidth) : undefined;
         const expected = conv2dRef(s, x, w, bias, residual, epilogue.activation);
         const got = await runConvNchw(await testContext(), s, strategy, { x, w, bias, residual }, epilogue);
-        expect(relativeL2(got.nchw, expected.y)).toBeLessThanOrEqual(F32_TOLERANCE);
+        const error = relativeL2(got.nchw, expected.y);
+        worst = Math.max(worst, error);
+        count++;
+        expect(error).toBeLessThanOrEqual(F32_TOLERANCE);
       });
     }
   });
