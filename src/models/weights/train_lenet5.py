@@ -12,7 +12,7 @@ this script:
                                      each test image, in test-set order
     lenet5.json                      variant, preprocessing, accuracy, epochs, versions
 
-Uses Debian's python3-torch (1.13); about two minutes on 2 idle CPU cores. The
+Uses Debian's python3-torch (1.13); about two minutes on 2 idle CPU cores (ten on busy shared ones). The
 module names below (conv1, conv2, conv3, fc1, fc2) are the parameter names
 of src/models/lenet.ts, so the state_dict is written unchanged.
 """
