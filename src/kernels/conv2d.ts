@@ -28,14 +28,15 @@ export function applicableStrategies(s: Conv2dShape): ConvStrategyName[] {
 /**
  * The shape heuristic behind `auto`: depthwise for depthwise layers, the
  * plain GEMM for 1×1s, direct where each output needs little work (small
- * reduction, e.g. a first layer over RGB) or the layer is grouped into small
- * slices, im2col + GEMM for the rest.
+ * reduction, e.g. a first layer over RGB) or has too few output channels per
+ * group to fill the GEMM's 64-column tile (LeNet's 16), im2col + GEMM for the
+ * rest. Autotuning (measured per device) is meant to replace this guess.
  */
 export function chooseConvStrategy(s: Conv2dShape): ConvStrategyName {
   if (!depthwiseStrategy.unsupportedReason(s)) return 'depthwise';
   if (!pointwiseStrategy.unsupportedReason(s)) return 'pointwise';
   const reduction = s.kernelHeight * s.kernelWidth * (s.inChannels / s.groups);
-  if (reduction <= 64 || s.outChannels / s.groups < 16) return 'direct';
+  if (reduction <= 64 || s.outChannels / s.groups < 32) return 'direct';
   return 'im2col';
 }
 
