@@ -125,6 +125,8 @@ export class CompiledModel {
   private notices: string[] = [];
   private weightBytes = 0;
   private inputs: (IoTensor & { staging: GPUBuffer })[] = [];
+  /** Output conversion targets (NHWC → NCHW), made while scheduling. */
+  private outputSources = new Map<string, BufferBinding>();
   private outputs: (IoTensor & { source: BufferBinding })[] = [];
   private disposed = false;
   private lost: DeviceLostError | undefined;
@@ -175,7 +177,6 @@ export class CompiledModel {
       return { buffer: arenas[loc.arena]!, offset: loc.offset, size: loc.bytes };
     };
 
-    const unused = placeholderBuffer(device);
     const specs: { step: Step; specs: DispatchSpec[] }[] = [];
     this.weightBytes = 0;
     for (const [i, step] of this.steps.entries()) {
@@ -188,7 +189,6 @@ export class CompiledModel {
           scratch: scratchLoc ? { buffer: arenas[scratchLoc.arena]!, offset: scratchLoc.offset, size: scratchLoc.bytes } : undefined,
         }),
       });
-      void unused;
     }
     this.outputs = exec.outputs.map((o) => {
       const io = this.ioTensor(o.name, o.tensor);
@@ -204,9 +204,6 @@ export class CompiledModel {
     let at = 0;
     this.prepared = specs.map((s) => ({ step: s.step, dispatches: s.specs.map(() => prepared[at++]!) }));
   }
-
-  /** Output conversion targets, made while scheduling. */
-  private outputSources = new Map<string, BufferBinding>();
 
   private ioTensor(name: string, tensor: number): IoTensor {
     const shape = this.exec.shapes.get(tensor)!;

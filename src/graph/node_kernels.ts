@@ -5,7 +5,7 @@
  * dispatches can name buffers.
  */
 import { BindingLimitError } from '../errors.js';
-import { CONV_STRATEGIES } from '../kernels/conv2d.js';
+import { resolveConvStrategy } from '../kernels/conv2d.js';
 import type { ChannelSlice } from '../kernels/conv2d_shape.js';
 import type { BufferBinding, DispatchSpec } from '../kernels/dispatch.js';
 import { activation as activationKernel, elementwiseBinary, type Shape4 } from '../kernels/elementwise.js';
@@ -31,7 +31,6 @@ export interface NodeBindings {
   weights: Readonly<Record<string, BufferBinding>>;
   scratch?: BufferBinding;
   unused: BufferBinding;
-  /** A tensor that feeds a concat as a copy (not written in place): its binding is read(tensor). */
 }
 
 export interface NodeKernel {
@@ -56,7 +55,7 @@ export function nodeKernel(g: ExecGraph, n: ExecNode, maxBindingBytes: number): 
   switch (n.kind) {
     case 'conv': {
       const s = convShapeOf(g, n);
-      const strategy = CONV_STRATEGIES[n.strategy === 'auto' ? 'direct' : n.strategy];
+      const strategy = resolveConvStrategy(s, n.strategy);
       const weights: Record<string, Float32Array> = { weight: strategy.layoutWeights(s, n.weight) };
       if (n.bias) weights.bias = n.bias;
       return {
