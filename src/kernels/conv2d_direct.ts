@@ -2,13 +2,11 @@
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
 import directWgsl from '../../shaders/conv/conv2d_direct.wgsl?raw';
 import { defineShader } from '../gpu/shader.js';
-import { validateSlice, type Conv2dShape } from './conv2d_shape.js';
-import { outputPixels, windowUniforms, type ConvStrategy } from './conv2d_strategy.js';
-import { epilogueConstants } from './epilogue.js';
-import { ceilDiv, linearWorkgroups } from './geometry.js';
+import type { Conv2dShape } from './conv2d_shape.js';
+import { windowBlockDispatch, type ConvStrategy } from './conv2d_strategy.js';
+import { ceilDiv } from './geometry.js';
 
 export const conv2dDirectShader = defineShader('conv2d_direct', epilogueWgsl, directWgsl);
-const WORKGROUP_SIZE = 64;
 
 function blocksPerGroup(s: Conv2dShape): number {
   return ceilDiv(s.outChannels / s.groups, 4);
@@ -37,31 +35,13 @@ export const directStrategy: ConvStrategy = {
   },
   scratchLength: () => 0,
   dispatches(s, io, epilogue, slice) {
-    validateSlice(slice, s.outChannels);
     const perGroup = blocksPerGroup(s);
-    const blockCount = s.groups * perGroup;
-    const total = outputPixels(s) * blockCount;
     return [
-      {
-        label: 'conv2d_direct',
-        shader: conv2dDirectShader,
-        constants: { WORKGROUP_SIZE, ...epilogueConstants({ ...epilogue, hasBias: !!io.bias, hasResidual: !!io.residual }) },
-        uniforms: {
-          ...windowUniforms(s),
-          outChannels: s.outChannels,
-          kernelHeight: s.kernelHeight,
-          kernelWidth: s.kernelWidth,
-          inPerGroup: s.inChannels / s.groups,
-          outPerGroup: s.outChannels / s.groups,
-          blocksPerGroup: perGroup,
-          blockCount,
-          channelStride: slice.channelStride,
-          channelOffset: slice.channelOffset,
-          total,
-        },
-        bindings: { input: io.input, weight: io.weight, bias: io.bias ?? io.unused, residual: io.residual ?? io.unused, output: io.output },
-        workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
-      },
+      windowBlockDispatch('conv2d_direct', conv2dDirectShader, s, io, epilogue, slice, s.groups * perGroup, {
+        inPerGroup: s.inChannels / s.groups,
+        outPerGroup: s.outChannels / s.groups,
+        blocksPerGroup: perGroup,
+      }),
     ];
   },
 };

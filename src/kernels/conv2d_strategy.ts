@@ -3,9 +3,11 @@
  * wants its weights laid out (done once, at load, from PyTorch's OIHW), how
  * much scratch it needs, and the dispatches that compute the layer.
  */
-import type { Conv2dShape, ChannelSlice } from './conv2d_shape.js';
+import type { ShaderDef } from '../gpu/shader.js';
+import { validateSlice, type Conv2dShape, type ChannelSlice } from './conv2d_shape.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
-import type { Epilogue } from './epilogue.js';
+import { epilogueConstants, type Epilogue } from './epilogue.js';
+import { linearWorkgroups } from './geometry.js';
 
 export type ConvStrategyName = 'direct' | 'im2col' | 'pointwise' | 'depthwise';
 
@@ -55,4 +57,43 @@ export function windowUniforms(s: Conv2dShape): Record<string, number> {
 
 export function outputPixels(s: Conv2dShape): number {
   return s.batch * s.outHeight * s.outWidth;
+}
+
+/**
+ * The dispatch of a kernel with one invocation per (output pixel, block of 4
+ * output channels) reading its input window — direct and depthwise: shared
+ * window uniforms, epilogue, slice and bindings; `uniforms` adds the
+ * kernel's own fields.
+ */
+export function windowBlockDispatch(
+  label: string,
+  shader: ShaderDef,
+  s: Conv2dShape,
+  io: ConvBindings,
+  epilogue: Epilogue,
+  slice: ChannelSlice,
+  blockCount: number,
+  uniforms: Record<string, number>,
+): DispatchSpec {
+  validateSlice(slice, s.outChannels);
+  const workgroupSize = 64;
+  const total = outputPixels(s) * blockCount;
+  return {
+    label,
+    shader,
+    constants: { WORKGROUP_SIZE: workgroupSize, ...epilogueConstants({ ...epilogue, hasBias: !!io.bias, hasResidual: !!io.residual }) },
+    uniforms: {
+      ...windowUniforms(s),
+      ...uniforms,
+      outChannels: s.outChannels,
+      kernelHeight: s.kernelHeight,
+      kernelWidth: s.kernelWidth,
+      blockCount,
+      channelStride: slice.channelStride,
+      channelOffset: slice.channelOffset,
+      total,
+    },
+    bindings: { input: io.input, weight: io.weight, bias: io.bias ?? io.unused, residual: io.residual ?? io.unused, output: io.output },
+    workgroups: linearWorkgroups(total, workgroupSize),
+  };
 }
