@@ -11,26 +11,11 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import { compile } from '../../src/graph/executor.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { testContext } from '../helpers/gpu.js';
-import { GRAPH_KINDS, randomGraph, randomInputs, randomWeights } from '../helpers/random_graph.js';
+import { GRAPH_KINDS, randomGraph, randomWeights } from '../helpers/random_graph.js';
 import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
 import { runGraphRef } from '../reference/graph.js';
+import { expectMatchesReference } from '../helpers/graph_check.js';
 
-async function checkAgainstReference(graph: Graph, seed: number, options: Parameters<typeof compile>[3] = {}): Promise<void> {
-  const rng = new Rng(seed);
-  const weights = randomWeights(graph, rng);
-  const inputs = randomInputs(graph, rng);
-  const expected = runGraphRef(graph, weights, inputs);
-  const model = await compile(await testContext(), graph, weights, options);
-  try {
-    const { outputs } = await model.run(Object.fromEntries(inputs));
-    for (const { name } of graph.outputs) {
-      expect(outputs[name]!.length).toBe(expected.get(name)!.length);
-      expect(relativeL2(outputs[name]!, expected.get(name)!), `output ${name}`).toBeLessThanOrEqual(F32_TOLERANCE);
-    }
-  } finally {
-    model.dispose();
-  }
-}
 
 describe('executor vs float64 interpreter on random graphs', () => {
   const rng = new Rng(2024);
@@ -40,7 +25,7 @@ describe('executor vs float64 interpreter on random graphs', () => {
       const strategy = rng.pick(['auto', 'auto', 'direct', 'im2col'] as const);
       const fuse = rng.bool(0.8);
       it(`${kind} #${i} seed=${seed} strategy=${strategy}${fuse ? '' : ' unfused'}`, async () => {
-        await checkAgainstReference(randomGraph(new Rng(seed), kind), seed + 1, { strategy, fuse });
+        await expectMatchesReference(randomGraph(new Rng(seed), kind), seed + 1, { strategy, fuse });
       });
     }
   }
@@ -66,7 +51,7 @@ describe('adaptive average pooling (AlexNet / VGG heads)', () => {
       const g = new GraphBuilder();
       const x = g.input('x', [2, 5, h, w]);
       g.output(g.adaptiveAvgPool(g.conv2d(x, { name: 'conv', outChannels: 6, kernel: 1 }), [oh, ow]), 'y');
-      await checkAgainstReference(g.build(), rng.int(1, 1000));
+      await expectMatchesReference(g.build(), rng.int(1, 1000));
     });
   }
 });

@@ -7,17 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/graph/executor.js';
+import { expectMatchesReference } from '../helpers/graph_check.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { summary } from '../../src/graph/summary.js';
 import { alexnet, alexnetOriginal } from '../../src/models/alexnet.js';
 import type { ModelOptions } from '../../src/models/options.js';
 import { resnet101, resnet152, resnet18, resnet34, resnet50 } from '../../src/models/resnet.js';
 import { vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn } from '../../src/models/vgg.js';
-import { testContext } from '../helpers/gpu.js';
-import { randomInputs, randomWeights } from '../helpers/random_graph.js';
-import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
-import { runGraphRef } from '../reference/graph.js';
 
 type Builder = (o?: ModelOptions) => Graph;
 
@@ -150,19 +146,6 @@ describe('numerics vs the float64 interpreter (random weights, reduced inputs)',
     ['alexnetOriginal batch 2 at 67×67, 10 classes (grouped convs, LRN)', () => alexnetOriginal({ batch: 2, inputSize: 67, numClasses: 10 }), 67],
   ];
   for (const [title, build, seed] of cases) {
-    it(title, async () => {
-      const graph = build();
-      const rng = new Rng(seed);
-      const weights = randomWeights(graph, rng);
-      const inputs = randomInputs(graph, rng);
-      const expected = runGraphRef(graph, weights, inputs).get('logits')!;
-      const model = await compile(await testContext(), graph, weights);
-      try {
-        const { outputs } = await model.run(Object.fromEntries(inputs));
-        expect(relativeL2(outputs.logits!, expected)).toBeLessThanOrEqual(F32_TOLERANCE);
-      } finally {
-        model.dispose();
-      }
-    });
+    it(title, () => expectMatchesReference(build(), seed));
   }
 });

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/graph/executor.js';
+import { expectMatchesReference } from '../helpers/graph_check.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { summary } from '../../src/graph/summary.js';
 import {
@@ -25,10 +25,6 @@ import {
 import { GOOGLENET_AUX_PREFIXES, googlenet } from '../../src/models/googlenet.js';
 import { makeDivisible, mobilenetV1, mobilenetV2 } from '../../src/models/mobilenet.js';
 import type { ModelOptions } from '../../src/models/options.js';
-import { testContext } from '../helpers/gpu.js';
-import { randomInputs, randomWeights } from '../helpers/random_graph.js';
-import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
-import { runGraphRef } from '../reference/graph.js';
 
 type Builder = (o?: ModelOptions) => Graph;
 
@@ -180,18 +176,6 @@ describe('numerics: GPU executor vs float64 interpreter, random weights', () => 
     ['googlenet 64×64', googlenet({ inputSize: 64 }), 13],
   ];
   for (const [label, graph, seed] of runs) {
-    it(label, async () => {
-      const rng = new Rng(seed);
-      const weights = randomWeights(graph, rng);
-      const inputs = randomInputs(graph, rng);
-      const expected = runGraphRef(graph, weights, inputs).get('logits')!;
-      const model = await compile(await testContext(), graph, weights);
-      try {
-        const { outputs } = await model.run(Object.fromEntries(inputs));
-        expect(relativeL2(outputs.logits!, expected)).toBeLessThanOrEqual(F32_TOLERANCE);
-      } finally {
-        model.dispose();
-      }
-    });
+    it(label, () => expectMatchesReference(graph, seed));
   }
 });
