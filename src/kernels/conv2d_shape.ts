@@ -37,12 +37,38 @@ export function convOutputSize(n: number, f: number, stride: number, padBefore: 
   return Math.floor((n + padBefore + padAfter - dilation * (f - 1) - 1) / stride) + 1;
 }
 
-function positiveInteger(name: string, v: number): void {
+export function positiveInteger(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new InvalidParameterError(name, `must be a positive integer, got ${v}`);
 }
 
 function nonNegativeInteger(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new InvalidParameterError(name, `must be a non-negative integer, got ${v}`);
+}
+
+/** The sliding-window geometry conv and pooling share. */
+export interface WindowGeometry {
+  inHeight: number;
+  inWidth: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  dilationH: number;
+  dilationW: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
+}
+
+/** Throws InvalidParameterError (kernelHeight / kernelWidth) when the dilated window is larger than the padded input. */
+export function checkWindowFits(s: WindowGeometry, noun: 'kernel' | 'window'): void {
+  const effH = s.dilationH * (s.kernelHeight - 1) + 1;
+  const effW = s.dilationW * (s.kernelWidth - 1) + 1;
+  if (effH > s.inHeight + s.padTop + s.padBottom) {
+    throw new InvalidParameterError('kernelHeight', `${noun} spans ${effH} rows but the padded input has ${s.inHeight + s.padTop + s.padBottom}`);
+  }
+  if (effW > s.inWidth + s.padLeft + s.padRight) {
+    throw new InvalidParameterError('kernelWidth', `${noun} spans ${effW} columns but the padded input has ${s.inWidth + s.padLeft + s.padRight}`);
+  }
 }
 
 /** Fills defaults, validates, and computes the output size; throws InvalidParameterError naming the parameter. */
@@ -69,14 +95,7 @@ export function conv2dShape(p: Conv2dParams): Conv2dShape {
   for (const k of ['pad', 'padTop', 'padBottom', 'padLeft', 'padRight'] as const) nonNegativeInteger(k, s[k]);
   if (s.inChannels % s.groups) throw new InvalidParameterError('groups', `${s.groups} groups do not divide ${s.inChannels} input channels`);
   if (s.outChannels % s.groups) throw new InvalidParameterError('groups', `${s.groups} groups do not divide ${s.outChannels} output channels`);
-  const effH = s.dilationH * (s.kernelHeight - 1) + 1;
-  const effW = s.dilationW * (s.kernelWidth - 1) + 1;
-  if (effH > s.inHeight + s.padTop + s.padBottom) {
-    throw new InvalidParameterError('kernelHeight', `kernel spans ${effH} rows but the padded input has ${s.inHeight + s.padTop + s.padBottom}`);
-  }
-  if (effW > s.inWidth + s.padLeft + s.padRight) {
-    throw new InvalidParameterError('kernelWidth', `kernel spans ${effW} columns but the padded input has ${s.inWidth + s.padLeft + s.padRight}`);
-  }
+  checkWindowFits(s, 'kernel');
   s.outHeight = convOutputSize(s.inHeight, s.kernelHeight, s.strideH, s.padTop, s.padBottom, s.dilationH);
   s.outWidth = convOutputSize(s.inWidth, s.kernelWidth, s.strideW, s.padLeft, s.padRight, s.dilationW);
   return s;

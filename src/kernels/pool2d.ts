@@ -7,7 +7,7 @@
 import pool2dWgsl from '../../shaders/pool2d.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
-import { fullSlice, validateSlice, type ChannelSlice } from './conv2d_shape.js';
+import { checkWindowFits, fullSlice, positiveInteger, validateSlice, type ChannelSlice } from './conv2d_shape.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
@@ -68,10 +68,6 @@ export function poolOutputSize(n: number, k: number, stride: number, padBefore: 
   return out;
 }
 
-function positiveInteger(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new InvalidParameterError(name, `must be a positive integer, got ${v}`);
-}
-
 /**
  * Fills defaults, validates, and computes the output size; throws
  * InvalidParameterError naming the parameter.
@@ -109,14 +105,7 @@ export function pool2dShape(p: Pool2dParams): Pool2dShape {
     if (!Number.isInteger(v) || v < 0) throw new InvalidParameterError(name, `must be a non-negative integer, got ${v}`);
     if (v > Math.floor(kernel / 2)) throw new InvalidParameterError(name, `${v} exceeds half the kernel size ${kernel} (PyTorch's limit)`);
   }
-  const effH = s.dilationH * (s.kernelHeight - 1) + 1;
-  const effW = s.dilationW * (s.kernelWidth - 1) + 1;
-  if (effH > s.inHeight + s.padTop + s.padBottom) {
-    throw new InvalidParameterError('kernelHeight', `window spans ${effH} rows but the padded input has ${s.inHeight + s.padTop + s.padBottom}`);
-  }
-  if (effW > s.inWidth + s.padLeft + s.padRight) {
-    throw new InvalidParameterError('kernelWidth', `window spans ${effW} columns but the padded input has ${s.inWidth + s.padLeft + s.padRight}`);
-  }
+  checkWindowFits(s, 'window');
   s.outHeight = poolOutputSize(s.inHeight, s.kernelHeight, s.strideH, s.padTop, s.padBottom, s.dilationH, s.ceilMode);
   s.outWidth = poolOutputSize(s.inWidth, s.kernelWidth, s.strideW, s.padLeft, s.padRight, s.dilationW, s.ceilMode);
   return s;
