@@ -9,7 +9,8 @@
 // folded into a 2-D grid of workgroups (geometry.ts linearWorkgroups).
 // activate() comes from the epilogue chunk prepended to this file
 // (shaders/common/epilogue.wgsl); its HAS_BIAS/HAS_RESIDUAL are unused here.
-// Overrides: WORKGROUP_SIZE; OP 0 add, 1 sub, 2 mul, 3 div; ACTIVATION.
+// Overrides: WORKGROUP_SIZE; OP 0 add, 1 sub, 2 mul, 3 div, 4 prelu (x ≥ 0 ? x : x·y,
+// y the per-channel slopes); ACTIVATION, ACT_ALPHA, ACT_BETA.
 
 override WORKGROUP_SIZE: u32 = 64u;
 override OP: u32 = 0u;
@@ -31,6 +32,7 @@ fn combine(x: f32, y: f32) -> f32 {
     case 1u: { return x - y; }
     case 2u: { return x * y; }
     case 3u: { return x / y; }
+    case 4u: { return select(x * y, x, x >= 0.0); }
     default: { return x + y; }
   }
 }

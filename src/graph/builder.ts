@@ -15,10 +15,10 @@
  */
 import { GraphError } from '../errors.js';
 import { convOutputSize } from '../kernels/conv2d_shape.js';
-import type { Activation } from '../kernels/epilogue.js';
+import type { Activation, ActivationParams } from '../kernels/epilogue.js';
 import type { LrnConvention } from '../kernels/lrn.js';
 import { poolOutputSize } from '../kernels/pool2d.js';
-import type { Conv2dAttrs, Graph, GraphNode, ParameterInfo, PoolAttrs, Shape, TensorInfo } from './ir.js';
+import { elementCount, type Conv2dAttrs, type Graph, type GraphNode, type ParameterInfo, type PoolAttrs, type Shape, type TensorInfo } from './ir.js';
 
 /** A tensor handle returned by the builder. */
 export interface Tensor {
@@ -68,6 +68,42 @@ export interface LrnOptions {
   convention?: LrnConvention;
 }
 
+/** The parametric activations' numbers (see ActivationParams for defaults) and the node's name. */
+export interface ActivationOptions extends ActivationParams {
+  name?: string;
+}
+
+export interface PadOptions {
+  name?: string;
+  /** [top, left, bottom, right], ONNX's order for the H and W axes; non-negative. */
+  pads: readonly [number, number, number, number];
+  /** Default 0. */
+  value?: number;
+}
+
+export interface SliceOptions {
+  name?: string;
+  /** The logical axis (1 = channels of [N, C, H, W]). */
+  axis: number;
+  start: number;
+  /** Exclusive; clamped to the axis length. */
+  end: number;
+  /** Default 1. */
+  step?: number;
+}
+
+export interface ReduceMeanOptions {
+  name?: string;
+  /** Only [2, 3] (H and W) is supported. */
+  axes: readonly number[];
+  /** Default true, as in ONNX. */
+  keepdims?: boolean;
+}
+
+type BinaryOpName = 'add' | 'sub' | 'mul' | 'div';
+
+const show = (shape: Shape): string => `[${shape.join(', ')}]`;
+
 const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 function padding(p: Padding | undefined): { padTop: number; padLeft: number; padBottom: number; padRight: number } {
@@ -98,6 +134,7 @@ export class GraphBuilder {
 
   /** Marks a tensor as a graph output. */
   output(t: Tensor, name = `output${this.outputs.length || ''}`): void {
+    if (t.shape.length !== 4 && t.shape.length !== 2) throw new GraphError(name, `graph outputs must be [N, C, H, W] or [N, F], got ${show(t.shape)}`);
     this.outputs.push({ name, tensor: t.id });
   }
 
@@ -141,8 +178,26 @@ export class GraphBuilder {
     );
   }
 
-  activation(x: Tensor, activation: Exclude<Activation, 'none'>, name?: string): Tensor {
-    return this.node({ op: 'activation', name: this.nodeName(name, activation), activation }, [x], x.shape);
+  /**
+   * An activation; leaky_relu, hardsigmoid and clip take their numbers in the options.
+   * @example g.activation(x, 'clip', { min: 0, max: 6 })   // ±Infinity for an absent bound
+   */
+  activation(x: Tensor, activation: Exclude<Activation, 'none'>, options?: string | ActivationOptions): Tensor {
+    const o = typeof options === 'string' ? { name: options } : (options ?? {});
+    const name = this.nodeName(o.name, activation);
+    const params = this.activationParams(name, activation, o);
+    return this.node({ op: 'activation', name, activation, ...(params ? { params } : {}) }, [x], x.shape);
+  }
+
+  /**
+   * PReLU: x ≥ 0 ? x : slope[c]·x with one learnable slope per channel,
+   * declared as `${name}.weight` of shape [C] (axis 1 of [N, C, H, W] or [N, C]).
+   */
+  prelu(x: Tensor, o: { name?: string } = {}): Tensor {
+    const name = this.nodeName(o.name, 'prelu');
+    this.runtime(x, name);
+    const weight = this.param(`${name}.weight`, [x.shape[1]!], true);
+    return this.node({ op: 'prelu', name, weight }, [x], x.shape);
   }
 
   relu(x: Tensor, name?: string): Tensor {
@@ -191,14 +246,108 @@ export class GraphBuilder {
     return this.node({ op: 'linear', name, inFeatures, outFeatures: o.outFeatures, weight, bias }, [x], [n, o.outFeatures]);
   }
 
-  /** Elementwise a + b; b may broadcast as [N, C, 1, 1] or [1, C, 1, 1]. */
+  /** Elementwise a + b with numpy broadcasting (e.g. b [N, C, 1, 1], [1, C, 1, 1], [1], [1, F]). */
   add(a: Tensor, b: Tensor, name?: string): Tensor {
     return this.binary('add', a, b, name);
   }
 
-  /** Elementwise a · b; b may broadcast as [N, C, 1, 1] (squeeze-and-excitation). */
+  /** Elementwise a − b with numpy broadcasting. */
+  sub(a: Tensor, b: Tensor, name?: string): Tensor {
+    return this.binary('sub', a, b, name);
+  }
+
+  /** Elementwise a · b with numpy broadcasting (squeeze-and-excitation: b [N, C, 1, 1]). */
   mul(a: Tensor, b: Tensor, name?: string): Tensor {
     return this.binary('mul', a, b, name);
+  }
+
+  /** Elementwise a / b with numpy broadcasting. */
+  div(a: Tensor, b: Tensor, name?: string): Tensor {
+    return this.binary('div', a, b, name);
+  }
+
+  /**
+   * A tensor whose data is the non-learnable parameter `name` (an ONNX
+   * initializer such as a normalisation mean). Rank 2 or 4 is usable anywhere;
+   * rank 1 and 3 only as broadcast operands of add/sub/mul/div.
+   * @example g.div(g.sub(x, g.constant('mean', [1, 3, 1, 1])), g.constant('std', [1, 3, 1, 1]))
+   */
+  constant(name: string, shape: Shape): Tensor {
+    const node = this.nodeName(undefined, 'constant');
+    if (shape.length < 1 || shape.length > 4 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw new GraphError(node, `constant "${name}" must have 1 to 4 positive integer dimensions, got ${show(shape)}`);
+    }
+    const param = this.param(name, shape, false);
+    return this.node({ op: 'constant', name: node, param }, [], shape);
+  }
+
+  /** Constant padding of H and W of [N, C, H, W]; a zero pad before a conv is folded into the conv. */
+  pad(x: Tensor, o: PadOptions): Tensor {
+    const name = this.nodeName(o.name, 'pad');
+    const [n, c, h, w] = this.image(x, name);
+    if (o.pads.length !== 4 || o.pads.some((p) => !Number.isInteger(p) || p < 0)) {
+      throw new GraphError(name, `pads must be four non-negative integers [top, left, bottom, right], got [${o.pads.join(', ')}]`);
+    }
+    const value = o.value ?? 0;
+    if (!Number.isFinite(value)) throw new GraphError(name, `the pad value must be finite, got ${value}`);
+    const [top, left, bottom, right] = o.pads;
+    return this.node({ op: 'pad', name, pads: [top, left, bottom, right], value }, [x], [n, c, h + top + bottom, w + left + right]);
+  }
+
+  /** Permutes the logical axes: output axis i is input axis perm[i] (rank 4 or 2). */
+  transpose(x: Tensor, perm: readonly number[], name?: string): Tensor {
+    const n = this.nodeName(name, 'transpose');
+    this.runtime(x, n);
+    if (perm.length !== x.shape.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+      throw new GraphError(n, `perm [${perm.join(', ')}] is not a permutation of the ${x.shape.length} axes of ${show(x.shape)}`);
+    }
+    return this.node({ op: 'transpose', name: n, perm: [...perm] }, [x], perm.map((p) => x.shape[p]!));
+  }
+
+  /** Row-major (NCHW) reshape between rank 2 and 4; -1 and 0 must already be resolved. */
+  reshape(x: Tensor, shape: Shape, name?: string): Tensor {
+    const n = this.nodeName(name, 'reshape');
+    this.runtime(x, n);
+    if (shape.some((d) => !Number.isInteger(d) || d < 1)) throw new GraphError(n, `the new shape ${show(shape)} must be positive integers (resolve -1 and 0 first)`);
+    if (elementCount(shape) !== elementCount(x.shape)) throw new GraphError(n, `cannot reshape ${show(x.shape)} (${elementCount(x.shape)} values) to ${show(shape)} (${elementCount(shape)})`);
+    return this.node({ op: 'reshape', name: n }, [x], shape);
+  }
+
+  /** Keeps indices start, start + step, … below end of one axis (rank 4 or 2). */
+  slice(x: Tensor, o: SliceOptions): Tensor {
+    const name = this.nodeName(o.name, 'slice');
+    this.runtime(x, name);
+    const step = o.step ?? 1;
+    const { axis, start } = o;
+    if (!Number.isInteger(axis) || axis < 0 || axis >= x.shape.length) throw new GraphError(name, `axis ${axis} is not an axis of ${show(x.shape)}`);
+    const length = x.shape[axis]!;
+    const end = Math.min(o.end, length);
+    if (!Number.isInteger(step) || step < 1) throw new GraphError(name, `step must be a positive integer, got ${step}`);
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || start >= end) {
+      throw new GraphError(name, `slice ${start}:${o.end} of axis ${axis} (length ${length}) is empty or not resolved to non-negative integers`);
+    }
+    const shape = [...x.shape];
+    shape[axis] = Math.ceil((end - start) / step);
+    return this.node({ op: 'slice', name, axis, start, end, step }, [x], shape);
+  }
+
+  /** [M, K] × [K, N] of two runtime tensors (a constant B belongs in linear()). */
+  matmul(a: Tensor, b: Tensor, name?: string): Tensor {
+    const n = this.nodeName(name, 'matmul');
+    if (a.shape.length !== 2 || b.shape.length !== 2) throw new GraphError(n, `matmul takes [M, K] and [K, N], got ${show(a.shape)} and ${show(b.shape)}`);
+    if (a.shape[1] !== b.shape[0]) throw new GraphError(n, `shape mismatch: ${show(a.shape)} × ${show(b.shape)} (inner dimensions differ)`);
+    return this.node({ op: 'matmul', name: n }, [a, b], [a.shape[0]!, b.shape[1]!]);
+  }
+
+  /** Mean over H and W: a global average pool ([N, C, 1, 1] with keepdims, else [N, C]). */
+  reduceMean(x: Tensor, o: ReduceMeanOptions): Tensor {
+    const name = this.nodeName(o.name, 'reducemean');
+    const [n, c] = this.image(x, name);
+    if ([...o.axes].sort().join() !== '2,3') {
+      throw new GraphError(name, `reduceMean over axes [${o.axes.join(', ')}] is not supported: only axes [2, 3] (H and W of [N, C, H, W], a global average pool)`);
+    }
+    const keepdims = o.keepdims ?? true;
+    return this.node({ op: 'reducemean', name, keepdims }, [x], keepdims ? [n, c, 1, 1] : [n, c]);
   }
 
   /** Concatenates along channels (axis 1). */
@@ -271,12 +420,41 @@ export class GraphBuilder {
     return this.node({ op, name, attrs }, [x], [n, c, oh, ow]);
   }
 
-  private binary(op: 'add' | 'mul', a: Tensor, b: Tensor, name?: string): Tensor {
+  private binary(op: BinaryOpName, a: Tensor, b: Tensor, name?: string): Tensor {
     const n = this.nodeName(name, op);
-    if (a.shape.length !== b.shape.length) throw new GraphError(n, `shape mismatch: [${a.shape.join(', ')}] ${op} [${b.shape.join(', ')}]`);
-    const ok = a.shape.every((d, i) => b.shape[i] === d || b.shape[i] === 1);
-    if (!ok) throw new GraphError(n, `shape mismatch: [${a.shape.join(', ')}] ${op} [${b.shape.join(', ')}] (the second operand may only broadcast dimensions of size 1)`);
-    return this.node({ op, name: n }, [a, b], a.shape);
+    const shape = broadcastShapes(a.shape, b.shape);
+    if (!shape) throw new GraphError(n, `shape mismatch: ${show(a.shape)} ${op} ${show(b.shape)} do not broadcast (numpy rules: aligned from the right, each dimension equal or 1)`);
+    return this.node({ op, name: n }, [a, b], shape);
+  }
+
+  private activationParams(name: string, activation: Activation, o: ActivationParams): ActivationParams | undefined {
+    const number = (key: keyof ActivationParams, value: number | undefined, finite: boolean): void => {
+      if (value === undefined) return;
+      if (typeof value !== 'number' || Number.isNaN(value) || (finite && !Number.isFinite(value))) throw new GraphError(name, `${key} must be a ${finite ? 'finite ' : ''}number, got ${value}`);
+    };
+    switch (activation) {
+      case 'leaky_relu':
+        number('alpha', o.alpha, true);
+        return { alpha: o.alpha ?? 0.01 };
+      case 'hardsigmoid':
+        number('alpha', o.alpha, true);
+        number('beta', o.beta, true);
+        return { alpha: o.alpha ?? 0.2, beta: o.beta ?? 0.5 };
+      case 'clip': {
+        number('min', o.min, false);
+        number('max', o.max, false);
+        const [min, max] = [o.min ?? -Infinity, o.max ?? Infinity];
+        if (min > max) throw new GraphError(name, `clip min ${min} is above max ${max}`);
+        return { min, max };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Runtime tensors are [N, C, H, W] or [N, F]. */
+  private runtime(x: Tensor, node: string): void {
+    if (x.shape.length !== 4 && x.shape.length !== 2) throw new GraphError(node, `expects an [N, C, H, W] or [N, F] tensor, got ${show(x.shape)}`);
   }
 
   private image(x: Tensor, node: string): [number, number, number, number] {
@@ -316,9 +494,28 @@ export class GraphBuilder {
     for (const t of inputs) {
       if (this.tensors[t.id] !== t && this.tensors[t.id]?.shape.join() !== t.shape.join()) throw new GraphError(partial.name, 'input tensor comes from another builder');
     }
+    if (partial.op !== 'constant' && shape.length !== 4 && shape.length !== 2) {
+      throw new GraphError(partial.name, `would produce a rank-${shape.length} tensor ${show(shape)}: runtime tensors must be [N, C, H, W] or [N, F] (rank 1 and 3 constants only work as broadcast operands of add/sub/mul/div)`);
+    }
     const id = this.nodes.length;
     const out = this.tensor(shape, id);
     this.nodes.push({ ...partial, id, inputs: inputs.map((t) => t.id), output: out.id } as unknown as GraphNode);
     return out;
   }
+}
+
+/**
+ * numpy broadcasting of two logical shapes: aligned from the right, each
+ * dimension equal or 1; undefined when they do not broadcast.
+ */
+export function broadcastShapes(a: Shape, b: Shape): number[] | undefined {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a[a.length - rank + i] ?? 1;
+    const y = b[b.length - rank + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return undefined;
+    out.push(Math.max(x, y));
+  }
+  return out;
 }

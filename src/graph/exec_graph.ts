@@ -6,9 +6,11 @@
  */
 import { WeightError } from '../errors.js';
 import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
-import type { Activation } from '../kernels/epilogue.js';
+import type { BinaryOp } from '../kernels/elementwise.js';
+import type { Activation, ActivationParams } from '../kernels/epilogue.js';
 import type { LrnConvention } from '../kernels/lrn.js';
-import { elementCount, type Conv2dAttrs, type Graph, type PoolAttrs, type Shape, type WeightMap } from './ir.js';
+import { elementCount, type Conv2dAttrs, type Graph, type GraphNode, type PoolAttrs, type Shape, type WeightMap } from './ir.js';
+import { toStorageLayout } from './tensor_layout.js';
 
 interface ExecNodeBase {
   /** The node's name; a fused node keeps the name of the op that anchors it (the conv). */
@@ -26,6 +28,7 @@ export interface ConvNode extends ExecNodeBase {
   readonly weight: Float32Array;
   readonly bias?: Float32Array;
   readonly activation: Activation;
+  readonly activationParams?: ActivationParams;
   /** A tensor shaped like the output, added before the activation. */
   readonly residual?: number;
   readonly strategy: ConvStrategyName | 'auto';
@@ -39,6 +42,25 @@ export interface LinearNode extends ExecNodeBase {
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly activation: Activation;
+  readonly activationParams?: ActivationParams;
+}
+
+/** A constant operand of a binary node, uploaded with it instead of read from a tensor. */
+export interface ConstantOperand {
+  /** Which operand it is; the node's single input is the other. */
+  readonly position: 0 | 1;
+  /** Logical shape (any rank 1–4, broadcast numpy-style). */
+  readonly shape: Shape;
+  /** In GPU layout (tensor_layout.ts toStorageLayout). */
+  readonly data: Float32Array;
+}
+
+export interface BinaryNode extends ExecNodeBase {
+  readonly kind: 'binary';
+  readonly op: BinaryOp;
+  readonly activation: Activation;
+  readonly activationParams?: ActivationParams;
+  readonly constant?: ConstantOperand;
 }
 
 export type ExecNode =
@@ -47,8 +69,16 @@ export type ExecNode =
   | (ExecNodeBase & { readonly kind: 'pool'; readonly op: 'max' | 'average'; readonly attrs: PoolAttrs })
   | (ExecNodeBase & { readonly kind: 'globalavgpool' })
   | (ExecNodeBase & { readonly kind: 'adaptiveavgpool' })
-  | (ExecNodeBase & { readonly kind: 'binary'; readonly op: 'add' | 'mul'; readonly activation: Activation })
-  | (ExecNodeBase & { readonly kind: 'activation'; readonly activation: Activation })
+  | BinaryNode
+  | (ExecNodeBase & { readonly kind: 'activation'; readonly activation: Activation; readonly activationParams?: ActivationParams })
+  | (ExecNodeBase & { readonly kind: 'matmul'; readonly activation: Activation; readonly activationParams?: ActivationParams })
+  /** A parameter materialized as a tensor, data in GPU layout. */
+  | (ExecNodeBase & { readonly kind: 'constant'; readonly data: Float32Array })
+  | (ExecNodeBase & { readonly kind: 'pad'; readonly pads: readonly [number, number, number, number]; readonly value: number })
+  | (ExecNodeBase & { readonly kind: 'transpose'; readonly perm: readonly number[] })
+  /** A reshape that moves data (the free ones are lowered to 'flatten', which the executor aliases). */
+  | (ExecNodeBase & { readonly kind: 'reshape' })
+  | (ExecNodeBase & { readonly kind: 'slice'; readonly axis: number; readonly start: number; readonly end: number; readonly step: number })
   | (ExecNodeBase & { readonly kind: 'concat' })
   | (ExecNodeBase & { readonly kind: 'flatten' })
   | (ExecNodeBase & { readonly kind: 'softmax' })
@@ -112,7 +142,7 @@ export function lower(graph: Graph, weights: WeightMap): ExecGraph {
         };
       }
       case 'activation':
-        return { ...base, kind: 'activation', activation: n.activation };
+        return { ...base, kind: 'activation', ...canonicalActivation(n) };
       case 'maxpool':
       case 'avgpool':
         return { ...base, kind: 'pool', op: n.op === 'maxpool' ? 'max' : 'average', attrs: n.attrs };
@@ -128,8 +158,33 @@ export function lower(graph: Graph, weights: WeightMap): ExecGraph {
       case 'linear':
         return { ...base, kind: 'linear', weight: w(n.weight), bias: n.bias ? w(n.bias) : undefined, inFeatures: n.inFeatures, outFeatures: n.outFeatures, activation: 'none' };
       case 'add':
+      case 'sub':
       case 'mul':
+      case 'div':
         return { ...base, kind: 'binary', op: n.op, activation: 'none' };
+      case 'prelu': {
+        // the slopes are a constant operand broadcast along axis 1
+        const shape = shapes.get(n.output)!;
+        const slopeShape = shape.length === 4 ? [1, shape[1]!, 1, 1] : [1, shape[1]!];
+        return { ...base, kind: 'binary', op: 'prelu', activation: 'none', constant: { position: 1, shape: slopeShape, data: w(n.weight) } };
+      }
+      case 'constant':
+        return { ...base, kind: 'constant', data: toStorageLayout(shapes.get(n.output)!, w(n.param)) };
+      case 'pad':
+        return { ...base, kind: 'pad', pads: n.pads, value: n.value };
+      case 'transpose':
+        return n.perm.every((p, i) => p === i) ? { ...base, kind: 'identity' } : { ...base, kind: 'transpose', perm: n.perm };
+      case 'reshape':
+        return { ...base, kind: reshapeKind(shapes.get(n.inputs[0]!)!, shapes.get(n.output)!) };
+      case 'slice': {
+        const full = n.start === 0 && n.step === 1 && n.end >= shapes.get(n.inputs[0]!)![n.axis]!;
+        return full ? { ...base, kind: 'identity' } : { ...base, kind: 'slice', axis: n.axis, start: n.start, end: n.end, step: n.step };
+      }
+      case 'matmul':
+        return { ...base, kind: 'matmul', activation: 'none' };
+      case 'reducemean':
+        // the pool writes [N, 1, 1, C], which is [N, C] row-major too
+        return { ...base, kind: 'globalavgpool' };
       case 'concat':
         return { ...base, kind: 'concat' };
       case 'flatten':
@@ -144,6 +199,25 @@ export function lower(graph: Graph, weights: WeightMap): ExecGraph {
     }
   });
   return { shapes, nodes, inputs: graph.inputs, outputs: graph.outputs };
+}
+
+/** clip(0, 6) is relu6 and clip(0, ∞) relu: kernels already compiled for those serve them. */
+function canonicalActivation(n: Extract<GraphNode, { op: 'activation' }>): { activation: Activation; activationParams?: ActivationParams } {
+  if (n.activation === 'clip' && n.params?.min === 0 && n.params.max === 6) return { activation: 'relu6' };
+  if (n.activation === 'clip' && n.params?.min === 0 && n.params.max === Infinity) return { activation: 'relu' };
+  return n.params ? { activation: n.activation, activationParams: n.params } : { activation: n.activation };
+}
+
+/**
+ * Equal shapes are the identity; when both layouts are row-major and the
+ * executor aliases the kind (input [N, F] or one pixel) it is a free
+ * 'flatten'; anything else moves data.
+ */
+function reshapeKind(from: Shape, to: Shape): 'identity' | 'flatten' | 'reshape' {
+  if (from.join() === to.join()) return 'identity';
+  const aliased = from.length !== 4 || from[2]! * from[3]! === 1;
+  const rowMajor = to.length !== 4 || to[1] === 1 || to[2]! * to[3]! === 1;
+  return aliased && rowMajor ? 'flatten' : 'reshape';
 }
 
 /** How many nodes read each tensor (graph outputs count as readers). */

@@ -5,14 +5,14 @@
  * data is not in the graph: it comes with compile(), so one graph serves
  * random, trained and reloaded weights.
  */
-import type { Activation } from '../kernels/epilogue.js';
+import type { Activation, ActivationParams } from '../kernels/epilogue.js';
 import type { LrnConvention } from '../kernels/lrn.js';
 
 export type Shape = readonly number[];
 
 export interface TensorInfo {
   readonly id: number;
-  /** Logical shape: [N, C, H, W] or [N, F]. */
+  /** Logical shape: [N, C, H, W] or [N, F]; constants may also be rank 1 or 3 (broadcast operands). */
   readonly shape: Shape;
   /** The node that writes it (-1 for graph inputs). */
   readonly producer: number;
@@ -65,12 +65,29 @@ interface NodeBase {
 export type GraphNode =
   | (NodeBase & { op: 'conv2d'; attrs: Conv2dAttrs; weight: string; bias?: string })
   | (NodeBase & { op: 'batchnorm'; weight: string; bias: string; mean: string; variance: string; epsilon: number })
-  | (NodeBase & { op: 'activation'; activation: Exclude<Activation, 'none'> })
+  | (NodeBase & { op: 'activation'; activation: Exclude<Activation, 'none'>; params?: ActivationParams })
   | (NodeBase & { op: 'maxpool' | 'avgpool'; attrs: PoolAttrs })
   | (NodeBase & { op: 'globalavgpool' })
   | (NodeBase & { op: 'adaptiveavgpool'; outHeight: number; outWidth: number })
   | (NodeBase & { op: 'linear'; inFeatures: number; outFeatures: number; weight: string; bias?: string })
-  | (NodeBase & { op: 'add' | 'mul' })
+  /** numpy broadcasting over the logical shapes, both operands. */
+  | (NodeBase & { op: 'add' | 'sub' | 'mul' | 'div' })
+  /** x ≥ 0 ? x : slope[c]·x, one slope per channel (axis 1). */
+  | (NodeBase & { op: 'prelu'; weight: string })
+  /** No inputs: the (non-learnable) parameter `param`, shaped like the output. */
+  | (NodeBase & { op: 'constant'; param: string })
+  /** Constant padding of H and W, ONNX's order [top, left, bottom, right]. */
+  | (NodeBase & { op: 'pad'; pads: readonly [number, number, number, number]; value: number })
+  /** Output axis i is input axis perm[i] (logical axes). */
+  | (NodeBase & { op: 'transpose'; perm: readonly number[] })
+  /** Row-major (NCHW) reinterpretation; the output tensor's shape is the new shape. */
+  | (NodeBase & { op: 'reshape' })
+  /** Indices start, start + step, … below end of one logical axis. */
+  | (NodeBase & { op: 'slice'; axis: number; start: number; end: number; step: number })
+  /** [M, K] × [K, N], both runtime tensors. */
+  | (NodeBase & { op: 'matmul' })
+  /** Mean over H and W (axes 2, 3): [N, C, 1, 1] with keepdims, else [N, C]. */
+  | (NodeBase & { op: 'reducemean'; keepdims: boolean })
   | (NodeBase & { op: 'concat' })
   | (NodeBase & { op: 'flatten' })
   | (NodeBase & { op: 'softmax' })

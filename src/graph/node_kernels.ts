@@ -15,11 +15,14 @@ import { adaptiveAvgPool } from '../kernels/adaptive_avg_pool.js';
 import { copyChannels } from '../kernels/concat.js';
 import { permute4d } from '../kernels/layout_transform.js';
 import { lrn } from '../kernels/lrn.js';
+import { pad2d } from '../kernels/pad2d.js';
 import { pool2d } from '../kernels/pool2d.js';
+import { slice4d } from '../kernels/slice4d.js';
 import { softmax } from '../kernels/softmax.js';
 import type { ExecGraph, ExecNode } from './exec_graph.js';
 import { elementCount, type Shape } from './ir.js';
 import { convShapeOf } from './passes/choose_strategy.js';
+import { isRowMajorStorage, operandDims, storageAxis } from './tensor_layout.js';
 
 /** What the executor hands a node once memory is placed. */
 export interface NodeBindings {
@@ -75,7 +78,7 @@ export function nodeKernel(g: ExecGraph, n: ExecNode, maxBindingBytes: number): 
                 scratch: b.scratch,
                 unused: b.unused,
               },
-              { activation: n.activation },
+              { activation: n.activation, activationParams: n.activationParams },
               b.slice,
             )
             .map((d) => ({ ...d, label: `${label} (${d.label})` })),
@@ -99,7 +102,7 @@ export function nodeKernel(g: ExecGraph, n: ExecNode, maxBindingBytes: number): 
             gemm(
               { m: inShape[0]!, n: end - begin, k: n.inFeatures, ldc: n.outFeatures, colOffset: begin },
               { a: b.read(n.inputs[0]!), b: b.weights[`weight${i}`]!, bias: b.weights[`bias${i}`], output: b.write, unused: b.unused },
-              { activation: n.activation },
+              { activation: n.activation, activationParams: n.activationParams },
               undefined,
               chunks.length === 1 ? label : `${label} columns ${begin}..${end}`,
             ),
@@ -134,29 +137,118 @@ export function nodeKernel(g: ExecGraph, n: ExecNode, maxBindingBytes: number): 
         dispatches: (b) => [adaptiveAvgPool({ batch, channels, inHeight, inWidth, outHeight, outWidth }, b.read(n.inputs[0]!), b.write, label)],
       };
     }
-    case 'binary':
+    case 'binary': {
+      // a constant operand is uploaded with the node; the single input is then the other operand
+      const c = n.constant;
+      const shapes = c ? (c.position === 0 ? [c.shape, inShape] : [inShape, c.shape]) : [inShape, shapeOf(n.inputs[1]!)];
+      const rank = outShape.length;
       return {
-        weights: {},
+        weights: c ? { constant: c.data } : {},
         scratchFloats: 0,
         writesSlices: false,
-        dispatches: (b) => [
-          elementwiseBinary(
-            { op: n.op, aShape: nhwcDims(inShape), bShape: nhwcDims(shapeOf(n.inputs[1]!)), outShape: nhwcDims(outShape), activation: n.activation },
-            b.read(n.inputs[0]!),
-            b.read(n.inputs[1]!),
-            b.write,
-            label,
-          ),
-        ],
+        dispatches: (b) => {
+          const operand = (i: 0 | 1): BufferBinding => (c?.position === i ? b.weights.constant! : b.read(n.inputs[c ? 0 : i]!));
+          return [
+            elementwiseBinary(
+              { op: n.op, aShape: operandDims(shapes[0]!, rank), bShape: operandDims(shapes[1]!, rank), outShape: nhwcDims(outShape), activation: n.activation, activationParams: n.activationParams },
+              operand(0),
+              operand(1),
+              b.write,
+              label,
+            ),
+          ];
+        },
       };
+    }
     case 'activation':
     case 'identity':
       return {
         weights: {},
         scratchFloats: 0,
         writesSlices: false,
-        dispatches: (b) => [activationKernel(elementCount(outShape), n.kind === 'activation' ? n.activation : 'none', b.read(n.inputs[0]!), b.write, label)],
+        dispatches: (b) => [
+          n.kind === 'activation'
+            ? activationKernel(elementCount(outShape), n.activation, b.read(n.inputs[0]!), b.write, label, n.activationParams)
+            : activationKernel(elementCount(outShape), 'none', b.read(n.inputs[0]!), b.write, label),
+        ],
       };
+    case 'constant':
+      // copied into the arena each run (a tensor's memory is shared over its lifetime); binary ops take constants inline instead
+      return {
+        weights: { value: n.data },
+        scratchFloats: 0,
+        writesSlices: false,
+        dispatches: (b) => [activationKernel(n.data.length, 'none', b.weights.value!, b.write, label)],
+      };
+    case 'matmul': {
+      const [m, k] = inShape as [number, number];
+      return {
+        weights: {},
+        scratchFloats: 0,
+        writesSlices: false,
+        dispatches: (b) => [
+          gemm({ m, n: outShape[1]!, k }, { a: b.read(n.inputs[0]!), b: b.read(n.inputs[1]!), output: b.write, unused: b.unused }, { activation: n.activation, activationParams: n.activationParams }, undefined, label),
+        ],
+      };
+    }
+    case 'pad': {
+      const [batch, channels, height, width] = inShape as [number, number, number, number];
+      const [padTop, padLeft, padBottom, padRight] = n.pads;
+      return {
+        weights: {},
+        scratchFloats: 0,
+        writesSlices: false,
+        dispatches: (b) => [pad2d({ batch, channels, height, width, padTop, padLeft, padBottom, padRight, value: n.value }, b.read(n.inputs[0]!), b.write, label)],
+      };
+    }
+    case 'transpose': {
+      // output storage axis j holds logical axis [N, H, W, C][j] of the output, i.e. input logical axis perm of it
+      const rank = inShape.length;
+      const logicalOf = rank === 4 ? [0, 2, 3, 1] : [0, -1, -1, 1];
+      const perm = logicalOf.map((l, j) => (l < 0 ? j : storageAxis(rank, n.perm[l]!))) as [number, number, number, number];
+      return {
+        weights: {},
+        scratchFloats: 0,
+        writesSlices: false,
+        dispatches: (b) => [permute4d(nhwcDims(inShape), perm, b.read(n.inputs[0]!), b.write, label)],
+      };
+    }
+    case 'reshape': {
+      // through NCHW order: gather the input to row-major unless it is already, scatter to NHWC unless the output is row-major
+      const gatherIn = !isRowMajorStorage(inShape);
+      const scatterOut = !isRowMajorStorage(outShape);
+      const total = elementCount(outShape);
+      const toNchw = (src: BufferBinding, dst: BufferBinding) => permute4d(nhwcDims(inShape), [0, 3, 1, 2], src, dst, `${label} (to NCHW)`);
+      const toNhwc = (src: BufferBinding, dst: BufferBinding) => permute4d(outShape as [number, number, number, number], [0, 2, 3, 1], src, dst, `${label} (to NHWC)`);
+      return {
+        weights: {},
+        scratchFloats: gatherIn && scatterOut ? total : 0,
+        writesSlices: false,
+        dispatches: (b) => {
+          const x = b.read(n.inputs[0]!);
+          if (gatherIn && scatterOut) return [toNchw(x, b.scratch!), toNhwc(b.scratch!, b.write)];
+          if (gatherIn) return [toNchw(x, b.write)];
+          if (scatterOut) return [toNhwc(x, b.write)];
+          return [activationKernel(total, 'none', x, b.write, label)];
+        },
+      };
+    }
+    case 'slice': {
+      const dims = nhwcDims(inShape) as [number, number, number, number];
+      const axis = storageAxis(inShape.length, n.axis);
+      const start: [number, number, number, number] = [0, 0, 0, 0];
+      const end: [number, number, number, number] = [...dims];
+      const step: [number, number, number, number] = [1, 1, 1, 1];
+      start[axis] = n.start;
+      end[axis] = Math.min(n.end, dims[axis]!);
+      step[axis] = n.step;
+      return {
+        weights: {},
+        scratchFloats: 0,
+        writesSlices: false,
+        dispatches: (b) => [slice4d(dims, start, end, step, b.read(n.inputs[0]!), b.write, label)],
+      };
+    }
     case 'concat':
       return {
         weights: {},

@@ -2,7 +2,8 @@
  * summary(): per layer its name, op, output shape, learnable parameters and
  * multiply-accumulates, with totals — of the graph as written (unfused), as
  * the course counts them. Running statistics of BatchNorm are buffers, not
- * parameters, as in torchvision.
+ * parameters, as in torchvision; nor are constants (ONNX initializers that
+ * are not weights, e.g. a normalisation's mean).
  */
 import { elementCount, type Graph, type GraphNode } from './ir.js';
 
@@ -29,12 +30,14 @@ function nodeMacs(graph: Graph, node: GraphNode): number {
     return elementCount(out) * (inChannels / a.groups) * a.kernelHeight * a.kernelWidth;
   }
   if (node.op === 'linear') return out[0]! * node.inFeatures * node.outFeatures;
+  if (node.op === 'matmul') return elementCount(out) * graph.tensors[node.inputs[0]!]!.shape[1]!;
   return 0;
 }
 
 function nodeParameterNames(node: GraphNode): string[] {
   if (node.op === 'conv2d' || node.op === 'linear') return [node.weight, ...(node.bias ? [node.bias] : [])];
   if (node.op === 'batchnorm') return [node.weight, node.bias];
+  if (node.op === 'prelu') return [node.weight];
   return [];
 }
 

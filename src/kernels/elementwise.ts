@@ -11,15 +11,15 @@ import binaryWgsl from '../../shaders/elementwise_binary.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
-import { epilogueConstants, type Activation } from './epilogue.js';
+import { activationConstants, type Activation, type ActivationParams } from './epilogue.js';
 import { linearWorkgroups } from './geometry.js';
 
 export const elementwiseBinaryShader = defineShader('elementwise_binary', epilogueWgsl, binaryWgsl);
 export const activationShader = defineShader('activation', epilogueWgsl, activationWgsl);
 const WORKGROUP_SIZE = 64;
 
-/** In the order of elementwise_binary.wgsl's OP codes. */
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
+/** In the order of elementwise_binary.wgsl's OP codes; prelu is a ≥ 0 ? a : a·b (b the slopes). */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'prelu'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** A 4-D shape; for activations (N, H, W, C). */
@@ -33,6 +33,7 @@ export interface ElementwiseBinaryParams {
   /** Default: the broadcast of aShape and bShape. */
   outShape?: Shape4;
   activation?: Activation;
+  activationParams?: ActivationParams;
 }
 
 function checkShape(name: string, shape: readonly number[]): void {
@@ -87,11 +88,10 @@ export function elementwiseBinary(
   const aStrides = broadcastStrides(p.aShape, outShape, 'aShape');
   const bStrides = broadcastStrides(p.bShape, outShape, 'bShape');
   const total = outShape.reduce((x, y) => x * y, 1);
-  const { ACTIVATION } = epilogueConstants({ activation: p.activation });
   return {
     label,
     shader: elementwiseBinaryShader,
-    constants: { WORKGROUP_SIZE, OP: op, ACTIVATION },
+    constants: { WORKGROUP_SIZE, OP: op, ...activationConstants(p.activation, p.activationParams) },
     uniforms: { dims: [...outShape], aStrides, bStrides, total },
     bindings: { a, b, output },
     workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
@@ -103,13 +103,19 @@ export function elementwiseBinary(
  * could not be fused into the producer's epilogue.
  * @example activation(1 * 7 * 7 * 1024, 'relu6', x, y)
  */
-export function activation(total: number, act: Activation, input: BufferBinding, output: BufferBinding, label = `activation_${act}`): DispatchSpec {
+export function activation(
+  total: number,
+  act: Activation,
+  input: BufferBinding,
+  output: BufferBinding,
+  label = `activation_${act}`,
+  params?: ActivationParams,
+): DispatchSpec {
   if (!Number.isInteger(total) || total < 1) throw new InvalidParameterError('total', `must be a positive integer, got ${total}`);
-  const { ACTIVATION } = epilogueConstants({ activation: act });
   return {
     label,
     shader: activationShader,
-    constants: { WORKGROUP_SIZE, ACTIVATION },
+    constants: { WORKGROUP_SIZE, ...activationConstants(act, params) },
     uniforms: { total },
     bindings: { input, output },
     workgroups: linearWorkgroups(total, WORKGROUP_SIZE),

@@ -5,21 +5,61 @@
  */
 import { InvalidParameterError } from '../errors.js';
 
-export const ACTIVATIONS = ['none', 'relu', 'relu6', 'sigmoid', 'silu', 'hardswish', 'tanh'] as const;
+export const ACTIVATIONS = ['none', 'relu', 'relu6', 'sigmoid', 'silu', 'hardswish', 'tanh', 'leaky_relu', 'hardsigmoid', 'clip'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
+
+/**
+ * The numbers the parametric activations take (ONNX's attributes and defaults):
+ * leaky_relu: x ≥ 0 ? x : alpha·x (alpha 0.01);
+ * hardsigmoid: max(0, min(1, alpha·x + beta)) (alpha 0.2, beta 0.5);
+ * clip: min(max(x, min), max) (min −∞, max +∞).
+ */
+export interface ActivationParams {
+  alpha?: number;
+  beta?: number;
+  min?: number;
+  max?: number;
+}
 
 export interface Epilogue {
   activation?: Activation;
+  /** For leaky_relu, hardsigmoid and clip; ignored by the others. */
+  activationParams?: ActivationParams;
   /** A bias per output channel is added. */
   hasBias?: boolean;
   /** A tensor shaped like the output is added before the activation (ResNet's shortcut). */
   hasResidual?: boolean;
 }
 
-/** The override constants for an epilogue, by the names epilogue.wgsl declares. */
-export function epilogueConstants(e: Epilogue): Record<string, number> {
-  const activation = e.activation ?? 'none';
+/** The largest finite f32: WGSL has no infinities, so an absent clip bound becomes this. */
+export const F32_MAX = 3.4028234663852886e38;
+const finiteF32 = (v: number): number => Math.min(F32_MAX, Math.max(-F32_MAX, v));
+
+/**
+ * ACT_ALPHA / ACT_BETA for the activations that take numbers, none for the
+ * others — so the pipelines of parameterless activations keep their cache keys.
+ */
+export function activationParamConstants(activation: Activation, p: ActivationParams = {}): Record<string, number> {
+  switch (activation) {
+    case 'leaky_relu':
+      return { ACT_ALPHA: p.alpha ?? 0.01 };
+    case 'hardsigmoid':
+      return { ACT_ALPHA: p.alpha ?? 0.2, ACT_BETA: p.beta ?? 0.5 };
+    case 'clip':
+      return { ACT_ALPHA: finiteF32(p.min ?? -Infinity), ACT_BETA: finiteF32(p.max ?? Infinity) };
+    default:
+      return {};
+  }
+}
+
+/** ACTIVATION and its numbers, for kernels that use activate() without bias or residual. */
+export function activationConstants(activation: Activation = 'none', params?: ActivationParams): Record<string, number> {
   const code = ACTIVATIONS.indexOf(activation);
   if (code < 0) throw new InvalidParameterError('activation', `unknown activation "${activation}"; known: ${ACTIVATIONS.join(', ')}`);
-  return { ACTIVATION: code, HAS_BIAS: e.hasBias ? 1 : 0, HAS_RESIDUAL: e.hasResidual ? 1 : 0 };
+  return { ACTIVATION: code, ...activationParamConstants(activation, params) };
+}
+
+/** The override constants for an epilogue, by the names epilogue.wgsl declares. */
+export function epilogueConstants(e: Epilogue): Record<string, number> {
+  return { ...activationConstants(e.activation, e.activationParams), HAS_BIAS: e.hasBias ? 1 : 0, HAS_RESIDUAL: e.hasResidual ? 1 : 0 };
 }

@@ -1,7 +1,8 @@
 /** Float64 activations, written from their definitions. */
-import type { Activation } from '../../src/kernels/epilogue.js';
+import type { Activation, ActivationParams } from '../../src/kernels/epilogue.js';
 
-export function activateRef(x: number, activation: Activation): number {
+/** `params` as the builder stores them; ONNX's defaults where absent. */
+export function activateRef(x: number, activation: Activation, params: ActivationParams = {}): number {
   switch (activation) {
     case 'none':
       return x;
@@ -17,5 +18,11 @@ export function activateRef(x: number, activation: Activation): number {
       return (x * Math.min(Math.max(x + 3, 0), 6)) / 6;
     case 'tanh':
       return Math.tanh(x);
+    case 'leaky_relu':
+      return x >= 0 ? x : (params.alpha ?? 0.01) * x;
+    case 'hardsigmoid':
+      return Math.max(0, Math.min(1, (params.alpha ?? 0.2) * x + (params.beta ?? 0.5)));
+    case 'clip':
+      return Math.min(Math.max(x, params.min ?? -Infinity), params.max ?? Infinity);
   }
 }

@@ -1,8 +1,9 @@
 /** Float64 elementwise ops with numpy-style broadcasting over 4-D shapes, index by index. */
-import type { Activation } from '../../src/kernels/epilogue.js';
+import type { Activation, ActivationParams } from '../../src/kernels/epilogue.js';
 import { activateRef } from './activation.js';
 
-export type BinaryOpRef = 'add' | 'sub' | 'mul' | 'div';
+/** prelu: x where x ≥ 0, else x·y (y the slope). */
+export type BinaryOpRef = 'add' | 'sub' | 'mul' | 'div' | 'prelu';
 type Dims = readonly [number, number, number, number];
 
 function applyOp(op: BinaryOpRef, x: number, y: number): number {
@@ -15,6 +16,8 @@ function applyOp(op: BinaryOpRef, x: number, y: number): number {
       return x * y;
     case 'div':
       return x / y;
+    case 'prelu':
+      return x >= 0 ? x : x * y;
   }
 }
 
@@ -34,6 +37,7 @@ export function elementwiseBinaryRef(
   b: ArrayLike<number>,
   bDims: Dims,
   activation: Activation,
+  params?: ActivationParams,
 ): { out: Float64Array; dims: Dims } {
   const dims: Dims = [0, 1, 2, 3].map((i) => Math.max(aDims[i]!, bDims[i]!)) as unknown as Dims;
   const out = new Float64Array(dims[0] * dims[1] * dims[2] * dims[3]);
@@ -42,11 +46,11 @@ export function elementwiseBinaryRef(
     for (let i1 = 0; i1 < dims[1]; i1++)
       for (let i2 = 0; i2 < dims[2]; i2++)
         for (let i3 = 0; i3 < dims[3]; i3++) {
-          out[k++] = activateRef(applyOp(op, at(a, aDims, i0, i1, i2, i3), at(b, bDims, i0, i1, i2, i3)), activation);
+          out[k++] = activateRef(applyOp(op, at(a, aDims, i0, i1, i2, i3), at(b, bDims, i0, i1, i2, i3)), activation, params);
         }
   return { out, dims };
 }
 
-export function activationRef(x: ArrayLike<number>, activation: Activation): Float64Array {
-  return Float64Array.from(x, (v) => activateRef(v, activation));
+export function activationRef(x: ArrayLike<number>, activation: Activation, params?: ActivationParams): Float64Array {
+  return Float64Array.from(x, (v) => activateRef(v, activation, params));
 }

@@ -7,10 +7,11 @@
  */
 import { elementCount, type Graph, type GraphNode, type Shape, type WeightMap } from '../../src/graph/ir.js';
 import { conv2dRef } from './conv2d.js';
-import { activationRef, elementwiseBinaryRef } from './elementwise.js';
+import { activationRef } from './elementwise.js';
 import { lrnNchwRef } from './lrn.js';
 import { avgPool2dRef, globalAvgPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
 import { softmaxRef } from './softmax.js';
+import { broadcastBinaryRef, matmulRef, padRef, preluRef, sliceRef, transposeRef } from './tensor_ops.js';
 
 type Dims4 = readonly [number, number, number, number];
 
@@ -81,7 +82,7 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
     case 'batchnorm':
       return batchNorm(x, param(node.weight), param(node.bias), param(node.mean), param(node.variance), node.epsilon);
     case 'activation':
-      return activationRef(x.data, node.activation);
+      return activationRef(x.data, node.activation, node.params);
     case 'maxpool':
     case 'avgpool': {
       const [batch, channels, height, width] = image(x, node);
@@ -117,9 +118,32 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
     case 'linear':
       return linear(x, node.inFeatures, node.outFeatures, param(node.weight), node.bias ? param(node.bias) : undefined, node.name);
     case 'add':
-    case 'mul': {
+    case 'sub':
+    case 'mul':
+    case 'div': {
       const b = args[1]!;
-      return elementwiseBinaryRef(node.op, x.data, dims4(x.shape, node), b.data, dims4(b.shape, node), 'none').out;
+      return broadcastBinaryRef(node.op, x.data, x.shape, b.data, b.shape).out;
+    }
+    case 'prelu':
+      return preluRef(x.data, x.shape, param(node.weight));
+    case 'constant':
+      return Float64Array.from(param(node.param));
+    case 'pad':
+      return padRef(x.data, image(x, node), node.pads, node.value);
+    case 'transpose':
+      return transposeRef(x.data, x.shape, node.perm);
+    case 'reshape':
+      // row-major data does not move
+      return x.data.slice();
+    case 'slice':
+      return sliceRef(x.data, x.shape, node.axis, node.start, node.end, node.step);
+    case 'matmul': {
+      const [m, k] = x.shape as [number, number];
+      return matmulRef(x.data, args[1]!.data, m, k, args[1]!.shape[1]!);
+    }
+    case 'reducemean': {
+      const [n, c, h, w] = image(x, node);
+      return globalAvgPoolRef(x.data, n, c, h, w);
     }
     case 'concat':
       return concatChannels(args, node);
@@ -182,13 +206,6 @@ function concatChannels(parts: readonly Value[], node: GraphNode): Float64Array 
       for (let i = 0; i < block; i++) out[k++] = p.data[n * block + i]!;
     }
   return out;
-}
-
-/** [N, F] is read as [N, F, 1, 1] so one 4-D broadcasting reference serves both ranks. */
-function dims4(shape: Shape, node: GraphNode): Dims4 {
-  if (shape.length === 4) return shape as unknown as Dims4;
-  if (shape.length === 2) return [shape[0]!, shape[1]!, 1, 1];
-  throw new Error(`runGraphRef: node "${node.name}" (${node.op}) takes rank 2 or 4, got ${show(shape)}`);
 }
 
 /** PyTorch's AdaptiveAvgPool2d, NCHW: window [floor(i·in/out), ceil((i+1)·in/out)) per axis. */

@@ -13,7 +13,7 @@ export function fuseResidualAdd(g: ExecGraph): ExecGraph {
   nodes.forEach((n, i) => producer.set(n!.output, i));
   for (let i = 0; i < nodes.length; i++) {
     const add = nodes[i]!;
-    if (add.kind !== 'binary' || add.op !== 'add' || add.activation !== 'none') continue;
+    if (add.kind !== 'binary' || add.op !== 'add' || add.activation !== 'none' || add.constant) continue;
     const [a, b] = add.inputs as [number, number];
     if (g.shapes.get(a)!.join() !== g.shapes.get(b)!.join() || a === b) continue;
     for (const [main, shortcut] of [[a, b], [b, a]] as const) {

@@ -2,8 +2,11 @@
 import type { ExecGraph } from '../exec_graph.js';
 import { chooseStrategies, type StrategyOptions } from './choose_strategy.js';
 import { foldBatchNorm } from './fold_batchnorm.js';
+import { foldPad } from './fold_pad.js';
 import { fuseActivation } from './fuse_activation.js';
 import { fuseResidualAdd } from './fuse_residual.js';
+import { fuseSilu } from './fuse_silu.js';
+import { inlineConstants } from './inline_constants.js';
 import { removeIdentity } from './remove_identity.js';
 
 export interface PassOptions extends StrategyOptions {
@@ -12,8 +15,8 @@ export interface PassOptions extends StrategyOptions {
 }
 
 export function runPasses(g: ExecGraph, options: PassOptions, notices: string[]): ExecGraph {
-  let out = removeIdentity(g);
-  if (options.fuse !== false) out = fuseActivation(fuseResidualAdd(foldBatchNorm(out)));
+  let out = inlineConstants(removeIdentity(g));
+  if (options.fuse !== false) out = fuseActivation(fuseResidualAdd(foldBatchNorm(foldPad(fuseSilu(out)))));
   return chooseStrategies(out, options, notices);
 }
 

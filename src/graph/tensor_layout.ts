@@ -1,0 +1,48 @@
+/**
+ * How logical (NCHW / [N, F]) shapes sit in GPU memory: rank-4 tensors NHWC,
+ * rank-2 row-major as [N, 1, 1, F]. Broadcast operands of lower rank are
+ * padded with leading 1s (numpy), which for ranks 1 and 2 never moves data.
+ */
+import type { Shape4 } from '../kernels/elementwise.js';
+import type { Shape } from './ir.js';
+
+const pad = (shape: Shape, rank: number): number[] => [...Array<number>(Math.max(0, rank - shape.length)).fill(1), ...shape];
+
+/**
+ * The NHWC kernel dims of `shape` read as an operand of a rank-`outRank`
+ * result: [N, F] → [N, 1, 1, F] in a rank-2 result, [1, 1, N, F] → NHWC
+ * [1, N, F, 1] in a rank-4 one (the same memory: with one channel NHWC is
+ * row-major).
+ */
+export function operandDims(shape: Shape, outRank: number): Shape4 {
+  if (outRank <= 2) {
+    const [n, f] = pad(shape, 2) as [number, number];
+    return [n, 1, 1, f];
+  }
+  const [n, c, h, w] = pad(shape, 4) as [number, number, number, number];
+  return [n, h, w, c];
+}
+
+/** Whether the GPU layout of `shape` is its row-major (NCHW) order: rank ≤ 2, or one channel, or one pixel. */
+export function isRowMajorStorage(shape: Shape): boolean {
+  if (shape.length <= 2) return true;
+  const [, c, h, w] = pad(shape, 4) as [number, number, number, number];
+  return c === 1 || h * w === 1;
+}
+
+/** A constant's NCHW data in GPU layout (NHWC for ranks 3 and 4, as is otherwise). */
+export function toStorageLayout(shape: Shape, data: Float32Array): Float32Array {
+  if (isRowMajorStorage(shape)) return data;
+  const [n, c, h, w] = pad(shape, 4) as [number, number, number, number];
+  const out = new Float32Array(data.length);
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c; ch++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) out[((b * h + y) * w + x) * c + ch] = data[((b * c + ch) * h + y) * w + x]!;
+  return out;
+}
+
+/** The NHWC storage axis of a logical axis of a rank-4 ([N, C, H, W] → 0, 3, 1, 2) or rank-2 ([N, F] → 0, 3) tensor. */
+export function storageAxis(rank: number, axis: number): number {
+  return rank === 4 ? [0, 3, 1, 2][axis]! : [0, 3][axis]!;
+}

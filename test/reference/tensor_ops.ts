@@ -1,0 +1,124 @@
+/**
+ * Float64 references of the shape-moving and broadcasting ops the ONNX
+ * importer needs, on row-major (NCHW) tensors of any rank, written index by
+ * index from their numpy/ONNX definitions.
+ */
+import type { BinaryOpRef } from './elementwise.js';
+
+type Shape = readonly number[];
+
+const count = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+/** Row-major strides of `shape`. */
+function strides(shape: Shape): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  return s;
+}
+
+/** The multi-index of flat position `k` in `shape`. */
+function unflatten(k: number, shape: Shape): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let i = shape.length - 1; i >= 0; i--) {
+    idx[i] = k % shape[i]!;
+    k = Math.floor(k / shape[i]!);
+  }
+  return idx;
+}
+
+function combine(op: BinaryOpRef, x: number, y: number): number {
+  switch (op) {
+    case 'add':
+      return x + y;
+    case 'sub':
+      return x - y;
+    case 'mul':
+      return x * y;
+    case 'div':
+      return x / y;
+    case 'prelu':
+      return x >= 0 ? x : x * y;
+  }
+}
+
+/** numpy broadcasting: shapes aligned from the right, a size-1 axis repeats. */
+export function broadcastBinaryRef(op: BinaryOpRef, a: ArrayLike<number>, aShape: Shape, b: ArrayLike<number>, bShape: Shape): { out: Float64Array; shape: number[] } {
+  const rank = Math.max(aShape.length, bShape.length);
+  const padded = (s: Shape) => [...new Array<number>(rank - s.length).fill(1), ...s];
+  const [pa, pb] = [padded(aShape), padded(bShape)];
+  const shape = pa.map((d, i) => {
+    if (d !== pb[i] && d !== 1 && pb[i] !== 1) throw new Error(`broadcastBinaryRef: [${aShape}] and [${bShape}] do not broadcast`);
+    return Math.max(d, pb[i]!);
+  });
+  const [sa, sb] = [strides(pa), strides(pb)];
+  const out = new Float64Array(count(shape));
+  for (let k = 0; k < out.length; k++) {
+    const idx = unflatten(k, shape);
+    let ia = 0;
+    let ib = 0;
+    idx.forEach((v, i) => {
+      ia += (pa[i] === 1 ? 0 : v) * sa[i]!;
+      ib += (pb[i] === 1 ? 0 : v) * sb[i]!;
+    });
+    out[k] = combine(op, a[ia]!, b[ib]!);
+  }
+  return { out, shape };
+}
+
+/** PReLU with one slope per index of axis 1. */
+export function preluRef(x: ArrayLike<number>, shape: Shape, slope: ArrayLike<number>): Float64Array {
+  const inner = count(shape.slice(2));
+  return Float64Array.from({ length: x.length }, (_, k) => {
+    const v = x[k]!;
+    return v >= 0 ? v : v * slope[Math.floor(k / inner) % shape[1]!]!;
+  });
+}
+
+/** Output axis i is input axis perm[i]. */
+export function transposeRef(x: ArrayLike<number>, shape: Shape, perm: readonly number[]): Float64Array {
+  const outShape = perm.map((p) => shape[p]!);
+  const s = strides(shape);
+  const out = new Float64Array(x.length);
+  for (let k = 0; k < out.length; k++) {
+    const idx = unflatten(k, outShape);
+    out[k] = x[idx.reduce((sum, v, i) => sum + v * s[perm[i]!]!, 0)]!;
+  }
+  return out;
+}
+
+/** Keeps indices start, start + step, … below end of `axis`. */
+export function sliceRef(x: ArrayLike<number>, shape: Shape, axis: number, start: number, end: number, step: number): Float64Array {
+  const kept: number[] = [];
+  for (let i = start; i < Math.min(end, shape[axis]!); i += step) kept.push(i);
+  const outShape = shape.map((d, i) => (i === axis ? kept.length : d));
+  const s = strides(shape);
+  const out = new Float64Array(count(outShape));
+  for (let k = 0; k < out.length; k++) {
+    const idx = unflatten(k, outShape);
+    out[k] = x[idx.reduce((sum, v, i) => sum + (i === axis ? kept[v]! : v) * s[i]!, 0)]!;
+  }
+  return out;
+}
+
+/** Constant padding of the last two axes of NCHW, pads [top, left, bottom, right]. */
+export function padRef(x: ArrayLike<number>, shape: Shape, pads: readonly number[], value: number): Float64Array {
+  const [n, c, h, w] = shape as [number, number, number, number];
+  const [top, left, bottom, right] = pads as [number, number, number, number];
+  const [oh, ow] = [h + top + bottom, w + left + right];
+  const out = new Float64Array(n * c * oh * ow).fill(value);
+  for (let p = 0; p < n * c; p++)
+    for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) out[(p * oh + y + top) * ow + xx + left] = x[(p * h + y) * w + xx]!;
+  return out;
+}
+
+/** [M, K] × [K, N]. */
+export function matmulRef(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += a[i * k + t]! * b[t * n + j]!;
+      out[i * n + j] = s;
+    }
+  return out;
+}
