@@ -51,12 +51,14 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     lib: {
-      entry: { index: 'src/index.ts', node: 'src/node.ts' },
+      // cli: the `webgpu-cnn` command (bin/webgpu-cnn.js runs it in the published package)
+      entry: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/bin.ts' },
       formats: ['es'],
       fileName: (_format, entryName) => `${entryName}.js`,
     },
     rolldownOptions: {
-      external: (id) => id === 'webgpu' || id.startsWith('webgpu/') || id.startsWith('node:'),
+      // the CLI's image decoders are dependencies, loaded from node_modules at run time
+      external: (id) => id === 'webgpu' || id.startsWith('webgpu/') || id.startsWith('node:') || id === 'pngjs' || id === 'jpeg-js',
       output: { chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },
