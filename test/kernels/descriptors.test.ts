@@ -19,9 +19,12 @@ import { fullyConnected, gemm } from '../../src/kernels/gemm.js';
 import { globalAvgPool } from '../../src/kernels/global_avg_pool.js';
 import { adaptiveAvgPool } from '../../src/kernels/adaptive_avg_pool.js';
 import { nchwToNhwc, nhwcToNchw } from '../../src/kernels/layout_transform.js';
+import { imageToTensor } from '../../src/kernels/image_to_tensor.js';
 import { lrn } from '../../src/kernels/lrn.js';
 import { avgPool2d, maxPool2d } from '../../src/kernels/pool2d.js';
 import { softmax } from '../../src/kernels/softmax.js';
+import { pad2d } from '../../src/kernels/pad2d.js';
+import { slice4d } from '../../src/kernels/slice4d.js';
 
 const fake = (label: string) => ({ label }) as unknown as GPUBuffer;
 const [x, y, w, b, r, s, u] = ['x', 'y', 'w', 'b', 'r', 's', 'u'].map(fake) as GPUBuffer[];
@@ -54,6 +57,11 @@ function allSpecs(): DispatchSpec[] {
   specs.push(...concatChannels(9, [4, 8], [x, w], y));
   specs.push(nchwToNhwc({ batch: 1, channels: 3, height: 4, width: 5 }, x, y));
   specs.push(nhwcToNchw({ batch: 1, channels: 3, height: 4, width: 5 }, x, y));
+  specs.push(pad2d({ batch: 1, height: 4, width: 5, channels: 3, padTop: 1, padLeft: 0, padBottom: 2, padRight: 1, value: -0.5 }, x, y));
+  specs.push(slice4d([1, 4, 5, 8], [0, 1, 0, 2], [1, 4, 5, 7], [1, 2, 1, 3], x, y));
+  specs.push(elementwiseBinary({ op: 'prelu', aShape: [1, 4, 4, 8], bShape: [1, 1, 1, 8], activation: 'clip', activationParams: { min: -1, max: Infinity } }, x, w, y));
+  specs.push(activation(100, 'leaky_relu', x, y, 'leaky', { alpha: 0.2 }));
+  specs.push(imageToTensor({ width: 30, height: 20, rowPixels: 64 }, { channels: 3, outWidth: 8, outHeight: 8, samples: 2 }, x, y));
   return specs;
 }
 
