@@ -5,6 +5,8 @@
  * encode the prepared dispatches into one command buffer, read back only the
  * outputs asked for.
  */
+import { autotuneConvs, type AutotuneOptions, type AutotuneReport } from '../autotune/autotune.js';
+import { GEMM_TILES, withGemmTile } from '../autotune/candidates.js';
 import { AbortError, DeviceLostError, DisposedError, InputError } from '../errors.js';
 import { createTensorBuffer, paddedByteSize, placeholderBuffer, TENSOR_USAGE } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
@@ -22,6 +24,14 @@ export interface CompileOptions extends PassOptions {
   /** Cancels compilation between pipeline creations. */
   signal?: AbortSignal;
   label?: string;
+  /**
+   * Measure the candidate strategies and GEMM tiles of each distinct conv
+   * shape on this device and use the fastest correct one; choices are kept
+   * per (adapter, shape) in a store (localStorage in browsers, a JSON file
+   * with webgpu-cnn/node) so later compiles measure nothing. Layers named in
+   * `layerStrategies` and a forced `strategy` are left alone.
+   */
+  autotune?: boolean | AutotuneOptions;
 }
 
 /** A run input: NCHW (or [N, F]) float32 data, on the CPU or already on the GPU. */
@@ -62,7 +72,7 @@ export interface RunResult {
 
 export interface ModelInfo {
   /** Executed nodes after fusion, with their conv strategy. */
-  nodes: { name: string; kind: ExecNode['kind']; sources: readonly string[]; strategy?: string }[];
+  nodes: { name: string; kind: ExecNode['kind']; sources: readonly string[]; strategy?: string; tile?: string }[];
   dispatches: number;
   /** Bytes of the arena buffers holding activations and scratch. */
   plannedBytes: number;
@@ -72,6 +82,8 @@ export interface ModelInfo {
   weightBytes: number;
   /** E.g. a forced strategy that fell back to auto for a layer. */
   notices: readonly string[];
+  /** What autotuning chose per conv layer, and which shapes it measured now (compile option `autotune`). */
+  autotune?: AutotuneReport;
 }
 
 interface Step {
@@ -123,7 +135,10 @@ export class CompiledModel {
   private exec!: ExecGraph;
   private plan!: StoragePlan;
   private notices: string[] = [];
+  private tuned: AutotuneReport | undefined;
   private weightBytes = 0;
+  /** Mappable readback buffers reused across runs (one is taken per run in flight). */
+  private readbacks: GPUBuffer[] = [];
   private inputs: (IoTensor & { staging: GPUBuffer })[] = [];
   /** Output conversion targets (NHWC → NCHW), made while scheduling. */
   private outputSources = new Map<string, BufferBinding>();
@@ -145,7 +160,7 @@ export class CompiledModel {
     const { device } = this.ctx;
     this.watchDevice(device);
     this.notices = [];
-    this.exec = runPasses(lower(this.graph, this.weights), this.options, this.notices);
+    this.exec = await this.passes(signal);
     const exec = this.exec;
     const kernels = exec.nodes.map((n) => nodeKernel(exec, n, this.ctx.limits.maxStorageBufferBindingSize));
     const aliases = this.decideAliases(exec, kernels);
@@ -183,11 +198,11 @@ export class CompiledModel {
       const scratchLoc = this.plan.scratch.get(i);
       specs.push({
         step,
-        specs: step.build({
+        specs: this.withTunedTile(step.name, step.build({
           read: (t) => rootBinding(t),
           write: (t) => ({ binding: rootBinding(t), slice: aliases.get(t)?.slice ?? fullSlice(channelsOf(exec.shapes.get(t)!)) }),
           scratch: scratchLoc ? { buffer: arenas[scratchLoc.arena]!, offset: scratchLoc.offset, size: scratchLoc.bytes } : undefined,
-        }),
+        })),
       });
     }
     this.outputs = exec.outputs.map((o) => {
@@ -203,6 +218,35 @@ export class CompiledModel {
     );
     let at = 0;
     this.prepared = specs.map((s) => ({ step: s.step, dispatches: s.specs.map(() => prepared[at++]!) }));
+  }
+
+  /** The passes, with autotuned strategies where asked (measured once; a rebuild reuses them). */
+  private async passes(signal: AbortSignal | undefined): Promise<ExecGraph> {
+    const lowered = lower(this.graph, this.weights);
+    const { autotune, strategy } = this.options;
+    if (!autotune || (strategy && strategy !== 'auto')) {
+      if (autotune) this.notices.push(`autotune skipped: strategy "${strategy}" is forced for every layer`);
+      return runPasses(lowered, this.options, this.notices);
+    }
+    if (!this.tuned) {
+      const auto = runPasses(lowered, { ...this.options, layerStrategies: undefined }, []);
+      this.tuned = await autotuneConvs(this.ctx, auto, autotune === true ? {} : autotune);
+      throwIfAborted(signal);
+    }
+    const tunedStrategies = Object.fromEntries(Object.entries(this.tuned.layers).map(([name, l]) => [name, l.strategy]));
+    return runPasses(lowered, { ...this.options, layerStrategies: { ...tunedStrategies, ...this.options.layerStrategies } }, this.notices);
+  }
+
+  /** A tuned GEMM tile for this conv, unless the user forced the layer's strategy. */
+  private tunedTile(name: string): string | undefined {
+    const layer = this.tuned?.layers[name];
+    if (!layer?.tile || this.options.layerStrategies?.[name]) return undefined;
+    return layer.tile;
+  }
+
+  private withTunedTile(name: string, specs: DispatchSpec[]): DispatchSpec[] {
+    const tile = this.tunedTile(name);
+    return tile ? withGemmTile(specs, GEMM_TILES[tile]!) : specs;
   }
 
   private ioTensor(name: string, tensor: number): IoTensor {
@@ -310,13 +354,20 @@ export class CompiledModel {
   get info(): ModelInfo {
     this.assertUsable();
     return {
-      nodes: this.exec.nodes.map((n) => ({ name: n.name, kind: n.kind, sources: n.sources, strategy: n.kind === 'conv' ? n.strategy : undefined })),
+      nodes: this.exec.nodes.map((n) => ({
+        name: n.name,
+        kind: n.kind,
+        sources: n.sources,
+        strategy: n.kind === 'conv' ? n.strategy : undefined,
+        ...(n.kind === 'conv' && this.tunedTile(n.name) ? { tile: this.tunedTile(n.name) } : {}),
+      })),
       dispatches: this.prepared.reduce((s, p) => s + p.dispatches.length, 0),
       plannedBytes: this.plan.peakBytes,
       naiveBytes: this.plan.naiveBytes,
       arenas: this.plan.arenaBytes.length,
       weightBytes: this.weightBytes,
       notices: [...this.notices],
+      ...(this.tuned ? { autotune: this.tuned } : {}),
     };
   }
 
@@ -383,7 +434,7 @@ export class CompiledModel {
         offsets.push(total);
         total += paddedByteSize(o.elements * 4);
       }
-      readback = device.createBuffer({ label: 'readback', size: Math.max(16, total), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      readback = this.takeReadback(total);
       outputs.forEach((o, i) => copyBinding(encoder, o.source, readback!, offsets[i]!, o.elements * 4));
     }
     device.queue.submit([encoder.finish()]);
@@ -401,10 +452,21 @@ export class CompiledModel {
         if (options.profile) result.profile = await this.readProfile(timing);
       });
     } finally {
-      readback?.destroy();
+      if (readback) {
+        if (readback.mapState === 'unmapped' && !this.disposed) this.readbacks.push(readback);
+        else readback.destroy();
+      }
       if (timing && 'querySet' in timing) [timing.querySet, timing.resolve, timing.read].forEach((x) => x.destroy());
     }
     return result;
+  }
+
+  /** A free readback buffer of at least `bytes` (runs in flight each hold their own). */
+  private takeReadback(bytes: number): GPUBuffer {
+    const size = Math.max(16, bytes);
+    const i = this.readbacks.findIndex((b) => b.size >= size);
+    if (i >= 0) return this.readbacks.splice(i, 1)[0]!;
+    return this.ctx.device.createBuffer({ label: 'readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   }
 
   /** The first output of a single-input model, as a Float32Array. */
@@ -436,8 +498,10 @@ export class CompiledModel {
   private releaseGpu(): void {
     for (const p of this.prepared) p.dispatches.forEach(releaseDispatch);
     for (const b of this.owned) b.destroy();
+    for (const b of this.readbacks) b.destroy();
     this.prepared = [];
     this.owned = [];
+    this.readbacks = [];
   }
 
   private assertUsable(): void {

@@ -1,0 +1,102 @@
+/**
+ * Autotuning: for each distinct conv shape of a compiled graph, measure the
+ * candidate strategies and GEMM tiles on this device, keep the fastest one
+ * whose output matches the auto choice's, and remember it per (adapter,
+ * shape) in the store — a second compile of the same shapes on the same
+ * adapter measures nothing.
+ */
+import type { GpuContext } from '../gpu/device.js';
+import type { ConvNode, ExecGraph } from '../graph/exec_graph.js';
+import { convShapeOf } from '../graph/passes/choose_strategy.js';
+import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
+import { candidateName, convCandidates, type ConvCandidate } from './candidates.js';
+import { measureConvCandidates, type MeasureOptions } from './measure.js';
+import { adapterKey, defaultAutotuneStore, shapeKey, type AutotuneStore, type TunedChoice } from './store.js';
+
+export interface AutotuneOptions extends Omit<MeasureOptions, 'activation'> {
+  /** Where choices are kept (default: defaultAutotuneStore()). */
+  store?: AutotuneStore;
+  /** Also try GEMM tile variants (default true). */
+  tiles?: boolean;
+  /** Measure again even where the store has a choice. */
+  remeasure?: boolean;
+  /** Called before each shape is measured (progress for long tunes). */
+  onMeasure?: (shape: string, index: number, count: number) => void;
+}
+
+export interface TunedLayer {
+  shape: string;
+  auto: ConvStrategyName;
+  chosen: string;
+  strategy: ConvStrategyName;
+  tile?: string;
+  /** Came from the store rather than a measurement now. */
+  cached: boolean;
+}
+
+export interface AutotuneReport {
+  adapter: string;
+  /** Shape keys measured in this compile. */
+  measured: string[];
+  /** Shape keys answered by the store. */
+  cached: string[];
+  layers: Record<string, TunedLayer>;
+}
+
+function autoFirst(candidates: ConvCandidate[], auto: ConvStrategyName): ConvCandidate[] {
+  const i = candidates.findIndex((c) => c.strategy === auto && !c.tile);
+  return i <= 0 ? candidates : [candidates[i]!, ...candidates.slice(0, i), ...candidates.slice(i + 1)];
+}
+
+/**
+ * Tunes every conv of `exec` (whose strategies are the auto choices) and
+ * returns the chosen candidate per layer name.
+ */
+export async function autotuneConvs(ctx: GpuContext, exec: ExecGraph, options: AutotuneOptions = {}): Promise<AutotuneReport> {
+  const store = options.store ?? defaultAutotuneStore();
+  const adapter = adapterKey(ctx.adapter);
+  const document = await store.load();
+  const known = (document.adapters[adapter] ??= {});
+  const convs = exec.nodes.filter((n): n is ConvNode => n.kind === 'conv');
+  const distinct = new Map<string, ConvNode>();
+  for (const n of convs) {
+    const key = shapeKey(convShapeOf(exec, n));
+    if (!distinct.has(key)) distinct.set(key, n);
+  }
+  const report: AutotuneReport = { adapter, measured: [], cached: [], layers: {} };
+  let index = 0;
+  for (const [key, node] of distinct) {
+    index++;
+    if (known[key] && !options.remeasure) {
+      report.cached.push(key);
+      continue;
+    }
+    options.onMeasure?.(key, index, distinct.size);
+    const shape = convShapeOf(exec, node);
+    const auto = node.strategy as ConvStrategyName;
+    const timings = await measureConvCandidates(ctx, shape, autoFirst(convCandidates(shape, options.tiles ?? true), auto), { ...options, activation: node.activation });
+    const best = timings.filter((t) => t.correct).sort((a, b) => a.medianMs - b.medianMs)[0]!;
+    const choice: TunedChoice = {
+      strategy: best.candidate.strategy,
+      ...(best.candidate.tile ? { tile: best.candidate.tile } : {}),
+      timings: Object.fromEntries(timings.map((t) => [t.name, t.medianMs])),
+      measuredAt: new Date().toISOString(),
+    };
+    known[key] = choice;
+    report.measured.push(key);
+  }
+  if (report.measured.length) await store.save(document);
+  for (const n of convs) {
+    const key = shapeKey(convShapeOf(exec, n));
+    const c = known[key]!;
+    report.layers[n.name] = {
+      shape: key,
+      auto: n.strategy as ConvStrategyName,
+      chosen: candidateName(c),
+      strategy: c.strategy,
+      ...(c.tile ? { tile: c.tile } : {}),
+      cached: report.cached.includes(key),
+    };
+  }
+  return report;
+}
