@@ -121,3 +121,35 @@ export class SafetensorsError extends WebGpuCnnError {
     this.tensor = options?.tensor;
   }
 }
+
+/**
+ * An ONNX file is not a well-formed model — not protobuf, truncated or
+ * corrupted, or its graph is inconsistent (a node reads a value nothing
+ * defines, an initializer's data does not match its dims…) — or could not be
+ * fetched or read; `node` names the node at fault where there is one.
+ */
+export class OnnxFormatError extends WebGpuCnnError {
+  readonly node: string | undefined;
+  constructor(message: string, options?: { node?: string; cause?: unknown }) {
+    super(`onnx: ${options?.node !== undefined ? `node "${options.node}": ` : ''}${message}`, options);
+    this.node = options?.node;
+  }
+}
+
+/**
+ * A well-formed ONNX model uses something the importer does not support.
+ * `kind` says what: 'operators' (then `operators` lists every unsupported op
+ * type with the names of the nodes using it), 'external-data', 'dtype',
+ * 'dynamic-shape' (a symbolic dimension to fix with loadOnnx's `inputShapes`),
+ * 'attribute' (an op configuration, e.g. Pad's reflect mode) or 'shape' (a
+ * tensor rank or layout the runtime cannot hold).
+ */
+export class UnsupportedOnnxError extends UnsupportedConfigurationError {
+  constructor(
+    readonly kind: 'operators' | 'external-data' | 'dtype' | 'dynamic-shape' | 'attribute' | 'shape' | 'opset',
+    message: string,
+    readonly operators: readonly { opType: string; nodes: readonly string[] }[] = [],
+  ) {
+    super(`onnx: ${message}`);
+  }
+}

@@ -15,7 +15,7 @@
 export { createGpuContext, adoptDevice } from './gpu/device.js';
 export type { GpuContext, GpuAdapterDescription, CreateGpuContextOptions } from './gpu/device.js';
 export { GraphBuilder } from './graph/builder.js';
-export type { Tensor, Conv2dOptions, PoolOptions, LinearOptions, LrnOptions } from './graph/builder.js';
+export type { Tensor, Conv2dOptions, PoolOptions, LinearOptions, LrnOptions, ActivationOptions, PadOptions, SliceOptions, ReduceMeanOptions } from './graph/builder.js';
 export type { Graph, GraphNode, ParameterInfo, Shape, TensorInfo, WeightMap } from './graph/ir.js';
 export { summary, formatSummary } from './graph/summary.js';
 export type { GraphSummary, LayerSummary } from './graph/summary.js';
@@ -23,7 +23,7 @@ export { compile, CompiledModel } from './graph/executor.js';
 export type { CompileOptions, RunOptions, RunResult, TensorInput, Profile, NodeTiming, ModelInfo } from './graph/executor.js';
 export type { StrategyChoice } from './graph/passes/index.js';
 export type { ConvStrategyName } from './kernels/conv2d_strategy.js';
-export type { Activation } from './kernels/epilogue.js';
+export type { Activation, ActivationParams } from './kernels/epilogue.js';
 export { parseSafetensors, readSafetensors, loadSafetensors, writeSafetensors, isNumBatchesTracked, SafetensorsFile } from './io/safetensors.js';
 export type {
   SafetensorsDtype,
@@ -51,7 +51,13 @@ export {
   DeviceLostError,
   AbortError,
   SafetensorsError,
+  OnnxFormatError,
+  UnsupportedOnnxError,
 } from './errors.js';
+export { parseOnnx } from './onnx/import.js';
+export type { OnnxModel, ParseOnnxOptions } from './onnx/import.js';
+export { loadOnnx } from './onnx/load.js';
+export type { LoadOnnxOptions } from './onnx/load.js';
 export { ZOO, zooModel } from './models/zoo.js';
 export type { ZooEntry } from './models/zoo.js';
 export type { ModelOptions } from './models/options.js';
@@ -63,3 +69,13 @@ export { resnet18, resnet34, resnet50, resnet101, resnet152 } from './models/res
 export { googlenet, GOOGLENET_AUX_PREFIXES } from './models/googlenet.js';
 export { mobilenetV1, mobilenetV2 } from './models/mobilenet.js';
 export { efficientnet, efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7 } from './models/efficientnet.js';
+export { imageToTensor, resizeCenterCropRect, centerSquareRect, IMAGENET_NORMALIZATION } from './kernels/image_to_tensor.js';
+export type { ImageToTensorParams, PackedImage, Rect } from './kernels/image_to_tensor.js';
+export { ImageFrame } from './kernels/image_frame.js';
+export { digitToTensor, placeDigit } from './kernels/image_digit.js';
+export type { DigitPlacement, DigitToTensorOptions } from './kernels/image_digit.js';
+export { exportOnnx, EXPORT_OPSET } from './onnx/export.js';
+export type { ExportOnnxOptions } from './onnx/export.js';
+export { memoryAutotuneStore, localStorageAutotuneStore, setDefaultAutotuneStore, defaultAutotuneStore, adapterKey, shapeKey } from './autotune/store.js';
+export type { AutotuneStore, AutotuneDocument, TunedChoice } from './autotune/store.js';
+export type { AutotuneOptions, AutotuneReport, TunedLayer } from './autotune/autotune.js';

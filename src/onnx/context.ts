@@ -1,0 +1,196 @@
+/**
+ * What lowering one ONNX graph shares across its nodes: the builder, the
+ * values by name (constants on the CPU or runtime tensors), the weight map
+ * being filled, unique node and parameter names. Runtime values keep their
+ * ONNX shape next to the builder tensor, so shape-only ops (Reshape,
+ * Flatten, Squeeze, Unsqueeze) cost nothing until a consumer needs a
+ * particular rank-2 or rank-4 layout.
+ */
+import { OnnxFormatError, UnsupportedOnnxError } from '../errors.js';
+import type { GraphBuilder, Tensor } from '../graph/builder.js';
+import type { Attributes } from './attributes.js';
+import type { NodeProto } from './proto.js';
+import { elementCountOf, isFloatType, type ConstTensor } from './tensor.js';
+
+export interface RuntimeValue {
+  readonly kind: 'runtime';
+  readonly tensor: Tensor;
+  /** The ONNX shape; its element count equals the tensor's, in the same row-major order. */
+  readonly shape: readonly number[];
+}
+
+export interface ConstValue {
+  readonly kind: 'const';
+  readonly value: ConstTensor;
+}
+
+export type Value = RuntimeValue | ConstValue;
+
+export const runtime = (tensor: Tensor, shape: readonly number[] = tensor.shape): RuntimeValue => ({ kind: 'runtime', tensor, shape: [...shape] });
+export const constant = (value: ConstTensor): ConstValue => ({ kind: 'const', value });
+
+/** The shape the builder holds a value of this ONNX shape in: ranks 2 and 4 as they are, 0, 1 and 3 padded. */
+export function carrierShape(shape: readonly number[]): number[] | undefined {
+  switch (shape.length) {
+    case 0:
+      return [1, 1];
+    case 1:
+      return [1, shape[0]!];
+    case 2:
+    case 4:
+      return [...shape];
+    case 3:
+      return [...shape, 1];
+    default:
+      return undefined;
+  }
+}
+
+export class LoweringState {
+  readonly values = new Map<string, Value>();
+  readonly weights = new Map<string, Float32Array>();
+  readonly notices: string[] = [];
+  private readonly nodeNames = new Set<string>();
+  private readonly paramNames = new Set<string>();
+  private readonly constants = new Map<ConstTensor, Map<string, Tensor>>();
+
+  constructor(
+    readonly g: GraphBuilder,
+    readonly opset: number,
+  ) {}
+
+  /** A node name no other node has; the builder's own automatic names (`constant_3`) are avoided. */
+  uniqueNodeName(base: string): string {
+    const clean = base || 'node';
+    let name = /^[a-z]+_\d+$/.test(clean) ? `${clean}'` : clean;
+    for (let k = 2; this.nodeNames.has(name); k++) name = `${clean}#${k}`;
+    this.nodeNames.add(name);
+    return name;
+  }
+
+  /** A parameter name nobody has, preferring `base`. */
+  uniqueParamName(base: string): string {
+    let name = base || 'param';
+    for (let k = 2; this.paramNames.has(name); k++) name = `${base}#${k}`;
+    this.paramNames.add(name);
+    return name;
+  }
+
+  /** Records a parameter under the name the builder declared for it. */
+  setWeight(param: string, data: Float32Array): void {
+    this.paramNames.add(param);
+    this.weights.set(param, data);
+  }
+
+  /** A float constant as a graph tensor of `shape` (same element count); one tensor per constant and shape. */
+  constantTensor(c: ConstTensor, shape: readonly number[], nameHint: string): Tensor {
+    if (!isFloatType(c.dtype)) throw new UnsupportedOnnxError('dtype', `the integer constant "${nameHint}" is used as a runtime tensor: only float32 tensors run on the GPU`);
+    if (elementCountOf(shape) !== c.data.length) throw new OnnxFormatError(`constant "${nameHint}" of shape [${c.dims.join(', ')}] cannot become [${shape.join(', ')}]`);
+    const key = shape.join();
+    let byShape = this.constants.get(c);
+    if (!byShape) this.constants.set(c, (byShape = new Map()));
+    const cached = byShape.get(key);
+    if (cached) return cached;
+    const param = this.uniqueParamName(nameHint);
+    const t = this.g.constant(param, shape);
+    this.weights.set(param, c.data instanceof Float32Array ? c.data : Float32Array.from(c.data));
+    byShape.set(key, t);
+    return t;
+  }
+}
+
+/** One node being lowered: its inputs, attributes and a unique name. */
+export class NodeContext {
+  constructor(
+    readonly state: LoweringState,
+    readonly node: NodeProto,
+    /** Unique; used for the builder nodes it creates and in errors. */
+    readonly name: string,
+    readonly attrs: Attributes,
+    readonly inputs: readonly (Value | undefined)[],
+  ) {}
+
+  get opset(): number {
+    return this.state.opset;
+  }
+
+  get g(): GraphBuilder {
+    return this.state.g;
+  }
+
+  get opType(): string {
+    return this.node.opType ?? '';
+  }
+
+  /** Input i, which must be present. */
+  input(i: number): Value {
+    const v = this.inputs[i];
+    if (!v) throw this.format(`input ${i} is missing`);
+    return v;
+  }
+
+  /** Input i as a runtime tensor value (a constant becomes a constant tensor). */
+  runtimeInput(i: number): RuntimeValue {
+    const v = this.input(i);
+    if (v.kind === 'runtime') return v;
+    const carrier = carrierShape(v.value.dims);
+    if (!carrier) throw this.unsupported('shape', `input ${i} is a rank-${v.value.dims.length} constant; runtime tensors have rank 2 or 4`);
+    return runtime(this.state.constantTensor(v.value, carrier, this.node.input?.[i] || `${this.name}.input${i}`), v.value.dims);
+  }
+
+  /** Input i, which must be a constant (a weight, a shape, an axis list). */
+  constInput(i: number, what: string): ConstTensor {
+    const v = this.input(i);
+    if (v.kind !== 'const') throw this.unsupported('attribute', `${what} (input ${i}) must be a constant, but it is computed at run time`);
+    return v.value;
+  }
+
+  /** Optional constant input i as numbers; undefined when absent. */
+  optionalInts(i: number, what: string): number[] | undefined {
+    if (!this.inputs[i]) return undefined;
+    return Array.from(this.constInput(i, what).data);
+  }
+
+  /**
+   * The builder tensor of a runtime value in `shape` (default: its ONNX
+   * shape, which must then be rank 2 or 4), reshaping when the builder holds
+   * it differently.
+   */
+  tensor(v: RuntimeValue, shape: readonly number[] | undefined = v.shape, suffix = 'reshape'): Tensor {
+    if (shape.length !== 2 && shape.length !== 4) throw this.unsupported('shape', `needs a tensor of shape [${v.shape.join(', ')}]; runtime tensors have rank 2 or 4`);
+    if (v.tensor.shape.join() === shape.join()) return v.tensor;
+    const name = this.state.uniqueNodeName(`${this.name}/${suffix}`);
+    const t = v.tensor;
+    // [N, C, H, W] → [N, C·H·W] is the builder's flatten
+    if (t.shape.length === 4 && shape.length === 2 && shape[0] === t.shape[0] && shape[1] === t.shape[1]! * t.shape[2]! * t.shape[3]!) return this.g.flatten(t, name);
+    return this.g.reshape(t, shape, name);
+  }
+
+  /** The tensor in its carrier shape (ranks 0–4). */
+  carrier(v: RuntimeValue): Tensor {
+    const shape = carrierShape(v.shape);
+    if (!shape) throw this.unsupported('shape', `has a rank-${v.shape.length} input [${v.shape.join(', ')}]; the runtime holds ranks up to 4`);
+    return this.tensor(v, shape);
+  }
+
+  /** Any value as a builder tensor: runtime values in their own shape, constants in their carrier shape. */
+  tensorOf(v: Value, nameHint: string): Tensor {
+    if (v.kind === 'runtime') return this.tensor(v);
+    const shape = carrierShape(v.value.dims);
+    if (!shape) throw this.unsupported('shape', `a rank-${v.value.dims.length} constant cannot be a runtime tensor`);
+    return this.state.constantTensor(v.value, shape, nameHint);
+  }
+
+  /** A fresh builder node name derived from this node's. */
+  sub(suffix: string): string {
+    return this.state.uniqueNodeName(`${this.name}/${suffix}`);
+  }
+
+  format(message: string): OnnxFormatError {
+    return new OnnxFormatError(message, { node: `${this.name}` });
+  }
+
+  unsupported(kind: 'attribute' | 'shape' | 'dtype', message: string): UnsupportedOnnxError {
+    return new UnsupportedOnnxError(kind, `node "${this.name}" (${this.opType}): ${message}`);
+  }
+}
