@@ -8,12 +8,14 @@
 export class WebGpuCnnError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+    // subclasses in this file also set `name` as a literal: minifiers rename classes
     this.name = new.target.name;
   }
 }
 
 /** No WebGPU implementation or no adapter: `reason` says which, `message` says what to do. */
 export class WebGpuUnavailableError extends WebGpuCnnError {
+  override readonly name: string = 'WebGpuUnavailableError';
   constructor(
     readonly reason: 'no-webgpu' | 'no-adapter' | 'device-request-failed',
     message: string,
@@ -25,6 +27,7 @@ export class WebGpuUnavailableError extends WebGpuCnnError {
 
 /** A layer or kernel parameter is out of range or inconsistent; `parameter` names it. */
 export class InvalidParameterError extends WebGpuCnnError {
+  override readonly name: string = 'InvalidParameterError';
   constructor(
     readonly parameter: string,
     message: string,
@@ -34,10 +37,13 @@ export class InvalidParameterError extends WebGpuCnnError {
 }
 
 /** A kernel cannot serve this shape (e.g. the pointwise strategy on a 3×3 conv). */
-export class UnsupportedConfigurationError extends WebGpuCnnError {}
+export class UnsupportedConfigurationError extends WebGpuCnnError {
+  override readonly name: string = 'UnsupportedConfigurationError';
+}
 
 /** A tensor or weight exceeds what one storage binding of this device can hold. */
 export class BindingLimitError extends WebGpuCnnError {
+  override readonly name: string = 'BindingLimitError';
   constructor(
     readonly what: string,
     readonly bytes: number,
@@ -48,10 +54,13 @@ export class BindingLimitError extends WebGpuCnnError {
 }
 
 /** A shader failed to compile or its reflected interface disagrees with its TS descriptor. */
-export class ShaderError extends WebGpuCnnError {}
+export class ShaderError extends WebGpuCnnError {
+  override readonly name: string = 'ShaderError';
+}
 
 /** A graph is inconsistent at a node (shape mismatch at add/concat, wrong rank…); `node` names it. */
 export class GraphError extends WebGpuCnnError {
+  override readonly name: string = 'GraphError';
   constructor(
     readonly node: string,
     message: string,
@@ -66,6 +75,7 @@ export class GraphError extends WebGpuCnnError {
  * source knew it (a safetensors file does) `actualShape`, compared exactly.
  */
 export class WeightError extends WebGpuCnnError {
+  override readonly name: string = 'WeightError';
   constructor(
     readonly missing: readonly string[],
     readonly unexpected: readonly string[],
@@ -85,6 +95,7 @@ export class WeightError extends WebGpuCnnError {
 
 /** run() got an input of the wrong shape, length or type; `input` names it. */
 export class InputError extends WebGpuCnnError {
+  override readonly name: string = 'InputError';
   constructor(
     readonly input: string,
     message: string,
@@ -94,10 +105,13 @@ export class InputError extends WebGpuCnnError {
 }
 
 /** A compiled model was used after dispose(). */
-export class DisposedError extends WebGpuCnnError {}
+export class DisposedError extends WebGpuCnnError {
+  override readonly name: string = 'DisposedError';
+}
 
 /** The GPU device was lost; pending and later runs reject with this until the model is rebuilt. */
 export class DeviceLostError extends WebGpuCnnError {
+  override readonly name: string = 'DeviceLostError';
   constructor(
     readonly reason: string,
     message: string,
@@ -107,7 +121,9 @@ export class DeviceLostError extends WebGpuCnnError {
 }
 
 /** An operation was cancelled through its AbortSignal. */
-export class AbortError extends WebGpuCnnError {}
+export class AbortError extends WebGpuCnnError {
+  override readonly name: string = 'AbortError';
+}
 
 /**
  * A safetensors file is malformed (bad header length, JSON, dtype, offsets,
@@ -115,6 +131,7 @@ export class AbortError extends WebGpuCnnError {}
  * fetched; `tensor` names the tensor where one is at fault.
  */
 export class SafetensorsError extends WebGpuCnnError {
+  override readonly name: string = 'SafetensorsError';
   readonly tensor: string | undefined;
   constructor(message: string, options?: { tensor?: string; cause?: unknown }) {
     super(`safetensors: ${options?.tensor !== undefined ? `tensor "${options.tensor}": ` : ''}${message}`, options);
@@ -129,6 +146,7 @@ export class SafetensorsError extends WebGpuCnnError {
  * fetched or read; `node` names the node at fault where there is one.
  */
 export class OnnxFormatError extends WebGpuCnnError {
+  override readonly name: string = 'OnnxFormatError';
   readonly node: string | undefined;
   constructor(message: string, options?: { node?: string; cause?: unknown }) {
     super(`onnx: ${options?.node !== undefined ? `node "${options.node}": ` : ''}${message}`, options);
@@ -145,6 +163,7 @@ export class OnnxFormatError extends WebGpuCnnError {
  * tensor rank or layout the runtime cannot hold).
  */
 export class UnsupportedOnnxError extends UnsupportedConfigurationError {
+  override readonly name: string = 'UnsupportedOnnxError';
   constructor(
     readonly kind: 'operators' | 'external-data' | 'dtype' | 'dynamic-shape' | 'attribute' | 'shape' | 'opset',
     message: string,
