@@ -1,9 +1,11 @@
 /**
- * npm run bench:kernels [-- --runs 20 --warmup 3 --only resnet50,vgg16,mobilenet_v2 --json out.json]
+ * npm run bench:kernels [-- --runs 20 --warmup 3 --only resnet50,vgg16,mobilenet_v2 --layer 1×1 --tiles --json out.json]
  *
  * GPU time of every applicable conv strategy on real layer shapes from
- * ResNet-50, VGG-16 and MobileNetV2 (batch 1, f32): median, p10 and p90 of
+ * ResNet-50, VGG-16, MobileNet v1/v2 (batch 1, f32): median, p10 and p90 of
  * N runs after warm-up, and GFLOP/s (2 flops per multiply-accumulate).
+ * `--tiles` adds every GEMM tile variant (as autotune sees them); `--layer`
+ * keeps layers whose name contains the text.
  * GPU timestamps when the adapter has them, queue completion otherwise.
  * On SwiftShader (no GPU) the figures are CPU emulation: compare strategies
  * with each other, not with real GPUs.
@@ -12,7 +14,8 @@ import { writeFileSync } from 'node:fs';
 import { createTensorBuffer, placeholderBuffer } from '../src/gpu/buffers.js';
 import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
 import { PassTimer, median, quantile } from '../src/gpu/timer.js';
-import { applicableStrategies, chooseConvStrategy, CONV_STRATEGIES } from '../src/kernels/conv2d.js';
+import { candidateDispatches, candidateName, convCandidates } from '../src/autotune/candidates.js';
+import { chooseConvStrategy, CONV_STRATEGIES } from '../src/kernels/conv2d.js';
 import { conv2dShape, type Conv2dParams, type Conv2dShape } from '../src/kernels/conv2d_shape.js';
 import { encodeDispatch, prepareDispatch, releaseDispatch } from '../src/kernels/dispatch.js';
 
@@ -39,6 +42,8 @@ const LAYERS: Layer[] = [
   { model: 'vgg16', name: 'conv1_1 3×3 3→64', params: conv(224, 3, 64, 3) },
   { model: 'vgg16', name: 'conv4_2 3×3 512→512', params: conv(28, 512, 512, 3) },
   { model: 'vgg16', name: 'conv5_1 3×3 512→512', params: conv(14, 512, 512, 3) },
+  { model: 'mobilenet_v1', name: 'features.1.pw 1×1 8→16 (0.25 width)', params: conv(112, 8, 16, 1) },
+  { model: 'mobilenet_v1', name: 'features.2.pw 1×1 16→32 (0.25 width)', params: conv(56, 16, 32, 1) },
   { model: 'mobilenet_v2', name: 'features.0 3×3/2 3→32', params: conv(224, 3, 32, 3, 2) },
   { model: 'mobilenet_v2', name: 'block2 dw 3×3/2 96', params: conv(112, 96, 96, 3, 2, 96) },
   { model: 'mobilenet_v2', name: 'block3 pw 1×1 144→24', params: conv(56, 144, 24, 1) },
@@ -66,11 +71,13 @@ const runs = Number(option('runs', '20'));
 const warmup = Number(option('warmup', '3'));
 const only = option('only', '').split(',').filter(Boolean);
 const jsonPath = option('json', '');
+const layerFilter = option('layer', '');
+const tiles = process.argv.includes('--tiles');
 
 const ctx = await createNodeGpuContext();
 const { device } = ctx;
 const timer = new PassTimer(ctx);
-console.log(`adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description}`);
+console.log(`adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description} (${ctx.deviceClass} heuristic for auto)`);
 console.log(`timing: ${timer.source}; ${runs} runs after ${warmup} warm-up, batch 1, f32`);
 
 interface Row { model: string; layer: string; strategy: string; auto: boolean; medianMs: number; p10Ms: number; p90Ms: number; gflops: number }
@@ -78,27 +85,23 @@ const rows: Row[] = [];
 const header = ['model', 'layer', 'strategy', 'median ms', 'p10', 'p90', 'GFLOP/s', ''];
 console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 
-for (const layer of LAYERS.filter((l) => !only.length || only.includes(l.model))) {
+for (const layer of LAYERS.filter((l) => (!only.length || only.includes(l.model)) && l.name.includes(layerFilter))) {
   const s = conv2dShape(layer.params);
   const input = createTensorBuffer(device, randomData(s.batch * s.inHeight * s.inWidth * s.inChannels), 'input');
   const output = createTensorBuffer(device, s.batch * s.outHeight * s.outWidth * s.outChannels * 4, 'output');
   const bias = createTensorBuffer(device, randomData(s.outChannels), 'bias');
   const oihw = randomData(s.outChannels * (s.inChannels / s.groups) * s.kernelHeight * s.kernelWidth);
-  const auto = chooseConvStrategy(s);
+  const auto = chooseConvStrategy(s, ctx.deviceClass);
   const layerRows: Row[] = [];
-  for (const name of applicableStrategies(s)) {
-    if (name === 'im2col' && s.groups > 1 && s.groups === s.inChannels) {
-      // as im2col a depthwise layer is `groups` GEMMs one column wide: minutes per run on SwiftShader, never a winner
-      console.log(`| ${layer.model} | ${layer.name} | im2col | skipped: ${s.groups} one-column GEMMs |  |  |  |  |`);
-      continue;
-    }
-    const strategy = CONV_STRATEGIES[name];
+  // convCandidates leaves out im2col on depthwise layers (`groups` one-column GEMMs: minutes per run on SwiftShader, never a winner)
+  for (const candidate of convCandidates(s, tiles)) {
+    const name = candidateName(candidate);
+    const strategy = CONV_STRATEGIES[candidate.strategy];
     const weight = createTensorBuffer(device, strategy.layoutWeights(s, oihw), 'weight');
     const scratchLength = strategy.scratchLength(s);
     const scratch = scratchLength ? createTensorBuffer(device, scratchLength * 4, 'scratch') : undefined;
     const prepared = await Promise.all(
-      strategy
-        .dispatches(s, { input, weight, bias, output, scratch, unused: placeholderBuffer(device) }, { activation: 'relu', hasBias: true }, { channelStride: s.outChannels, channelOffset: 0 })
+      candidateDispatches(s, candidate, { input, weight, bias, output, scratch, unused: placeholderBuffer(device) }, { activation: 'relu', hasBias: true })
         .map((d) => prepareDispatch(device, d)),
     );
     const times: number[] = [];

@@ -1,16 +1,18 @@
 /**
- * npm run bench:model -- <zoo-id> [--runs 10] [--warmup 2] [--batch 1] [--size 224] [--strategy auto] [--top 10] [--json out.json]
+ * npm run bench:model -- <zoo-id> [--runs 10] [--warmup 2] [--batch 1] [--size 224] [--strategy auto] [--device-class gpu|cpu] [--top 10] [--json out.json]
  *
  * Whole-network figures for one zoo model with seeded random weights:
  * compile time cold (new device, empty pipeline cache) and warm (same
  * device, cached pipelines), the first run, then the run latency (median,
  * p10, p90 of N runs after warm-up, wall time including input upload and
  * output readback), the GPU time of one profiled run, and planned activation
- * memory against the naive sum.
+ * memory against the naive sum. `--device-class` forces the heuristic that
+ * `auto` uses (default: the adapter's class, see deviceClassOf).
  */
 import { writeFileSync } from 'node:fs';
 import { compile } from '../src/graph/executor.js';
 import type { StrategyChoice } from '../src/graph/passes/index.js';
+import type { DeviceClass } from '../src/gpu/device.js';
 import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
 import { median, quantile } from '../src/gpu/timer.js';
 import { randomWeights } from '../src/models/random_weights.js';
@@ -28,6 +30,8 @@ const warmup = Number(option('warmup', '2'));
 const batch = Number(option('batch', '1'));
 const size = Number(option('size', String(entry.inputSize)));
 const strategy = option('strategy', 'auto') as StrategyChoice;
+const deviceClassOption = option('device-class', '') as DeviceClass | '';
+if (deviceClassOption && deviceClassOption !== 'gpu' && deviceClassOption !== 'cpu') throw new Error(`--device-class must be gpu or cpu, got ${deviceClassOption}`);
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
 
 const graph = entry.build({ batch, inputSize: size });
@@ -36,16 +40,17 @@ const input = new Float32Array(batch * entry.inputChannels * size * size).map((_
 
 const ctx = await createNodeGpuContext();
 console.log(`adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description}`);
-console.log(`model: ${id} batch ${batch} input ${size}×${size}, strategy ${strategy}, random weights`);
+const deviceClass = deviceClassOption || ctx.deviceClass;
+console.log(`model: ${id} batch ${batch} input ${size}×${size}, strategy ${strategy} (${deviceClass} heuristic), random weights`);
 
 let t = performance.now();
-const model = await compile(ctx, graph, weights, { strategy });
+const model = await compile(ctx, graph, weights, { strategy, deviceClass });
 const compileCold = performance.now() - t;
 t = performance.now();
 await model.run(input);
 const firstRun = performance.now() - t;
 t = performance.now();
-const second = await compile(ctx, graph, weights, { strategy });
+const second = await compile(ctx, graph, weights, { strategy, deviceClass });
 const compileWarm = performance.now() - t;
 second.dispose();
 
@@ -83,7 +88,7 @@ if (top && profile?.available) {
 }
 if (info.notices.length) console.log(`\nnotices:\n${info.notices.join('\n')}`);
 const jsonPath = option('json', '');
-if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ adapter: ctx.adapter, id, batch, size, strategy, compileCold, compileWarm, firstRun, times, profile, info }, null, 2));
+if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ adapter: ctx.adapter, id, batch, size, strategy, deviceClass, compileCold, compileWarm, firstRun, times, profile, info }, null, 2));
 model.dispose();
 ctx.device.destroy();
 process.exit(0);

@@ -22,10 +22,30 @@ export interface GpuAdapterDescription {
   description: string;
 }
 
+/**
+ * Whether the adapter is a real GPU or runs shaders on the CPU (SwiftShader —
+ * Chrome's and Dawn's fallback —, llvmpipe/lavapipe, WARP). The two reward
+ * opposite kernels: a GPU hides memory latency with workgroup-memory tiles,
+ * while a CPU emulator pays for every workgroup barrier by switching between
+ * per-invocation coroutines, so barrier-free kernels win there (see
+ * chooseConvStrategy).
+ */
+export type DeviceClass = 'gpu' | 'cpu';
+
+const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i;
+
+/** The one place that decides an adapter's DeviceClass, from what GPUAdapterInfo says. */
+export function deviceClassOf(info: Partial<GpuAdapterDescription> & { isFallbackAdapter?: boolean }): DeviceClass {
+  if (info.isFallbackAdapter) return 'cpu';
+  return CPU_ADAPTER.test(`${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`) ? 'cpu' : 'gpu';
+}
+
 /** A device plus what we learned about it; every kernel and executor takes one. */
 export interface GpuContext {
   readonly device: GPUDevice;
   readonly adapter: GpuAdapterDescription;
+  /** GPU or CPU emulation: picks the conv heuristic that `auto` uses. */
+  readonly deviceClass: DeviceClass;
   /** Optional features that were granted. */
   readonly features: { readonly shaderF16: boolean; readonly timestampQuery: boolean };
   readonly limits: GPUSupportedLimits;
@@ -91,6 +111,7 @@ export async function createGpuContext(options: CreateGpuContextOptions = {}): P
   return {
     device,
     adapter: describeAdapter(adapter.info),
+    deviceClass: deviceClassOf(adapterInfoOf(adapter.info)),
     features: {
       shaderF16: device.features.has('shader-f16'),
       timestampQuery: device.features.has('timestamp-query'),
@@ -106,15 +127,23 @@ export async function createGpuContext(options: CreateGpuContextOptions = {}): P
  * const ctx = adoptDevice(myDevice);
  */
 export function adoptDevice(device: GPUDevice, adapterInfo?: GPUAdapterInfo): GpuContext {
+  const info = adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   return {
     device,
-    adapter: describeAdapter(adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo),
+    adapter: describeAdapter(info),
+    deviceClass: deviceClassOf(adapterInfoOf(info)),
     features: {
       shaderF16: device.features.has('shader-f16'),
       timestampQuery: device.features.has('timestamp-query'),
     },
     limits: device.limits,
   };
+}
+
+/** GPUAdapterInfo's fields as plain data (isFallbackAdapter is newer than some typings). */
+function adapterInfoOf(info: GPUAdapterInfo | undefined): Partial<GpuAdapterDescription> & { isFallbackAdapter?: boolean } {
+  if (!info) return {};
+  return { vendor: info.vendor, architecture: info.architecture, description: info.description, isFallbackAdapter: (info as { isFallbackAdapter?: boolean }).isFallbackAdapter };
 }
 
 function describeAdapter(info: GPUAdapterInfo | undefined): GpuAdapterDescription {

@@ -223,18 +223,20 @@ export class CompiledModel {
   /** The passes, with autotuned strategies where asked (measured once; a rebuild reuses them). */
   private async passes(signal: AbortSignal | undefined): Promise<ExecGraph> {
     const lowered = lower(this.graph, this.weights);
-    const { autotune, strategy } = this.options;
+    // `auto` follows the adapter's class (GPU or CPU emulation) unless the caller set one
+    const options: CompileOptions = { ...this.options, deviceClass: this.options.deviceClass ?? this.ctx.deviceClass };
+    const { autotune, strategy } = options;
     if (!autotune || (strategy && strategy !== 'auto')) {
       if (autotune) this.notices.push(`autotune skipped: strategy "${strategy}" is forced for every layer`);
-      return runPasses(lowered, this.options, this.notices);
+      return runPasses(lowered, options, this.notices);
     }
     if (!this.tuned) {
-      const auto = runPasses(lowered, { ...this.options, layerStrategies: undefined }, []);
+      const auto = runPasses(lowered, { ...options, layerStrategies: undefined }, []);
       this.tuned = await autotuneConvs(this.ctx, auto, autotune === true ? {} : autotune);
       throwIfAborted(signal);
     }
     const tunedStrategies = Object.fromEntries(Object.entries(this.tuned.layers).map(([name, l]) => [name, l.strategy]));
-    return runPasses(lowered, { ...this.options, layerStrategies: { ...tunedStrategies, ...this.options.layerStrategies } }, this.notices);
+    return runPasses(lowered, { ...options, layerStrategies: { ...tunedStrategies, ...this.options.layerStrategies } }, this.notices);
   }
 
   /** A tuned GEMM tile for this conv, unless the user forced the layer's strategy. */

@@ -32,10 +32,30 @@ export const SKINNY_GEMM_TILE: GemmTile = { wgX: 64, wgY: 1, tileK: 8 };
 /** Up to 16 rows: 16×128 outputs per workgroup. */
 export const SHORT_GEMM_TILE: GemmTile = { wgX: 32, wgY: 4, tileK: 16 };
 
-/** The tile whose row count wastes least for an M-row product. */
-export function gemmTileFor(m: number): GemmTile {
+/**
+ * Few columns (a 1×1 conv with ≤ 16 output channels, e.g. MobileNet v1 at
+ * width 0.25): 64×16 outputs per workgroup. The 64-wide tile would leave 3 of
+ * 4 invocations computing zero-padded columns; on SwiftShader, where every
+ * invocation of a workgroup with barriers is a CPU coroutine, that made a
+ * 112×112 8→16 conv 14–25× slower than this tile (GPU timestamps).
+ */
+export const NARROW_GEMM_TILE: GemmTile = { wgX: 4, wgY: 16, tileK: 8 };
+
+/** Up to 32 columns: 32×32 outputs per workgroup (half of a 64-wide tile would idle). */
+export const SMALL_GEMM_TILE: GemmTile = { wgX: 8, wgY: 8, tileK: 8 };
+
+/**
+ * The tile that wastes least for an M×N product: by rows first (a batch-1
+ * classifier has 1 row and thousands of columns), then by columns (a
+ * pointwise conv over many pixels with few output channels). The column
+ * tiles are 8 deep because such layers also have few input channels: K = 8
+ * then fills one step instead of half of a zero-padded 16.
+ */
+export function gemmTileFor(m: number, n = Infinity): GemmTile {
   if (m <= 4) return SKINNY_GEMM_TILE;
   if (m <= 16) return SHORT_GEMM_TILE;
+  if (n <= 16) return NARROW_GEMM_TILE;
+  if (n <= 32) return SMALL_GEMM_TILE;
   return DEFAULT_GEMM_TILE;
 }
 
@@ -102,7 +122,7 @@ export function gemm(
   label = 'gemm',
 ): DispatchSpec {
   const p = withDefaults(params);
-  tile ??= gemmTileFor(p.m);
+  tile ??= gemmTileFor(p.m, p.n);
   if (tile.tileK % 4) throw new InvalidParameterError('tileK', `must be a multiple of 4, got ${tile.tileK}`);
   const vec4 = gemmUsesVec4(p);
   return {

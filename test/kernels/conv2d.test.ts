@@ -215,6 +215,8 @@ describe('invalid conv parameters name the parameter', () => {
     expect(chooseConvStrategy(pw)).toBe('pointwise');
     expect(chooseConvStrategy(big)).toBe('im2col');
     expect(chooseConvStrategy(rgb)).toBe('direct');
+    // a CPU-emulated adapter keeps depthwise and runs the rest direct (see conv2d_auto.test.ts)
+    expect([dw, pw, big, rgb].map((s) => chooseConvStrategy(s, 'cpu'))).toEqual(['depthwise', 'direct', 'direct', 'direct']);
     expect(applicableStrategies(pw)).toEqual(['direct', 'im2col', 'pointwise']);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { placeholderBuffer } from '../../src/gpu/buffers.js';
 import { ACTIVATIONS } from '../../src/kernels/epilogue.js';
-import { DEFAULT_GEMM_TILE, fullyConnected, gemm, gemmTileFor, gemmUsesVec4, linearWeightToGemm, SHORT_GEMM_TILE, SKINNY_GEMM_TILE } from '../../src/kernels/gemm.js';
+import {
+  DEFAULT_GEMM_TILE, fullyConnected, gemm, gemmTileFor, gemmUsesVec4, linearWeightToGemm, NARROW_GEMM_TILE, SHORT_GEMM_TILE, SKINNY_GEMM_TILE, SMALL_GEMM_TILE,
+} from '../../src/kernels/gemm.js';
 import { InvalidParameterError } from '../../src/errors.js';
 import { runKernel, testContext } from '../helpers/gpu.js';
 import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
@@ -22,8 +24,8 @@ describe('tiled GEMM', () => {
     const hasBias = rng.bool();
     const hasResidual = rng.bool(0.3);
     const activation = rng.pick(ACTIVATIONS);
-    // the tile chosen for m, or any tile forced (as autotuning will)
-    const tile = rng.bool(0.6) ? gemmTileFor(m) : rng.pick([DEFAULT_GEMM_TILE, SHORT_GEMM_TILE, SKINNY_GEMM_TILE]);
+    // the tile chosen for m×n, or any tile forced (as autotuning will)
+    const tile = rng.bool(0.6) ? gemmTileFor(m, n) : rng.pick([DEFAULT_GEMM_TILE, SHORT_GEMM_TILE, SKINNY_GEMM_TILE, NARROW_GEMM_TILE, SMALL_GEMM_TILE]);
     const vec4 = gemmUsesVec4({ m, n, k, batch, aBatchStride: m * k, bBatchStride: k * n, ldc, colOffset, residualStride: batch * n });
     it(`m=${m} n=${n} k=${k} batch=${batch} ldc=${ldc} off=${colOffset} bias=${hasBias} res=${hasResidual} act=${activation} tile=${tile.wgX}x${tile.wgY}/${tile.tileK} ${vec4 ? 'vec4' : 'scalar'}`, async () => {
       const ctx = await testContext();
@@ -58,6 +60,29 @@ describe('tiled GEMM', () => {
         for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expected[i * ldc + colOffset + z * n + j] = c[i * n + j]!;
       }
       expect(relativeL2(got, expected)).toBeLessThanOrEqual(F32_TOLERANCE);
+    });
+  }
+
+  it('picks the tile by rows first, then by columns', () => {
+    expect(gemmTileFor(1, 1000)).toBe(SKINNY_GEMM_TILE);
+    expect(gemmTileFor(12, 16)).toBe(SHORT_GEMM_TILE);
+    expect(gemmTileFor(12544, 16)).toBe(NARROW_GEMM_TILE);
+    expect(gemmTileFor(3136, 24)).toBe(SMALL_GEMM_TILE);
+    expect(gemmTileFor(3136, 33)).toBe(DEFAULT_GEMM_TILE);
+    expect(gemmTileFor(3136)).toBe(DEFAULT_GEMM_TILE);
+  });
+
+  // pointwise convs with few channels (MobileNet v1 at width 0.25): many rows, N and K of a few vec4s or odd
+  for (const [m, n, k] of [[300, 16, 8], [257, 8, 16], [130, 24, 12], [199, 13, 7], [150, 30, 40]] as const) {
+    it(`narrow shapes m=${m} n=${n} k=${k} on their own tile`, async () => {
+      const ctx = await testContext();
+      const a = rng.array(m * k);
+      const b = rng.array(k * n);
+      const bias = rng.array(n);
+      const got = await runKernel(ctx, { a, b, bias }, m * n, (buf, output) => [
+        gemm({ m, n, k }, { a: buf.a!, b: buf.b!, bias: buf.bias, output, unused: placeholderBuffer(ctx.device) }, { activation: 'relu' }),
+      ]);
+      expect(relativeL2(got, matmulRef(a, b, m, n, k, bias, undefined, 'relu'))).toBeLessThanOrEqual(F32_TOLERANCE);
     });
   }
 

@@ -6,6 +6,7 @@
 import { CONV_STRATEGIES, chooseConvStrategy } from '../../kernels/conv2d.js';
 import type { ConvStrategyName } from '../../kernels/conv2d_strategy.js';
 import { conv2dShape, type Conv2dShape } from '../../kernels/conv2d_shape.js';
+import type { DeviceClass } from '../../gpu/device.js';
 import type { ConvNode, ExecGraph } from '../exec_graph.js';
 
 export type StrategyChoice = ConvStrategyName | 'auto';
@@ -15,6 +16,12 @@ export interface StrategyOptions {
   strategy?: StrategyChoice;
   /** Per conv layer, by name; wins over `strategy`. */
   layerStrategies?: Readonly<Record<string, StrategyChoice>>;
+  /**
+   * Which heuristic `auto` uses: 'gpu' (default) or 'cpu' for adapters that
+   * emulate a GPU on the CPU (see chooseConvStrategy). compile() fills it
+   * from the context's deviceClass unless given.
+   */
+  deviceClass?: DeviceClass;
 }
 
 export function convShapeOf(g: ExecGraph, n: ConvNode): Conv2dShape {
@@ -23,14 +30,15 @@ export function convShapeOf(g: ExecGraph, n: ConvNode): Conv2dShape {
 }
 
 export function chooseStrategies(g: ExecGraph, options: StrategyOptions, notices: string[]): ExecGraph {
+  const deviceClass = options.deviceClass ?? 'gpu';
   const nodes = g.nodes.map((n) => {
     if (n.kind !== 'conv') return n;
     const shape = convShapeOf(g, n);
     const wanted = options.layerStrategies?.[n.name] ?? options.strategy ?? 'auto';
-    if (wanted === 'auto') return { ...n, strategy: chooseConvStrategy(shape) };
+    if (wanted === 'auto') return { ...n, strategy: chooseConvStrategy(shape, deviceClass) };
     const reason = CONV_STRATEGIES[wanted]?.unsupportedReason(shape) ?? `unknown strategy "${wanted}"`;
     if (!CONV_STRATEGIES[wanted] || CONV_STRATEGIES[wanted].unsupportedReason(shape)) {
-      const fallback = chooseConvStrategy(shape);
+      const fallback = chooseConvStrategy(shape, deviceClass);
       notices.push(`${n.name}: ${reason}; using ${fallback} (auto) instead of ${wanted}`);
       return { ...n, strategy: fallback };
     }
