@@ -57,8 +57,16 @@ export default defineConfig({
       fileName: (_format, entryName) => `${entryName}.js`,
     },
     rolldownOptions: {
-      // the CLI's image decoders are dependencies, loaded from node_modules at run time
-      external: (id) => id === 'webgpu' || id.startsWith('webgpu/') || id.startsWith('node:') || id === 'pngjs' || id === 'jpeg-js',
+      // the CLI's image decoders are dependencies, loaded from node_modules at run time;
+      // the bench peers (ORT-web, TF.js) are optional dev tools, never bundled into the library
+      external: (id) =>
+        id === 'webgpu' ||
+        id.startsWith('webgpu/') ||
+        id.startsWith('node:') ||
+        id === 'pngjs' ||
+        id === 'jpeg-js' ||
+        id.startsWith('onnxruntime-web') ||
+        id.startsWith('@tensorflow/'),
       output: { chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },
