@@ -80,6 +80,7 @@ export async function autotuneConvs(ctx: GpuContext, exec: ExecGraph, options: A
       strategy: best.candidate.strategy,
       ...(best.candidate.tile ? { tile: best.candidate.tile } : {}),
       timings: Object.fromEntries(timings.map((t) => [t.name, t.medianMs])),
+      ...(timings.some((t) => !t.correct) ? { incorrect: timings.filter((t) => !t.correct).map((t) => t.name) } : {}),
       measuredAt: new Date().toISOString(),
     };
     known[key] = choice;

@@ -15,6 +15,8 @@ export interface TunedChoice {
   tile?: string;
   /** Median milliseconds of every candidate measured, by candidate name. */
   timings: Record<string, number>;
+  /** Candidates whose output differed from the auto choice's (never chosen; left out of runner-up figures). */
+  incorrect?: string[];
   measuredAt: string;
 }
 

@@ -54,6 +54,13 @@ async function loadTfjs(): Promise<typeof TF> {
   return tf;
 }
 
+/** TF.js with its WebGPU backend on Dawn (navigator.gpu must exist before the backend module is imported, or it never registers). */
+export async function loadNodeTfjs(ctx: GpuContext): Promise<typeof TF> {
+  prepared ??= prepareDawn(ctx);
+  await prepared;
+  return loadTfjs();
+}
+
 const missing = (e: unknown) => /Cannot find (package|module)|ERR_MODULE_NOT_FOUND/.test(String(e));
 
 /**

@@ -114,7 +114,8 @@ export function tfjsModel(tf: Tf, graph: Graph, weights: WeightMap): TfjsModel {
   const params = new Map<string, TF.Tensor>();
   const param = (name: string, shape?: number[]) => {
     let t = params.get(name);
-    if (!t) params.set(name, (t = tf.tensor(weights.get(name)!, shape)));
+    // created lazily inside run()'s tf.tidy: tf.keep, or the tidy would dispose it after the first run
+    if (!t) params.set(name, (t = tf.keep(tf.tensor(weights.get(name)!, shape))));
     return t;
   };
   const absorbed = new Set([...convs.values()].flatMap((p) => [...p.absorbed]));
@@ -174,13 +175,23 @@ export function tfjsModel(tf: Tf, graph: Graph, weights: WeightMap): TfjsModel {
           const right = (outShape[3]! - 1) * a.strideW + a.kernelWidth - inShape[3]! - a.padLeft;
           const pads: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [a.padTop, Math.max(0, bottom)], [a.padLeft, Math.max(0, right)], [0, 0]];
           const padded = pads.some(([p, q]) => p || q);
-          if (n.op === 'avgpool' && padded && (!a.countIncludePad || bottom > a.padBottom || right > a.padRight)) {
-            throw new UnsupportedConfigurationError(`${n.name}: TF.js has no average pool that leaves padding out of the count`);
-          }
           const input = padded ? tf.pad(x as TF.Tensor4D, pads, n.op === 'maxpool' ? -3.4e38 : 0) : (x as TF.Tensor4D);
-          y = n.op === 'maxpool'
-            ? tf.maxPool(input, [a.kernelHeight, a.kernelWidth], [a.strideH, a.strideW], 'valid')
-            : tf.avgPool(input, [a.kernelHeight, a.kernelWidth], [a.strideH, a.strideW], 'valid');
+          const window: [number, number] = [a.kernelHeight, a.kernelWidth];
+          const strides: [number, number] = [a.strideH, a.strideW];
+          if (n.op === 'maxpool') y = tf.maxPool(input, window, strides, 'valid');
+          else if (!padded) y = tf.avgPool(input, window, strides, 'valid');
+          else {
+            // TF.js's 'valid' average divides by the whole window: divide again by the share of the window
+            // that counts (the input, plus the declared pads under count_include_pad — never ceil mode's
+            // extra rows), pooled from a one-channel mask the same way
+            const [h, w] = [inShape[2]!, inShape[3]!];
+            const declared: typeof pads = [[0, 0], [a.padTop, Math.min(a.padBottom, pads[1][1])], [a.padLeft, Math.min(a.padRight, pads[2][1])], [0, 0]];
+            const ones = tf.ones([1, h, w, 1]) as TF.Tensor4D;
+            const counted = a.countIncludePad ? tf.pad(ones, declared, 1) : tf.pad(ones, declared, 0);
+            const extra: typeof pads = [[0, 0], [0, pads[1][1] - declared[1][1]], [0, pads[2][1] - declared[2][1]], [0, 0]];
+            const mask = tf.pad(counted, extra, 0);
+            y = tf.div(tf.avgPool(input, window, strides, 'valid'), tf.avgPool(mask, window, strides, 'valid'));
+          }
           break;
         }
         case 'globalavgpool':

@@ -76,11 +76,13 @@ export interface PeerResult {
 // ONNX Runtime Web (WebGPU EP) and TF.js (WebGPU backend) on the same Dawn
 // GPU: src/bench/peers_node.ts, imported dynamically so the published CLI
 // without those dev dependencies says what to install instead of failing.
-async function runPeers(peer: PeerContext): Promise<PeerResult[]> {
-  const { runNodePeers } = await import('../../bench/peers_node.js');
+// With them: ours autotuned too, a comparison table and the winner per conv shape (src/bench/cli_peers.ts).
+async function runPeers(peer: PeerContext, oursWall: LatencyStats, strategy: string) {
+  const { runCliPeers } = await import('../../bench/cli_peers.js');
   const onnx = peer.modelArg.toLowerCase().endsWith('.onnx') ? new Uint8Array(await (await import('node:fs/promises')).readFile(peer.modelArg)) : undefined;
-  const job = { graph: peer.graph, weights: peer.weights, onnx, inputs: peer.inputs, ours: peer.ours, runs: peer.runs, warmup: peer.warmup };
-  return (await runNodePeers(peer.ctx, job, (line) => peer.reporter.stage(line))).map((r) => ({ ...r }));
+  const job = { graph: peer.graph, weights: peer.weights, onnx, inputs: peer.inputs, ours: peer.ours, runs: peer.runs, warmup: peer.warmup, oursWall, strategy, label: peer.source.label };
+  const { peers, lines, ...tuned } = await runCliPeers(peer.ctx, job, (line) => peer.reporter.stage(line));
+  return { peers: peers.map((r): PeerResult => ({ ...r })), lines, tuned };
 }
 // ────────────────────────────────────────────────────────────────────────────
 
@@ -177,9 +179,11 @@ export const benchCommand: Command = {
       dispatches: info.dispatches,
       notices: info.notices,
       peers: undefined as PeerResult[] | undefined,
+      tuned: undefined as Awaited<ReturnType<typeof runPeers>>['tuned'] | undefined,
     };
+    let peerLines: string[] = [];
     if (args.flags.has('peers')) {
-      report.peers = await runPeers({ ctx, modelArg, source, graph, weights, inputs, ours: first.outputs, runs, warmup, reporter });
+      ({ peers: report.peers, tuned: report.tuned, lines: peerLines } = await runPeers({ ctx, modelArg, source, graph, weights, inputs, ours: first.outputs, runs, warmup, reporter }, report.wallMs, strategy));
     }
     model.dispose();
 
@@ -200,6 +204,7 @@ export const benchCommand: Command = {
             ? `${p.name.padEnd(12)} median ${ms(p.wallMs!.median)}  p10 ${ms(p.wallMs!.p10)}  p90 ${ms(p.wallMs!.p90)}${p.relL2 !== undefined ? `  rel. L2 vs ours ${p.relL2.toExponential(2)}` : ''}`
             : `${p.name.padEnd(12)} n/a (${p.reason})`,
         ),
+        ...peerLines,
       ];
       io.stdout(lines.join('\n'));
     }

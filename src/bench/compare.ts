@@ -1,0 +1,106 @@
+/**
+ * The whole-network comparison the Node benches print: ours under the auto
+ * heuristic, ours autotuned, and the peers, each with its latency, the ratio
+ * ours ÷ it (below 1: we are faster) and its output's relative L2 distance
+ * from ours.
+ */
+import type { AutotuneReport } from '../autotune/autotune.js';
+import { defaultAutotuneStore, type AutotuneStore } from '../autotune/store.js';
+import type { GpuContext } from '../gpu/device.js';
+import { compile } from '../graph/executor.js';
+import type { Graph, WeightMap } from '../graph/ir.js';
+import type { PeerResult } from './peers.js';
+import { relL2, timeWall, type LatencyStats } from './stats.js';
+import { shortShape, winnerRows, type WinnerRow } from './winners.js';
+
+export interface TunedRun {
+  wallMs: LatencyStats;
+  /** Its first output against the auto-compiled model's. */
+  relL2: number;
+  report: AutotuneReport;
+  winners: WinnerRow[];
+  notices: readonly string[];
+}
+
+export interface TunedJob {
+  graph: Graph;
+  weights: WeightMap;
+  inputs: Readonly<Record<string, Float32Array>>;
+  /** The auto-compiled model's outputs for `inputs`. */
+  ours: Readonly<Record<string, Float32Array>>;
+  runs: number;
+  warmup: number;
+  /** Where choices are kept (default: the registered default store — a JSON file in Node). */
+  store?: AutotuneStore;
+  /** Timed runs per autotune candidate (default 3). */
+  candidateRuns?: number;
+  /** The model's name in the winners table. */
+  label?: string;
+}
+
+/**
+ * Compiles with autotune (measuring shapes the store does not know yet),
+ * times the tuned model and lists the winner per layer shape.
+ *
+ * @example
+ * const tuned = await runTuned(ctx, { graph, weights, inputs, ours: outputs, runs: 10, warmup: 2 });
+ */
+export async function runTuned(ctx: GpuContext, job: TunedJob, log: (line: string) => void = () => undefined): Promise<TunedRun> {
+  const store = job.store ?? defaultAutotuneStore();
+  const model = await compile(ctx, job.graph, job.weights, {
+    label: job.label,
+    autotune: { store, runs: job.candidateRuns ?? 3, warmup: 1, onMeasure: (shape, i, n) => log(`autotune: shape ${i}/${n} ${shortShape(shape)}`) },
+  });
+  try {
+    const first = job.graph.outputs[0]!.name;
+    const out = (await model.run(job.inputs)).outputs[first]!;
+    const wallMs = await timeWall(() => model.run(job.inputs), job.runs, job.warmup);
+    const report = model.info.autotune!;
+    return { wallMs, relL2: relL2(out, job.ours[first]!), report, winners: winnerRows(report, await store.load(), job.label), notices: model.info.notices };
+  } finally {
+    model.dispose();
+  }
+}
+
+export interface ComparisonRow {
+  name: string;
+  wallMs?: LatencyStats;
+  relL2?: number;
+  /** Why there is no figure. */
+  reason?: string;
+}
+
+/** Ours (auto unless `oursName` says another strategy) first, then ours tuned (when run), then the peers as they came back. */
+export function comparisonRows(auto: LatencyStats, tuned: TunedRun | undefined, peers: readonly PeerResult[], oursName = 'ours auto'): ComparisonRow[] {
+  return [
+    { name: oursName, wallMs: auto, relL2: 0 },
+    ...(tuned ? [{ name: 'ours tuned', wallMs: tuned.wallMs, relL2: tuned.relL2 }] : []),
+    ...peers.map((p) => (p.available ? { name: p.name, wallMs: p.wallMs, relL2: p.relL2 } : { name: p.name, reason: p.reason ?? 'unavailable' })),
+  ];
+}
+
+const ms = (x: number) => x.toFixed(x < 10 ? 2 : 1);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '–' : (a / b).toFixed(2));
+
+/**
+ * A markdown table: latency, ours ÷ this (below 1: ours is faster) for ours
+ * (the first row) and ours tuned, and the relative L2 distance of each output
+ * from the first row's.
+ *
+ * @example
+ * console.log(comparisonTable(comparisonRows(auto, tuned, peers)).join('\n'));
+ */
+export function comparisonTable(rows: readonly ComparisonRow[]): string[] {
+  const base = rows[0]?.name ?? 'ours';
+  const auto = rows[0]?.wallMs?.median;
+  const tuned = rows.find((r) => r.name === 'ours tuned')?.wallMs?.median;
+  return [
+    `| runtime | median ms | p10–p90 ms | ${base} ÷ this | ours tuned ÷ this | rel. L2 vs ${base} |`,
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) =>
+      r.wallMs
+        ? `| ${r.name} | ${ms(r.wallMs.median)} | ${ms(r.wallMs.p10)}–${ms(r.wallMs.p90)} | ${ratio(auto, r.wallMs.median)} | ${ratio(tuned, r.wallMs.median)} | ${r.relL2 === undefined ? '–' : r.relL2.toExponential(1)} |`
+        : `| ${r.name} | n/a: ${r.reason} | | | | |`,
+    ),
+  ];
+}
