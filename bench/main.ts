@@ -68,10 +68,10 @@ function render(r: BenchResults): void {
     layers.append(section);
   }
   const net = $('network');
-  net.innerHTML = '<tr><th>runtime</th><th>config</th><th>median ms</th><th>p10–p90</th><th>GPU ms</th><th>peer / ours</th><th>rel. L2 vs ours</th><th>notes</th></tr>';
+  net.innerHTML = '<tr><th>runtime</th><th>config</th><th>median ms</th><th>p10–p90</th><th>GPU ms</th><th>cold start ms</th><th>peer / ours</th><th>rel. L2 vs ours</th><th>notes</th></tr>';
   for (const n of r.network) {
     const tr = document.createElement('tr');
-    tr.innerHTML = `<td>${n.runtime}</td><td>${n.config}</td><td>${fmt(n.wallMs?.median)}</td><td>${n.wallMs ? `${fmt(n.wallMs.p10)}–${fmt(n.wallMs.p90)}` : ''}</td><td>${fmt(n.gpuMs)}</td><td>${n.ratioToOurs ? `${n.ratioToOurs.toFixed(2)}×` : ''}</td><td>${n.relL2 === undefined ? '' : n.relL2.toExponential(1)}</td><td class="muted">${[n.error, ...(n.notices ?? [])].filter(Boolean).join('; ')}</td>`;
+    tr.innerHTML = `<td>${n.runtime}</td><td>${n.config}</td><td>${fmt(n.wallMs?.median)}</td><td>${n.wallMs ? `${fmt(n.wallMs.p10)}–${fmt(n.wallMs.p90)}` : ''}</td><td>${fmt(n.gpuMs)}</td><td>${fmt(n.coldMs)}</td><td>${n.ratioToOurs ? `${n.ratioToOurs.toFixed(2)}×` : ''}</td><td>${n.relL2 === undefined ? '' : n.relL2.toExponential(1)}</td><td class="muted">${[n.error, ...(n.notices ?? [])].filter(Boolean).join('; ')}</td>`;
     net.append(tr);
   }
   const m = r.memory;

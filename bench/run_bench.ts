@@ -51,6 +51,8 @@ export interface NetworkRow {
   config: string;
   wallMs?: LatencyStats;
   gpuMs?: number;
+  /** Cold start: compile (session creation for a peer) plus the first run. */
+  coldMs?: number;
   relL2?: number;
   notices?: readonly string[];
   error?: string;
@@ -118,15 +120,17 @@ export async function runBench(ctx: GpuContext, p: BenchParams, progress: (line:
   for (const [config, options] of configs) {
     progress(`network: ${config}`);
     try {
+      const coldStart = performance.now();
       const model = await compile(ctx, graph, weights, options);
       const first = await model.run(inputs);
+      const coldMs = performance.now() - coldStart;
       ours ??= first.outputs;
       const wallMs = await timeWall(() => model.run(inputs), p.runs, p.warmup);
       const profiled = ctx.features.timestampQuery ? (await model.run(inputs, { profile: true })).profile?.totalMilliseconds : undefined;
       const info = model.info;
       if (config === 'auto') results.memory = { plannedBytes: info.plannedBytes, naiveBytes: info.naiveBytes, weightBytes: info.weightBytes, arenas: info.arenas, dispatches: info.dispatches };
       if (info.autotune) results.tuned = Object.fromEntries(Object.entries(info.autotune.layers).map(([k, v]) => [k, v.chosen]));
-      results.network.push({ runtime: 'ours', config, wallMs, gpuMs: profiled, notices: info.notices });
+      results.network.push({ runtime: 'ours', config, wallMs, gpuMs: profiled, coldMs, notices: info.notices });
       model.dispose();
     } catch (e) {
       results.network.push({ runtime: 'ours', config, error: String(e) });
@@ -144,7 +148,7 @@ export async function runBench(ctx: GpuContext, p: BenchParams, progress: (line:
       results.peers.push(await runTfjsPeer(peers.tf, job));
     } else results.peers.push({ name: 'tfjs webgpu', available: false, reason: peers.tfError });
     for (const r of results.peers) {
-      results.network.push({ runtime: r.name, config: 'whole network', wallMs: r.wallMs, relL2: r.relL2, error: r.available ? undefined : r.reason, ratioToOurs: r.wallMs && autoMedian ? r.wallMs.median / autoMedian : undefined });
+      results.network.push({ runtime: r.name, config: 'whole network', wallMs: r.wallMs, coldMs: r.coldMs, relL2: r.relL2, error: r.available ? undefined : r.reason, ratioToOurs: r.wallMs && autoMedian ? r.wallMs.median / autoMedian : undefined });
     }
   }
   results.finishedAt = new Date().toISOString();

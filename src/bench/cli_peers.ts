@@ -15,6 +15,8 @@ import { winnerCounts, winnersTable } from './winners.js';
 export interface CliPeerJob extends PeerJob {
   /** Our wall time under the CLI's strategy, and that strategy's name. */
   oursWall: LatencyStats;
+  /** Our cold start: compile() plus the first run. */
+  oursColdMs?: number;
   strategy: string;
   label: string;
   /** Default: the Node autotune file (~/.cache/webgpu-cnn/autotune.json). */
@@ -42,7 +44,7 @@ export async function runCliPeers(ctx: GpuContext, job: CliPeerJob, log: (line: 
     tunedError = e instanceof Error ? e.message : String(e);
   }
   const peers = await runNodePeers(ctx, job, log);
-  const rows = comparisonRows(job.oursWall, tuned, peers, `ours ${job.strategy}`);
+  const rows = comparisonRows(job.oursWall, tuned, peers, `ours ${job.strategy}`, job.oursColdMs);
   const lines = ['', ...comparisonTable(rows)];
   if (tunedError) lines.push('', `ours tuned: n/a (${tunedError})`);
   if (tuned) {

@@ -15,6 +15,8 @@ import { shortShape, winnerRows, type WinnerRow } from './winners.js';
 
 export interface TunedRun {
   wallMs: LatencyStats;
+  /** compile() (including any autotune measurement) plus the first run. */
+  coldMs: number;
   /** Its first output against the auto-compiled model's. */
   relL2: number;
   report: AutotuneReport;
@@ -47,6 +49,7 @@ export interface TunedJob {
  */
 export async function runTuned(ctx: GpuContext, job: TunedJob, log: (line: string) => void = () => undefined): Promise<TunedRun> {
   const store = job.store ?? defaultAutotuneStore();
+  const coldStart = performance.now();
   const model = await compile(ctx, job.graph, job.weights, {
     label: job.label,
     autotune: { store, runs: job.candidateRuns ?? 3, warmup: 1, onMeasure: (shape, i, n) => log(`autotune: shape ${i}/${n} ${shortShape(shape)}`) },
@@ -54,9 +57,10 @@ export async function runTuned(ctx: GpuContext, job: TunedJob, log: (line: strin
   try {
     const first = job.graph.outputs[0]!.name;
     const out = (await model.run(job.inputs)).outputs[first]!;
+    const coldMs = performance.now() - coldStart;
     const wallMs = await timeWall(() => model.run(job.inputs), job.runs, job.warmup);
     const report = model.info.autotune!;
-    return { wallMs, relL2: relL2(out, job.ours[first]!), report, winners: winnerRows(report, await store.load(), job.label), notices: model.info.notices };
+    return { wallMs, coldMs, relL2: relL2(out, job.ours[first]!), report, winners: winnerRows(report, await store.load(), job.label), notices: model.info.notices };
   } finally {
     model.dispose();
   }
@@ -65,17 +69,27 @@ export async function runTuned(ctx: GpuContext, job: TunedJob, log: (line: strin
 export interface ComparisonRow {
   name: string;
   wallMs?: LatencyStats;
+  /** Cold start: model creation / compile plus the first run. */
+  coldMs?: number;
   relL2?: number;
   /** Why there is no figure. */
   reason?: string;
 }
 
 /** Ours (auto unless `oursName` says another strategy) first, then ours tuned (when run), then the peers as they came back. */
-export function comparisonRows(auto: LatencyStats, tuned: TunedRun | undefined, peers: readonly PeerResult[], oursName = 'ours auto'): ComparisonRow[] {
+export function comparisonRows(
+  auto: LatencyStats,
+  tuned: TunedRun | undefined,
+  peers: readonly PeerResult[],
+  oursName = 'ours auto',
+  oursColdMs?: number,
+): ComparisonRow[] {
   return [
-    { name: oursName, wallMs: auto, relL2: 0 },
-    ...(tuned ? [{ name: 'ours tuned', wallMs: tuned.wallMs, relL2: tuned.relL2 }] : []),
-    ...peers.map((p) => (p.available ? { name: p.name, wallMs: p.wallMs, relL2: p.relL2 } : { name: p.name, reason: p.reason ?? 'unavailable' })),
+    { name: oursName, wallMs: auto, relL2: 0, coldMs: oursColdMs },
+    ...(tuned ? [{ name: 'ours tuned', wallMs: tuned.wallMs, relL2: tuned.relL2, coldMs: tuned.coldMs }] : []),
+    ...peers.map((p) =>
+      p.available ? { name: p.name, wallMs: p.wallMs, relL2: p.relL2, coldMs: p.coldMs } : { name: p.name, reason: p.reason ?? 'unavailable' },
+    ),
   ];
 }
 
@@ -84,8 +98,8 @@ const ratio = (a: number | undefined, b: number | undefined) => (a === undefined
 
 /**
  * A markdown table: latency, ours ÷ this (below 1: ours is faster) for ours
- * (the first row) and ours tuned, and the relative L2 distance of each output
- * from the first row's.
+ * (the first row) and ours tuned, cold start (creation + first run), and the
+ * relative L2 distance of each output from the first row's.
  *
  * @example
  * console.log(comparisonTable(comparisonRows(auto, tuned, peers)).join('\n'));
@@ -95,12 +109,12 @@ export function comparisonTable(rows: readonly ComparisonRow[]): string[] {
   const auto = rows[0]?.wallMs?.median;
   const tuned = rows.find((r) => r.name === 'ours tuned')?.wallMs?.median;
   return [
-    `| runtime | median ms | p10–p90 ms | ${base} ÷ this | ours tuned ÷ this | rel. L2 vs ${base} |`,
-    '|---|---|---|---|---|---|',
+    `| runtime | median ms | p10–p90 ms | ${base} ÷ this | ours tuned ÷ this | cold start ms | rel. L2 vs ${base} |`,
+    '|---|---|---|---|---|---|---|',
     ...rows.map((r) =>
       r.wallMs
-        ? `| ${r.name} | ${ms(r.wallMs.median)} | ${ms(r.wallMs.p10)}–${ms(r.wallMs.p90)} | ${ratio(auto, r.wallMs.median)} | ${ratio(tuned, r.wallMs.median)} | ${r.relL2 === undefined ? '–' : r.relL2.toExponential(1)} |`
-        : `| ${r.name} | n/a: ${r.reason} | | | | |`,
+        ? `| ${r.name} | ${ms(r.wallMs.median)} | ${ms(r.wallMs.p10)}–${ms(r.wallMs.p90)} | ${ratio(auto, r.wallMs.median)} | ${ratio(tuned, r.wallMs.median)} | ${r.coldMs === undefined ? '–' : ms(r.coldMs)} | ${r.relL2 === undefined ? '–' : r.relL2.toExponential(1)} |`
+        : `| ${r.name} | n/a: ${r.reason} | | | | | |`,
     ),
   ];
 }

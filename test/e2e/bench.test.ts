@@ -81,7 +81,11 @@ describe('bench page', () => {
 
     const configs = r.network.filter((n) => n.runtime === 'ours').map((n) => n.config);
     expect(configs).toEqual(['auto', 'autotuned', 'forced direct', 'forced im2col', 'forced pointwise', 'forced depthwise']);
-    for (const n of r.network.filter((x) => x.runtime === 'ours')) expect(n.wallMs!.median, n.config).toBeGreaterThan(0);
+    for (const n of r.network.filter((x) => x.runtime === 'ours')) {
+      expect(n.wallMs!.median, n.config).toBeGreaterThan(0);
+      // cold start is compile plus the first run: never below a warm run
+      expect(n.coldMs!, n.config).toBeGreaterThanOrEqual(n.wallMs!.p10);
+    }
     expect(r.network.find((n) => n.config === 'forced depthwise')!.notices!.join(' ')).toContain('instead of depthwise');
     expect(r.memory!.plannedBytes).toBeGreaterThan(0);
 
@@ -93,6 +97,7 @@ describe('bench page', () => {
     // ORT-web 1.30's WebGPU EP gets LeNet-5's 6-channel C3 conv wrong: the bench shows it, so does this test
     expect(ort.relL2!).toBeGreaterThan(0);
     expect(r.network.filter((n) => n.runtime !== 'ours')).toHaveLength(2);
+    for (const p of [tf, ort]) expect(p.coldMs!, p.name).toBeGreaterThan(p.loadMs!);
     expect(errors).toEqual([]);
   });
 });

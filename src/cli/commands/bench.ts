@@ -77,10 +77,10 @@ export interface PeerResult {
 // GPU: src/bench/peers_node.ts, imported dynamically so the published CLI
 // without those dev dependencies says what to install instead of failing.
 // With them: ours autotuned too, a comparison table and the winner per conv shape (src/bench/cli_peers.ts).
-async function runPeers(peer: PeerContext, oursWall: LatencyStats, strategy: string) {
+async function runPeers(peer: PeerContext, oursWall: LatencyStats, oursColdMs: number, strategy: string) {
   const { runCliPeers } = await import('../../bench/cli_peers.js');
   const onnx = peer.modelArg.toLowerCase().endsWith('.onnx') ? new Uint8Array(await (await import('node:fs/promises')).readFile(peer.modelArg)) : undefined;
-  const job = { graph: peer.graph, weights: peer.weights, onnx, inputs: peer.inputs, ours: peer.ours, runs: peer.runs, warmup: peer.warmup, oursWall, strategy, label: peer.source.label };
+  const job = { graph: peer.graph, weights: peer.weights, onnx, inputs: peer.inputs, ours: peer.ours, runs: peer.runs, warmup: peer.warmup, oursWall, oursColdMs, strategy, label: peer.source.label };
   const { peers, lines, ...tuned } = await runCliPeers(peer.ctx, job, (line) => peer.reporter.stage(line));
   return { peers: peers.map((r): PeerResult => ({ ...r })), lines, tuned };
 }
@@ -183,7 +183,7 @@ export const benchCommand: Command = {
     };
     let peerLines: string[] = [];
     if (args.flags.has('peers')) {
-      ({ peers: report.peers, tuned: report.tuned, lines: peerLines } = await runPeers({ ctx, modelArg, source, graph, weights, inputs, ours: first.outputs, runs, warmup, reporter }, report.wallMs, strategy));
+      ({ peers: report.peers, tuned: report.tuned, lines: peerLines } = await runPeers({ ctx, modelArg, source, graph, weights, inputs, ours: first.outputs, runs, warmup, reporter }, report.wallMs, coldMs, strategy));
     }
     model.dispose();
 
