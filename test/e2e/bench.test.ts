@@ -5,39 +5,36 @@
  * rows (auto, autotuned, forced) and the peers' rows; ORT's wasm is served
  * from the built site itself.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer';
+import type { Browser } from 'puppeteer';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BenchResults } from '../../bench/run_bench.js';
+import { ChromiumPool, requireChromium, WEBGPU_ON_SWIFTSHADER } from './chromium.js';
 import { serveStatic, type StaticServer } from './static_server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 
 let siteDir: string;
-let profile: string;
+const chromium = new ChromiumPool();
 let server: StaticServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  requireChromium();
   siteDir = await mkdtemp(join(tmpdir(), 'webgpu-cnn-bench-site-'));
   await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: siteDir, emptyOutDir: true } });
   server = await serveStatic(siteDir);
-  profile = await mkdtemp(join(tmpdir(), 'webgpu-cnn-chromium-'));
   // the page's main thread is busy for minutes on SwiftShader (ORT's wasm tier-up, shader compiles): a long protocol timeout
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, userDataDir: profile, args: ARGS, protocolTimeout: 900_000 });
+  browser = await chromium.launch(WEBGPU_ON_SWIFTSHADER, { protocolTimeout: 900_000 });
 });
 
 afterAll(async () => {
-  await browser?.close().catch(() => undefined);
+  await chromium.closeAll();
   await server?.close();
-  for (const dir of [siteDir, profile]) if (dir) await rm(dir, { recursive: true, force: true });
+  if (siteDir) await rm(siteDir, { recursive: true, force: true });
 });
 
 describe('bench page', () => {
@@ -83,8 +80,8 @@ describe('bench page', () => {
     expect(configs).toEqual(['auto', 'autotuned', 'forced direct', 'forced im2col', 'forced pointwise', 'forced depthwise']);
     for (const n of r.network.filter((x) => x.runtime === 'ours')) {
       expect(n.wallMs!.median, n.config).toBeGreaterThan(0);
-      // cold start is compile plus the first run: never below a warm run
-      expect(n.coldMs!, n.config).toBeGreaterThanOrEqual(n.wallMs!.p10);
+      // cold start: compile (pipelines may already be cached from an earlier config) plus the first run
+      expect(n.coldMs!, n.config).toBeGreaterThan(0);
     }
     expect(r.network.find((n) => n.config === 'forced depthwise')!.notices!.join(' ')).toContain('instead of depthwise');
     expect(r.memory!.plannedBytes).toBeGreaterThan(0);

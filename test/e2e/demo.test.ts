@@ -6,45 +6,30 @@
  * no-WebGPU screen. Screenshots land in test-results/e2e/; measured frame
  * rates and GPU times are printed.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
-import puppeteer, { type Browser, type Page } from 'puppeteer';
+import type { Browser, Page } from 'puppeteer';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exportOnnx } from '../../src/onnx/export.js';
 import { lenet5 } from '../../src/models/lenet.js';
 import { randomWeights } from '../../src/models/random_weights.js';
 import { mnistTestDigits, paperPhoto, y4m } from './mnist_images.js';
+import { ChromiumPool, requireChromium, WEBGPU_ON_SWIFTSHADER } from './chromium.js';
 import { serveStatic, type StaticServer } from './static_server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results/e2e');
-const QUIET = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const WEBGPU_ON_SWIFTSHADER = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 /** MNIST test images #18 (a 3) and #4 (a 4): the camera and the photo upload show these. */
 const CAMERA_DIGIT = 18;
 const PHOTO_DIGIT = 4;
 
 let work: string;
 let server: StaticServer;
-const browsers: { browser: Browser; profile: string }[] = [];
-
-async function launch(extraArgs: string[]): Promise<Browser> {
-  const profile = await mkdtemp(join(tmpdir(), 'webgpu-cnn-chromium-'));
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    userDataDir: profile,
-    args: [...QUIET, ...extraArgs],
-    defaultViewport: { width: 1200, height: 900 },
-  });
-  browsers.push({ browser, profile });
-  return browser;
-}
+const chromium = new ChromiumPool();
+const launch = (extraArgs: string[]): Promise<Browser> => chromium.launch(extraArgs, { defaultViewport: { width: 1200, height: 900 } });
 
 /** Opens the demo and waits until it is ready (LeNet-5 compiled) or has shown a failure screen. */
 async function openDemo(browser: Browser): Promise<{ page: Page; errors: string[] }> {
@@ -108,7 +93,7 @@ const ellipse = (cx: number, cy: number, rx: number, ry: number): [number, numbe
   Array.from({ length: 25 }, (_, i) => [cx + rx * Math.sin((2 * Math.PI * i) / 24), cy - ry * Math.cos((2 * Math.PI * i) / 24)]);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run as root  apt-get update && apt-get install -y chromium  (or set CHROMIUM_PATH)`);
+  requireChromium();
   await mkdir(SHOTS, { recursive: true });
   work = await mkdtemp(join(tmpdir(), 'webgpu-cnn-demo-'));
   const site = join(work, 'site');
@@ -129,10 +114,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  for (const { browser, profile } of browsers) {
-    await browser.close().catch(() => undefined);
-    await rm(profile, { recursive: true, force: true });
-  }
+  await chromium.closeAll();
   await server?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });

@@ -4,47 +4,25 @@
  * secure context, it shows the no-WebGPU screen. Screenshots land in
  * test-results/e2e/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer';
+import type { Browser, Page } from 'puppeteer';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ChromiumPool, requireChromium, WEBGPU_ON_SWIFTSHADER } from './chromium.js';
 import { serveStatic, type StaticServer } from './static_server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results/e2e');
 
-const QUIET = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const WEBGPU_ON_SWIFTSHADER = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 /** A name that is not localhost, so its pages are not a secure context. */
 const INSECURE_HOST = 'webgpu-cnn.test';
 
 let siteDir: string;
 let server: StaticServer;
-const browsers: { browser: Browser; profile: string }[] = [];
-
-async function launch(extraArgs: string[]): Promise<Browser> {
-  const profile = await mkdtemp(join(tmpdir(), 'webgpu-cnn-chromium-'));
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    userDataDir: profile,
-    args: [...QUIET, ...extraArgs],
-    defaultViewport: { width: 1200, height: 860 },
-  });
-  browsers.push({ browser, profile });
-  return browser;
-}
+const chromium = new ChromiumPool();
+const launch = (extraArgs: string[]): Promise<Browser> => chromium.launch(extraArgs, { defaultViewport: { width: 1200, height: 860 } });
 
 /** Opens a page, records uncaught errors and failed requests, and waits until the demo script has decided. */
 async function openDemo(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
@@ -68,9 +46,7 @@ function visible(page: Page, selector: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: run as root  apt-get update && apt-get install -y chromium  (or set CHROMIUM_PATH)`);
-  }
+  requireChromium();
   await mkdir(SHOTS, { recursive: true });
   siteDir = await mkdtemp(join(tmpdir(), 'webgpu-cnn-site-'));
   await build({
@@ -82,10 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { browser, profile } of browsers) {
-    await browser.close().catch(() => undefined);
-    await rm(profile, { recursive: true, force: true });
-  }
+  await chromium.closeAll();
   await server?.close();
   if (siteDir) await rm(siteDir, { recursive: true, force: true });
 });

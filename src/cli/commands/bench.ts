@@ -14,35 +14,9 @@ import { openModel, type ModelSource } from '../model_source.js';
 import type { Reporter } from '../reporter.js';
 import { UsageError } from '../usage_error.js';
 
-export interface LatencyStats {
-  runs: number;
-  median: number;
-  p10: number;
-  p90: number;
-  mean: number;
-  min: number;
-  max: number;
-}
-
-/** Percentiles by linear interpolation between order statistics. */
-export function latencyStats(samples: readonly number[]): LatencyStats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => {
-    const pos = q * (sorted.length - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.min(lo + 1, sorted.length - 1);
-    return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-  };
-  return {
-    runs: sorted.length,
-    median: at(0.5),
-    p10: at(0.1),
-    p90: at(0.9),
-    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
-    min: sorted[0]!,
-    max: sorted[sorted.length - 1]!,
-  };
-}
+// one definition of the statistics for the CLI, the bench page and the peers
+import { latencyStats, type LatencyStats } from '../../bench/stats.js';
+export { latencyStats, type LatencyStats };
 
 /** What a peer runtime (ONNX Runtime Web, TF.js) gets to run the same model on the same device. */
 export interface PeerContext {
