@@ -39,6 +39,19 @@ export interface PeerJob {
   warmup: number;
 }
 
+/**
+ * Cold start (creation, already timed as `loadMs`, plus the first run), then
+ * the timed runs, and the first output against ours. `run` returns the
+ * peer's first output.
+ */
+async function timedPeer(name: string, loadMs: number, run: () => Promise<Float32Array>, job: PeerJob): Promise<PeerResult> {
+  const firstStart = performance.now();
+  let out = await run();
+  const coldMs = loadMs + (performance.now() - firstStart);
+  const wallMs = await timeWall(async () => (out = await run()), job.runs, Math.max(1, job.warmup));
+  return { name, available: true, wallMs, loadMs, coldMs, relL2: relL2(out, job.ours[job.graph.outputs[0]!.name]!) };
+}
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 
 /** ONNX Runtime Web with the WebGPU EP on the graph (exported to ONNX unless given). */
@@ -53,18 +66,13 @@ export async function runOrtPeer(ort: typeof ORT, job: PeerJob): Promise<PeerRes
     const feeds: Record<string, ORT.Tensor> = {};
     for (const i of job.graph.inputs) feeds[i.name] = new ort.Tensor('float32', job.inputs[i.name]!, [...job.graph.tensors[i.tensor]!.shape]);
     const first = job.graph.outputs[0]!.name;
-    let out: Float32Array | undefined;
     const s = session;
-    const run = async () => {
+    return await timedPeer(name, loadMs, async () => {
       const r = await s.run(feeds);
-      out = (await r[first]!.getData()) as Float32Array;
+      const out = (await r[first]!.getData()) as Float32Array;
       for (const v of Object.values(r)) v.dispose();
-    };
-    const firstStart = performance.now();
-    await run();
-    const coldMs = loadMs + (performance.now() - firstStart);
-    const wallMs = await timeWall(run, job.runs, Math.max(1, job.warmup));
-    return { name, available: true, wallMs, loadMs, coldMs, relL2: relL2(out!, job.ours[first]!) };
+      return out;
+    }, job);
   } catch (e) {
     return { name, available: false, reason: message(e) };
   } finally {
@@ -81,14 +89,8 @@ export async function runTfjsPeer(tf: typeof TF, job: PeerJob): Promise<PeerResu
     model = tfjsModel(tf, job.graph, job.weights);
     const loadMs = performance.now() - t;
     const first = job.graph.outputs[0]!.name;
-    let out: Float32Array | undefined;
     const m = model;
-    const run = async () => void (out = (await m.run(job.inputs))[first]);
-    const firstStart = performance.now();
-    await run();
-    const coldMs = loadMs + (performance.now() - firstStart);
-    const wallMs = await timeWall(run, job.runs, Math.max(1, job.warmup));
-    return { name, available: true, wallMs, loadMs, coldMs, relL2: relL2(out!, job.ours[first]!) };
+    return await timedPeer(name, loadMs, async () => (await m.run(job.inputs))[first]!, job);
   } catch (e) {
     return { name, available: false, reason: message(e) };
   } finally {

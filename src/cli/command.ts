@@ -47,6 +47,14 @@ export const weightsOption: OptionSpec = { name: 'weights', value: 'FILE', help:
 export const quietOption: OptionSpec = { name: 'quiet', short: 'q', help: 'no progress lines on stderr (notices and errors still appear)' };
 export const helpOption: OptionSpec = { name: 'help', short: 'h', help: 'this help' };
 
+/** The one positional argument every command takes: a zoo id or an .onnx file. */
+export function modelArgument(args: ParsedArgs, command: string): string {
+  const [modelArg, ...extra] = args.positionals;
+  if (!modelArg) throw new UsageError(`${command} needs a model: a zoo id or an .onnx file`);
+  if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}`);
+  return modelArg;
+}
+
 export function parseStrategy(raw: string | undefined): StrategyChoice {
   if (raw === undefined) return 'auto';
   if (!(STRATEGIES as readonly string[]).includes(raw)) throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${raw}"`);

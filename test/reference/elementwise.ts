@@ -6,7 +6,7 @@ import { activateRef } from './activation.js';
 export type BinaryOpRef = 'add' | 'sub' | 'mul' | 'div' | 'prelu';
 type Dims = readonly [number, number, number, number];
 
-function applyOp(op: BinaryOpRef, x: number, y: number): number {
+export function applyOp(op: BinaryOpRef, x: number, y: number): number {
   switch (op) {
     case 'add':
       return x + y;

@@ -3,7 +3,7 @@
  * importer needs, on row-major (NCHW) tensors of any rank, written index by
  * index from their numpy/ONNX definitions.
  */
-import type { BinaryOpRef } from './elementwise.js';
+import { applyOp, type BinaryOpRef } from './elementwise.js';
 
 type Shape = readonly number[];
 
@@ -26,21 +26,6 @@ function unflatten(k: number, shape: Shape): number[] {
   return idx;
 }
 
-function combine(op: BinaryOpRef, x: number, y: number): number {
-  switch (op) {
-    case 'add':
-      return x + y;
-    case 'sub':
-      return x - y;
-    case 'mul':
-      return x * y;
-    case 'div':
-      return x / y;
-    case 'prelu':
-      return x >= 0 ? x : x * y;
-  }
-}
-
 /** numpy broadcasting: shapes aligned from the right, a size-1 axis repeats. */
 export function broadcastBinaryRef(op: BinaryOpRef, a: ArrayLike<number>, aShape: Shape, b: ArrayLike<number>, bShape: Shape): { out: Float64Array; shape: number[] } {
   const rank = Math.max(aShape.length, bShape.length);
@@ -60,7 +45,7 @@ export function broadcastBinaryRef(op: BinaryOpRef, a: ArrayLike<number>, aShape
       ia += (pa[i] === 1 ? 0 : v) * sa[i]!;
       ib += (pb[i] === 1 ? 0 : v) * sb[i]!;
     });
-    out[k] = combine(op, a[ia]!, b[ib]!);
+    out[k] = applyOp(op, a[ia]!, b[ib]!);
   }
   return { out, shape };
 }

@@ -8,11 +8,10 @@ import type { GpuContext } from '../../gpu/device.js';
 import type { CompiledModel } from '../../graph/executor.js';
 import type { Graph, WeightMap } from '../../graph/ir.js';
 import { integerOption, optionValue, type ParsedArgs } from '../args.js';
-import { compileModel, helpOption, openGpu, parseStrategy, quietOption, shapeOption, strategyOption, weightsOption, type Command, type CommandIo } from '../command.js';
+import { compileModel, helpOption, modelArgument, openGpu, parseStrategy, quietOption, shapeOption, strategyOption, weightsOption, type Command, type CommandIo } from '../command.js';
 import { shapesWithoutData } from '../inputs.js';
 import { openModel, type ModelSource } from '../model_source.js';
 import type { Reporter } from '../reporter.js';
-import { UsageError } from '../usage_error.js';
 
 // one definition of the statistics for the CLI, the bench page and the peers
 import { latencyStats, type LatencyStats } from '../../bench/stats.js';
@@ -110,9 +109,7 @@ export const benchCommand: Command = {
   ].join('\n'),
 
   async run(args: ParsedArgs, io: CommandIo): Promise<number> {
-    const [modelArg, ...extra] = args.positionals;
-    if (!modelArg) throw new UsageError('bench needs a model: a zoo id or an .onnx file');
-    if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}`);
+    const modelArg = modelArgument(args, 'bench');
     const runs = integerOption(args, 'runs', 20, 1);
     const warmup = integerOption(args, 'warmup', 3, 0);
     const strategy = parseStrategy(optionValue(args, 'strategy'));

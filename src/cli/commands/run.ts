@@ -4,7 +4,7 @@
  */
 import { elementCount } from '../../graph/ir.js';
 import { integerOption, numberList, optionValue, type ParsedArgs } from '../args.js';
-import { compileModel, helpOption, openGpu, parseStrategy, quietOption, shapeOption, strategyOption, weightsOption, type Command, type CommandIo } from '../command.js';
+import { compileModel, helpOption, modelArgument, openGpu, parseStrategy, quietOption, shapeOption, strategyOption, weightsOption, type Command, type CommandIo } from '../command.js';
 import { byInputName, prepareInputs } from '../inputs.js';
 import { labelsFor, topK, type TopEntry } from '../labels.js';
 import { openModel } from '../model_source.js';
@@ -65,9 +65,7 @@ export const runCommand: Command = {
   ].join('\n'),
 
   async run(args: ParsedArgs, io: CommandIo): Promise<number> {
-    const [modelArg, ...extra] = args.positionals;
-    if (!modelArg) throw new UsageError('run needs a model: a zoo id or an .onnx file');
-    if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}`);
+    const modelArg = modelArgument(args, 'run');
     const inputArgs = args.values.get('input') ?? [];
     if (!inputArgs.length) throw new UsageError('run needs --input FILE');
     const strategy = parseStrategy(optionValue(args, 'strategy'));

@@ -10,10 +10,9 @@ import { elementCount, type Graph, type WeightMap } from '../../graph/ir.js';
 import { runPasses } from '../../graph/passes/index.js';
 import { summary } from '../../graph/summary.js';
 import { optionValue, type ParsedArgs } from '../args.js';
-import { helpOption, parseStrategy, quietOption, shapeOption, strategyOption, weightsOption, type Command, type CommandIo } from '../command.js';
+import { helpOption, modelArgument, parseStrategy, quietOption, shapeOption, strategyOption, weightsOption, type Command, type CommandIo } from '../command.js';
 import { shapesWithoutData } from '../inputs.js';
 import { openModel, zeroWeights } from '../model_source.js';
-import { UsageError } from '../usage_error.js';
 
 export interface SummaryLayer {
   name: string;
@@ -78,9 +77,7 @@ export const summaryCommand: Command = {
   details: 'Needs no GPU: the strategies are what compile() would choose for these shapes.',
 
   async run(args: ParsedArgs, io: CommandIo): Promise<number> {
-    const [modelArg, ...extra] = args.positionals;
-    if (!modelArg) throw new UsageError('summary needs a model: a zoo id or an .onnx file');
-    if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}`);
+    const modelArg = modelArgument(args, 'summary');
     const strategy = parseStrategy(optionValue(args, 'strategy'));
     const source = await openModel(modelArg, { weightsPath: optionValue(args, 'weights'), notice: io.reporter.notice });
     const shapes = shapesWithoutData(source, args.values.get('shape') ?? []);
