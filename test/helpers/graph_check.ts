@@ -1,25 +1,89 @@
-/** Compiles a graph with seeded random weights and compares every output with the float64 interpreter. */
+/**
+ * Compiles a graph with seeded random weights and compares every output with
+ * the float64 interpreter; and the adapter-class parameterisation every
+ * whole-network check runs under.
+ */
 import { expect } from 'vitest';
-import { compile, type CompileOptions } from '../../src/graph/executor.js';
+import { compile, type CompileOptions, type ModelInfo } from '../../src/graph/executor.js';
+import type { DeviceClass } from '../../src/gpu/device.js';
 import type { Graph } from '../../src/graph/ir.js';
+import type { ConvStrategyName } from '../../src/kernels/conv2d_strategy.js';
 import { testContext } from './gpu.js';
 import { F32_TOLERANCE, Rng, relativeL2 } from './random.js';
-import { randomInputs, randomWeights } from './random_graph.js';
+import { assertInformativeReference, randomInputs, randomWeights } from './random_graph.js';
 import { runGraphRef } from '../reference/graph.js';
 
-export async function expectMatchesReference(graph: Graph, seed: number, options: CompileOptions = {}): Promise<void> {
+/**
+ * The adapter classes whose `auto` rules a whole-network check runs under
+ * (compile option `deviceClass`). SwiftShader's own class is 'cpu', where
+ * auto picks direct/depthwise for every conv; 'gpu' forces the rules real GPUs
+ * get, so the im2col and pointwise GEMM paths run end to end too.
+ * @example for (const deviceClass of DEVICE_CLASSES) it(`resnet18 (${deviceClass} rules)`, ...)
+ */
+export const DEVICE_CLASSES = ['cpu', 'gpu'] as const satisfies readonly DeviceClass[];
+
+/** The strategies that reach the GEMM kernel; only 'gpu' rules pick them. */
+export const GEMM_STRATEGIES = ['im2col', 'pointwise'] as const satisfies readonly ConvStrategyName[];
+
+/** How many executed convs use each strategy. */
+export function convStrategyCounts(info: ModelInfo): Partial<Record<ConvStrategyName, number>> {
+  const counts: Partial<Record<ConvStrategyName, number>> = {};
+  for (const n of info.nodes) if (n.kind === 'conv') counts[n.strategy as ConvStrategyName] = (counts[n.strategy as ConvStrategyName] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * Asserts that a model compiled under `deviceClass` rules really took that
+ * class's paths, so a check cannot silently fall back to direct: 'cpu' never
+ * uses a GEMM strategy; 'gpu' uses every strategy in `gemm` (default both
+ * im2col and pointwise; a network without a dense k×k conv over many
+ * channels, like MobileNet, names only pointwise). Returns the counts, for the log.
+ */
+export function expectDeviceClassStrategies(
+  info: ModelInfo,
+  deviceClass: DeviceClass,
+  gemm: readonly (typeof GEMM_STRATEGIES)[number][] = GEMM_STRATEGIES,
+): Partial<Record<ConvStrategyName, number>> {
+  const counts = convStrategyCounts(info);
+  if (deviceClass === 'cpu') {
+    for (const s of GEMM_STRATEGIES) expect(counts[s] ?? 0, `'cpu' rules use no ${s} conv`).toBe(0);
+  } else {
+    for (const s of gemm) expect(counts[s] ?? 0, `'gpu' rules run some conv as ${s}`).toBeGreaterThan(0);
+  }
+  return counts;
+}
+
+/** `{ direct: 3, pointwise: 5 }` → "direct 3, pointwise 5". */
+export function formatStrategyCounts(counts: Partial<Record<ConvStrategyName, number>>): string {
+  return Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+}
+
+/**
+ * Runs `graph` on the GPU with seeded weights and inputs and asserts every
+ * output within `tolerance` (relative L2) of the float64 interpreter; throws
+ * first when a reference output is all zeros, constant or not finite (it
+ * would check nothing). Returns the error per output.
+ */
+export async function expectMatchesReference(graph: Graph, seed: number, options: CompileOptions = {}, tolerance = F32_TOLERANCE): Promise<Record<string, number>> {
   const rng = new Rng(seed);
   const weights = randomWeights(graph, rng);
   const inputs = randomInputs(graph, rng);
   const expected = runGraphRef(graph, weights, inputs);
+  assertInformativeReference(expected, `seed ${seed}`);
   const model = await compile(await testContext(), graph, weights, options);
+  const errors: Record<string, number> = {};
   try {
     const { outputs } = await model.run(Object.fromEntries(inputs));
     for (const { name } of graph.outputs) {
       expect(outputs[name]!.length).toBe(expected.get(name)!.length);
-      expect(relativeL2(outputs[name]!, expected.get(name)!), `output ${name}`).toBeLessThanOrEqual(F32_TOLERANCE);
+      errors[name] = relativeL2(outputs[name]!, expected.get(name)!);
+      expect(errors[name], `output ${name}`).toBeLessThanOrEqual(tolerance);
     }
   } finally {
     model.dispose();
   }
+  return errors;
 }

@@ -79,6 +79,26 @@ export function randomInputs(graph: Graph, rng: Rng): Map<string, Float32Array> 
   return new Map(graph.inputs.map(({ name, tensor }) => [name, rng.array(elementCount(graph.tensors[tensor]!.shape))]));
 }
 
+/**
+ * Throws when a reference output could not tell a right answer from a wrong
+ * one: not finite anywhere, or constant (all zeros included: a graph whose
+ * last ReLU is dead everywhere passes for any executor that also gives zeros).
+ * @example assertInformativeReference(runGraphRef(g, w, inputs), `residual seed 102`)
+ */
+export function assertInformativeReference(outputs: ReadonlyMap<string, ArrayLike<number>>, where: string): void {
+  for (const [name, values] of outputs) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (!Number.isFinite(v)) throw new Error(`${where}: reference output "${name}" is not finite at ${i} (${v}), so it checks nothing`);
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (values.length === 0 || min === max) throw new Error(`${where}: reference output "${name}" is constant (${values.length ? min : 'empty'}), so it checks nothing`);
+  }
+}
+
 interface ConvChoice {
   out?: number;
   kernel?: number;

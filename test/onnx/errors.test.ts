@@ -63,8 +63,20 @@ describe('onnx importer errors', () => {
     const e = thrown(() => parseOnnx(bytes)) as UnsupportedOnnxError;
     expect(e).toBeInstanceOf(UnsupportedOnnxError);
     expect(e.kind).toBe('external-data');
-    expect(e.message).toContain('"w"'.slice(1, 2));
-    expect(e.message).toMatch(/external/);
+    expect(e.message).toContain('1 initializer(s) keep their data in external files (w); ');
+    expect(e.message).toContain('onnx.save_model(model, path, save_as_external_data=False)');
+    // every external initializer is counted; the first five are named
+    const names = ['w0', 'w1', 'w2', 'w3', 'w4', 'w5'];
+    const many = buildModel({
+      opset: 13,
+      nodes: [node('Sum', ['x', ...names], ['y'])],
+      inputs: [{ name: 'x', shape: [1, 2] }],
+      outputs: ['y'],
+      initializers: names.map((name) => ({ name, dims: [2], dataType: DataType.FLOAT, dataLocation: 1, externalData: [{ key: 'location', value: `${name}.bin` }] })),
+    });
+    const m = thrown(() => parseOnnx(many)) as UnsupportedOnnxError;
+    expect(m.kind).toBe('external-data');
+    expect(m.message).toContain('6 initializer(s) keep their data in external files (w0, w1, w2, w3, w4, …); ');
   });
 
   it('symbolic non-batch dimensions need inputShapes; a symbolic batch takes `batch`', () => {

@@ -3,7 +3,7 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import { elementCount, type Graph, type GraphNode } from '../../src/graph/ir.js';
 import { summary } from '../../src/graph/summary.js';
 import { Rng, relativeL2 } from '../helpers/random.js';
-import { GRAPH_KINDS, MAX_GRAPH_MACS, randomGraph, randomInputs, randomWeights, type GraphKind } from '../helpers/random_graph.js';
+import { GRAPH_KINDS, MAX_GRAPH_MACS, assertInformativeReference, randomGraph, randomInputs, randomWeights, type GraphKind } from '../helpers/random_graph.js';
 import { runGraphRef } from './graph.js';
 
 const f32 = (values: readonly number[]): Float32Array => Float32Array.from(values);
@@ -167,6 +167,35 @@ describe('runGraphRef on hand-computed graphs', () => {
     expect(softmax[4]! / softmax[0]!).toBeCloseTo(Math.exp(6), 8);
   });
 
+  // even sizes are where the conventions part: PyTorch (local_response_norm pads ⌊size/2⌋ channels in
+  // front, ⌊(size−1)/2⌋ behind) sums [c − size/2, c + size/2 − 1]; ONNX's LRN sums
+  // [c − ⌊(size−1)/2⌋, c + ⌈(size−1)/2⌉] = [c − size/2 + 1, c + size/2]. Values worked by hand from those
+  // windows; the PyTorch ones agree with torch 1.13's local_response_norm to f32 rounding
+  it('LRN of even size: PyTorch and ONNX windows mirror each other', () => {
+    const x = [1, 2, 3, 4, 5];
+    const lrn = (size: number, convention: 'pytorch' | 'onnx'): number[] => {
+      const g = new GraphBuilder();
+      g.output(g.lrn(g.input('x', [1, 5, 1, 1]), { size, alpha: 0.5, beta: 1, k: 1, convention }));
+      return run(g.build(), x);
+    };
+    // out[c] = x[c] / (1 + (0.5 / size)·Σ window x²)
+    const expected = (size: number, windows: [number, number][]): number[] =>
+      windows.map(([lo, hi], c) => x[c]! / (1 + (0.5 / size) * x.slice(Math.max(lo, 0), Math.min(hi, 4) + 1).reduce((s, v) => s + v * v, 0)));
+    const close = (got: number[], want: number[]): void => want.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 14));
+    // size 2 — PyTorch: {c−1, c}; ONNX: {c, c+1}
+    close(lrn(2, 'pytorch'), expected(2, [[-1, 0], [0, 1], [1, 2], [2, 3], [3, 4]]));
+    close(lrn(2, 'pytorch'), [0.8, 8 / 9, 12 / 17, 16 / 29, 20 / 45]);
+    close(lrn(2, 'onnx'), expected(2, [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]));
+    close(lrn(2, 'onnx'), [4 / 9, 8 / 17, 12 / 29, 16 / 45, 20 / 29]);
+    // size 4 — PyTorch: c−2..c+1; ONNX: c−1..c+2
+    close(lrn(4, 'pytorch'), expected(4, [[-2, 1], [-1, 2], [0, 3], [1, 4], [2, 5]]));
+    close(lrn(4, 'pytorch'), [1 / 1.625, 2 / 2.75, 3 / 4.75, 4 / 7.75, 5 / 7.25]);
+    close(lrn(4, 'onnx'), expected(4, [[-1, 2], [0, 3], [1, 4], [2, 5], [3, 6]]));
+    close(lrn(4, 'onnx'), [1 / 2.75, 2 / 4.75, 3 / 7.75, 4 / 7.25, 5 / 6.125]);
+    // odd sizes centre the window alike
+    expect(lrn(3, 'pytorch')).toEqual(lrn(3, 'onnx'));
+  });
+
   it('throws naming the missing weight and the node that needs it', () => {
     const g = new GraphBuilder();
     g.output(g.conv2d(g.input('x', [1, 1, 2, 2]), { name: 'conv', outChannels: 1, kernel: 1 }));
@@ -217,6 +246,7 @@ describe('random graphs', () => {
       for (const [name, info] of graph.parameters) expect(weights.get(name)!.length, `${where} ${name}`).toBe(elementCount(info.shape));
       const outputs = runGraphRef(graph, weights, randomInputs(graph, rng));
       expect([...outputs.keys()], where).toEqual(graph.outputs.map((o) => o.name));
+      expect(() => assertInformativeReference(outputs, where)).not.toThrow();
       for (const o of graph.outputs) {
         const values = outputs.get(o.name)!;
         expect(values.length, `${where} ${o.name}`).toBe(elementCount(graph.tensors[o.tensor]!.shape));
@@ -243,6 +273,21 @@ describe('random graphs', () => {
       const moved = runGraphRef(graph, new Map([...nudged(weights)].map(([k, v]) => [k, Float32Array.from(v)])), nudged(inputs));
       for (const [name, values] of exact) expect(relativeL2(moved.get(name)!, values), `${kind} seed ${seed} ${name}`).toBeLessThan(1e-5);
     }
+  });
+
+  it('a reference that checks nothing is refused: all zeros, constant, not finite', () => {
+    // residual seed 102 (once among the export tests): the last ReLU is dead everywhere, so the logits are all 0
+    const rng = new Rng(102);
+    const graph = randomGraph(rng, 'residual');
+    const weights = randomWeights(graph, rng);
+    const dead = runGraphRef(graph, weights, randomInputs(graph, rng));
+    expect([...dead.get('logits')!].every((v) => v === 0)).toBe(true);
+    expect(() => assertInformativeReference(dead, 'residual seed 102')).toThrow('residual seed 102: reference output "logits" is constant (0), so it checks nothing');
+    expect(() => assertInformativeReference(new Map([['probs', [0.25, 0.25, 0.25, 0.25]]]), 'uniform')).toThrow('constant (0.25)');
+    expect(() => assertInformativeReference(new Map([['y', [1, Number.NaN]]]), 'nan')).toThrow('"y" is not finite at 1 (NaN)');
+    expect(() => assertInformativeReference(new Map([['y', [1, -Infinity]]]), 'inf')).toThrow('not finite');
+    expect(() => assertInformativeReference(new Map([['a', [1, 2]], ['b', []]]), 'empty')).toThrow('"b" is constant (empty)');
+    expect(() => assertInformativeReference(new Map([['y', [0, 0, 1e-30]]]), 'tiny')).not.toThrow();
   });
 
   it('are reproducible from the seed', () => {
