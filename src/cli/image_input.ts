@@ -8,6 +8,8 @@
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { lenet5Input, LENET5_PREPROCESSING } from '../models/lenet.js';
+import { checkPixelLimit, checkPngComplete, isJpeg, isPng, jpegHeader, pngHeader } from './image_header.js';
+import { MAX_IMAGE_PIXELS } from './input_limits.js';
 import { CliFileError } from './usage_error.js';
 
 /** Decoded pixels, RGB in [0, 1], row-major, 3 floats per pixel; transparency composited over white. */
@@ -26,25 +28,46 @@ export function isImagePath(path: string): boolean {
   return /\.(png|jpe?g)$/i.test(path);
 }
 
-export function decodeImage(bytes: Uint8Array, path: string): RgbImage {
+/**
+ * A PNG or JPEG file's pixels. The header's dimensions are checked against
+ * the pixel limit before a decoder allocates anything, and a file whose pixel
+ * data stops short is refused rather than decoded into garbage.
+ */
+export async function decodeImage(bytes: Uint8Array, path: string): Promise<RgbImage> {
   let rgba: { width: number; height: number; data: Uint8Array };
-  const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-  const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-  try {
-    if (isPng) rgba = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    else if (isJpeg) rgba = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048 });
-    else throw new Error('neither a PNG nor a JPEG file (by its first bytes)');
-  } catch (cause) {
-    throw new CliFileError(`cannot decode image ${path}: ${(cause as Error).message}`, { cause });
+  let declared: { width: number; height: number };
+  if (isPng(bytes)) {
+    const header = pngHeader(bytes, path);
+    checkPixelLimit(header.width, header.height, path);
+    await checkPngComplete(bytes, header, path);
+    declared = header;
+    rgba = decodeWith(path, () => pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  } else if (isJpeg(bytes)) {
+    declared = jpegHeader(bytes, path);
+    checkPixelLimit(declared.width, declared.height, path);
+    const limits = { maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 2048 };
+    rgba = decodeWith(path, () => jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, ...limits }));
+  } else {
+    throw new CliFileError(`cannot decode image ${path}: neither a PNG nor a JPEG file (by its first bytes)`);
   }
   const { width, height } = rgba;
-  if (width < 1 || height < 1) throw new CliFileError(`image ${path} is empty (${width}×${height})`);
+  if (width !== declared.width || height !== declared.height || rgba.data.length !== width * height * 4) {
+    throw new CliFileError(`cannot decode image ${path}: the decoder gave ${width}×${height} (${rgba.data.length} bytes) for a ${declared.width}×${declared.height} header`);
+  }
   const data = new Float32Array(width * height * 3);
   for (let i = 0; i < width * height; i++) {
     const alpha = rgba.data[4 * i + 3]! / 255;
     for (let c = 0; c < 3; c++) data[3 * i + c] = (rgba.data[4 * i + c]! / 255) * alpha + (1 - alpha);
   }
   return { width, height, data };
+}
+
+function decodeWith<T>(path: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (cause) {
+    throw new CliFileError(`cannot decode image ${path}: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * `--input` files and `--shape` → concrete input shapes and their data.
  * Raw float32 files fill the declared shape; a free batch dimension is
- * whatever the file's size makes it; images are one sample each.
+ * whatever the file's size makes it; images are one sample each. Every size
+ * is known from stat (and the --shape) before a byte is read or allocated.
  */
 import { numberList, splitNamed } from './args.js';
 import { decodeImage, IMAGENET_MEAN, IMAGENET_STD, imageToLenetInput, imageToTensor, isImagePath, type Normalization } from './image_input.js';
 import type { DeclaredTensor, Dim, ModelSource } from './model_source.js';
-import { decodeFloat32, readBytes } from './tensor_files.js';
+import { checkTensorShape, MAX_IMAGE_FILE_BYTES, MAX_TENSOR_BYTES } from './input_limits.js';
+import { decodeFloat32, inspectFile, readBytes } from './tensor_files.js';
 import { CliFileError, UsageError } from './usage_error.js';
 
 export interface InputRequest {
@@ -58,8 +60,8 @@ function defaultNormalization(model: ModelSource, channels: number): Normalizati
 }
 
 async function imageSample(path: string, model: ModelSource, sampleShape: readonly number[], norm: Normalization | undefined): Promise<Float32Array> {
-  const image = decodeImage(await readBytes(path, 'input image'), path);
   if (sampleShape.length !== 3) throw new UsageError(`an image can only feed a [N, C, H, W] input, not [N, ${sampleShape.join(', ')}]`);
+  const image = await decodeImage(await readBytes(path, 'input image', MAX_IMAGE_FILE_BYTES), path);
   const [c, h, w] = sampleShape as [number, number, number];
   if (model.imageRecipe === 'lenet') return imageToLenetInput(image, norm);
   const n = norm ?? defaultNormalization(model, c)!;
@@ -86,20 +88,24 @@ export async function prepareInputs(model: ModelSource, request: InputRequest): 
     if (free.length) throw new UsageError(`input "${declared.name}" ${showShape(declared.shape)} has free dimensions ${free.join(', ')} besides the batch: give them with --shape`);
     const sample = sampleDims as number[];
     const perSample = product(sample);
+    checkTensorShape(declared.name, [fixed?.[0] ?? declared.shape[0] ?? 1, ...sample]);
 
-    const parts: Float32Array[] = [];
-    const described: string[] = [];
-    for (const path of files.get(declared.name)!) {
-      if (isImagePath(path)) parts.push(await imageSample(path, model, sample, request.normalization));
-      else parts.push(decodeFloat32(await readBytes(path, 'input'), path));
-      described.push(path);
+    // sizes from stat before anything is read: a raw file holds size/4 floats, an image one sample
+    const paths = files.get(declared.name)!;
+    const floats: number[] = [];
+    for (const path of paths) {
+      if (isImagePath(path)) {
+        await inspectFile(path, 'input image', MAX_IMAGE_FILE_BYTES);
+        floats.push(perSample);
+      } else {
+        const bytes = await inspectFile(path, 'input', MAX_TENSOR_BYTES);
+        if (bytes % 4 !== 0) throw new CliFileError(`${path}: ${bytes} bytes is not a whole number of float32 values`);
+        floats.push(bytes / 4);
+      }
     }
-    const total = parts.reduce((s, p) => s + p.length, 0);
-    const joined = parts.length === 1 ? parts[0]! : new Float32Array(total);
-    if (parts.length > 1) parts.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
-
+    const total = floats.reduce((a, b) => a + b, 0);
     const batch = fixed?.[0] ?? declared.shape[0] ?? null;
-    const fromFiles = `${described.join(' + ')} ${described.length > 1 ? 'hold' : 'holds'} ${total} floats (${total * 4} bytes)`;
+    const fromFiles = `${paths.join(' + ')} ${paths.length > 1 ? 'hold' : 'holds'} ${total} floats (${total * 4} bytes)`;
     if (batch === null) {
       if (total === 0 || total % perSample !== 0) {
         throw new CliFileError(`input "${declared.name}": ${fromFiles}, but ${showShape([null, ...sample])} takes a multiple of ${perSample} floats (${perSample * 4} bytes)`);
@@ -110,6 +116,19 @@ export async function prepareInputs(model: ModelSource, request: InputRequest): 
         throw new CliFileError(`input "${declared.name}": ${fromFiles}, but [${[batch, ...sample].join(', ')}] takes ${batch * perSample} floats (${batch * perSample * 4} bytes)`);
       }
       shapes.set(declared.name, [batch, ...sample]);
+    }
+    checkTensorShape(declared.name, shapes.get(declared.name)!);
+
+    const joined = new Float32Array(total);
+    let at = 0;
+    for (const [i, path] of paths.entries()) {
+      const part = isImagePath(path)
+        ? await imageSample(path, model, sample, request.normalization)
+        : decodeFloat32(await readBytes(path, 'input', MAX_TENSOR_BYTES), path);
+      // sized by stat above: a file that changed since is refused, not mixed in
+      if (part.length !== floats[i]) throw new CliFileError(`input ${path} changed while being read (${floats[i]! * 4} bytes, then ${part.length * 4})`);
+      joined.set(part, at);
+      at += part.length;
     }
     data.set(declared.name, joined);
   }

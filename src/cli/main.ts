@@ -19,8 +19,9 @@ const EXIT_CODES_HELP = [
   'Exit codes:',
   '  0  success',
   '  1  usage error (unknown option, missing argument), or an unexpected error',
-  '  2  unreadable or invalid model, weights or input file (also: input size mismatch)',
-  '  3  unsupported model (ONNX operators, dtypes; sizes beyond the device)',
+  '  2  unreadable, invalid or truncated model, weights or input file (also: input size mismatch;',
+  '     not a regular file; an image over the pixel limit or a file over the size limit)',
+  '  3  unsupported model (ONNX operators, dtypes; sizes beyond the device or the CLI\'s tensor limit)',
   '  4  no WebGPU adapter (or the GPU device was lost)',
 ].join('\n');
 

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { parseOnnx } from '../onnx/import.js';
 import { decodeModelProto } from '../onnx/proto.js';
 import type { DeclaredTensor, ModelSource, ModelSourceOptions } from './model_source.js';
+import { MAX_TENSOR_BYTES } from './input_limits.js';
 import { readBytes } from './tensor_files.js';
 
 /** Graph inputs that are not initializers, with symbolic or unknown dimensions as null. */
@@ -23,7 +24,7 @@ function declaredInputs(bytes: Uint8Array): DeclaredTensor[] {
 }
 
 export async function loadOnnxModel(path: string, options: ModelSourceOptions): Promise<ModelSource> {
-  const bytes = await readBytes(path, 'model');
+  const bytes = await readBytes(path, 'model', MAX_TENSOR_BYTES);
   const inputs = declaredInputs(bytes);
   const c = inputs.length === 1 ? inputs[0]!.shape[1] : undefined;
   const parse = (inputShapes: Record<string, number[]>) => {

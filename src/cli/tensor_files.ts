@@ -1,17 +1,71 @@
 /**
  * Raw little-endian float32 files, the CLI's tensor interchange: no header,
- * NCHW order, exactly the tensor's elements.
+ * NCHW order, exactly the tensor's elements. Every file the CLI reads comes
+ * through readBytes: regular files only, under a size cap, checked first.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { CliFileError } from './usage_error.js';
+import { constants, type Stats } from 'node:fs';
+import { open, stat, writeFile } from 'node:fs/promises';
+import { formatBytes } from '../errors.js';
+import { CliFileError, InputFileError } from './usage_error.js';
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-export async function readBytes(path: string, what: string): Promise<Uint8Array> {
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a pipe (FIFO)';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function checkStats(stats: Stats, path: string, what: string, maxBytes: number): number {
+  if (!stats.isFile()) throw new InputFileError(path, 'not-regular', `${what} ${path} is ${kindOf(stats)}, not a regular file`);
+  if (stats.size > maxBytes) throw new InputFileError(path, 'too-large', `${what} ${path} is ${formatBytes(stats.size)}, more than the ${formatBytes(maxBytes)} the CLI reads`);
+  return stats.size;
+}
+
+function unreadable(path: string, what: string, cause: unknown): CliFileError {
+  return new CliFileError(`cannot read ${what} ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+}
+
+/** The size of a file about to be read, refusing what is not a regular file or is over `maxBytes`; reads nothing. */
+export async function inspectFile(path: string, what: string, maxBytes: number): Promise<number> {
+  let stats: Stats;
   try {
-    return new Uint8Array(await readFile(path));
+    stats = await stat(path);
   } catch (cause) {
-    throw new CliFileError(`cannot read ${what} ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+    throw unreadable(path, what, cause);
+  }
+  return checkStats(stats, path, what, maxBytes);
+}
+
+/**
+ * A whole regular file of at most `maxBytes`. The check is made on the open
+ * file (fstat), and the open never blocks: a FIFO is refused, not waited on.
+ */
+export async function readBytes(path: string, what: string, maxBytes: number): Promise<Uint8Array> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (cause) {
+    throw unreadable(path, what, cause);
+  }
+  try {
+    const size = checkStats(await handle.stat(), path, what, maxBytes);
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await handle.read(bytes, at, Math.min(size - at, 2 ** 30), at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    if (at !== size) throw new InputFileError(path, 'truncated', `${what} ${path} shrank while being read (${at} of ${size} bytes)`);
+    return bytes;
+  } catch (cause) {
+    throw cause instanceof CliFileError ? cause : unreadable(path, what, cause);
+  } finally {
+    await handle.close();
   }
 }
 

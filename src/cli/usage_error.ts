@@ -13,3 +13,20 @@ export class CliFileError extends Error {
     this.name = 'CliFileError';
   }
 }
+
+/**
+ * An input or model file refused before it is read or decoded:
+ * `reason` says why — not a regular file (a device, pipe or directory), larger
+ * than the CLI reads, an image beyond the pixel limit, or truncated. Exit code 2.
+ */
+export class InputFileError extends CliFileError {
+  constructor(
+    readonly path: string,
+    readonly reason: 'not-regular' | 'too-large' | 'too-many-pixels' | 'truncated',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'InputFileError';
+  }
+}

@@ -31,9 +31,12 @@ export async function cliInProcess(args: readonly string[]): Promise<CliResult> 
   return { code, stdout, stderr };
 }
 
-export function cli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** The executable as a child process; an `env` entry set to undefined removes that variable. */
+export function cli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const childEnv = { ...process.env, ...env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete childEnv[name];
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 << 20, timeout: 240_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv, maxBuffer: 64 << 20, timeout: 240_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -2,13 +2,16 @@
  * `webgpu-cnn bench <model>`: cold compile time (compile + first run),
  * latency after warm-up — wall clock including upload and readback always,
  * GPU time from timestamp queries where the device has them — and the
- * planned memory. Inputs are seeded random data of the model's input shape.
+ * planned memory. Inputs are seeded random data of the model's input shape,
+ * made only once the shape is known to fit the CLI's limit and the device.
  */
+import { BindingLimitError } from '../../errors.js';
 import type { GpuContext } from '../../gpu/device.js';
 import type { CompiledModel } from '../../graph/executor.js';
 import type { Graph, WeightMap } from '../../graph/ir.js';
 import { integerOption, optionValue, type ParsedArgs } from '../args.js';
 import { compileModel, helpOption, modelArgument, openGpu, parseStrategy, quietOption, shapeOption, strategyOption, weightsOption, type Command, type CommandIo } from '../command.js';
+import { checkTensorShape } from '../input_limits.js';
 import { shapesWithoutData } from '../inputs.js';
 import { openModel, type ModelSource } from '../model_source.js';
 import type { Reporter } from '../reporter.js';
@@ -72,6 +75,15 @@ function randomInput(length: number, seed: number): Float32Array {
   return out;
 }
 
+/** Each input must fit one storage binding and one buffer of this device before its random data is made. */
+function checkInputsFit(ctx: GpuContext, shapes: ReadonlyMap<string, readonly number[]>): void {
+  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  for (const [name, shape] of shapes) {
+    const bytes = shape.reduce((a, b) => a * b, 4);
+    if (bytes > limit) throw new BindingLimitError(`input "${name}" [${shape.join(', ')}]`, bytes, limit);
+  }
+}
+
 async function timeRuns(model: CompiledModel, inputs: Record<string, Float32Array>, count: number, profile: boolean): Promise<{ wall: number[]; gpu: number[] }> {
   const wall: number[] = [];
   const gpu: number[] = [];
@@ -118,10 +130,12 @@ export const benchCommand: Command = {
     const source = await openModel(modelArg, { weightsPath: optionValue(args, 'weights'), notice: reporter.notice });
     reporter.stage(`${source.label}: ${source.weightsNote}`);
     const shapes = shapesWithoutData(source, args.values.get('shape') ?? []);
+    for (const [name, shape] of shapes) checkTensorShape(name, shape);
     const { graph, weights } = await source.instantiate(shapes);
-    const inputs = Object.fromEntries([...shapes].map(([name, shape], i) => [name, randomInput(shape.reduce((a, b) => a * b, 1), 1 + i)]));
 
     const ctx = await openGpu(reporter);
+    checkInputsFit(ctx, shapes);
+    const inputs = Object.fromEntries([...shapes].map(([name, shape], i) => [name, randomInput(shape.reduce((a, b) => a * b, 1), 1 + i)]));
     const coldStart = performance.now();
     const model = await compileModel(ctx, source.label, graph, weights, strategy, reporter);
     const compileMs = performance.now() - coldStart;

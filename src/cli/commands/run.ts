@@ -5,6 +5,7 @@
 import { elementCount } from '../../graph/ir.js';
 import { integerOption, numberList, optionValue, type ParsedArgs } from '../args.js';
 import { compileModel, helpOption, modelArgument, openGpu, parseStrategy, quietOption, shapeOption, strategyOption, weightsOption, type Command, type CommandIo } from '../command.js';
+import { LIMITS_HELP } from '../input_limits.js';
 import { byInputName, prepareInputs } from '../inputs.js';
 import { labelsFor, topK, type TopEntry } from '../labels.js';
 import { openModel } from '../model_source.js';
@@ -62,6 +63,8 @@ export const runCommand: Command = {
     'is dark-on-light, padded to 32×32, (x − 0.1307) / 0.3081. One-channel ONNX',
     'models get grayscale in [0, 1]. A free batch dimension is inferred from the',
     'input file size.',
+    '',
+    LIMITS_HELP,
   ].join('\n'),
 
   async run(args: ParsedArgs, io: CommandIo): Promise<number> {
