@@ -53,7 +53,12 @@ export {
   SafetensorsError,
   OnnxFormatError,
   UnsupportedOnnxError,
+  GpuFailureError,
+  GpuOutOfMemoryError,
+  GpuValidationError,
+  GpuInternalError,
 } from './errors.js';
+export type { GpuFailureSite } from './errors.js';
 export { parseOnnx } from './onnx/import.js';
 export type { OnnxModel, ParseOnnxOptions } from './onnx/import.js';
 export { loadOnnx } from './onnx/load.js';

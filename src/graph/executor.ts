@@ -7,9 +7,10 @@
  */
 import { autotuneConvs, type AutotuneOptions, type AutotuneReport } from '../autotune/autotune.js';
 import { GEMM_TILES, withGemmTile } from '../autotune/candidates.js';
-import { AbortError, DeviceLostError, DisposedError, InputError } from '../errors.js';
+import { AbortError, DeviceLostError, DisposedError, GpuFailureError, InputError, InvalidParameterError } from '../errors.js';
 import { createTensorBuffer, paddedByteSize, placeholderBuffer, TENSOR_USAGE } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
+import { GpuErrorCollector, withErrorScopes } from '../gpu/error_capture.js';
 import type { ChannelSlice } from '../kernels/conv2d_shape.js';
 import { fullSlice } from '../kernels/conv2d_shape.js';
 import { encodeDispatch, prepareDispatch, releaseDispatch, type BufferBinding, type DispatchSpec, type PreparedDispatch } from '../kernels/dispatch.js';
@@ -21,7 +22,11 @@ import { runPasses, type PassOptions } from './passes/index.js';
 import { planStorage, type PlannedStep, type StoragePlan, type TensorAlias } from './storage_plan.js';
 
 export interface CompileOptions extends PassOptions {
-  /** Cancels compilation between pipeline creations. */
+  /**
+   * Cancels compilation: honoured at every wait (passes, autotune, pipeline
+   * creation); the GPU objects made so far are released and compile rejects
+   * with AbortError.
+   */
   signal?: AbortSignal;
   label?: string;
   /**
@@ -100,6 +105,8 @@ interface StepBindings {
   read(t: number): BufferBinding;
   write(t: number): { binding: BufferBinding; slice: ChannelSlice };
   scratch?: BufferBinding;
+  /** A model-owned tensor buffer (weights, output targets), its GPU errors checked at compile. */
+  tensorBuffer(data: Float32Array | number, label: string, layer?: string): GPUBuffer;
 }
 
 interface IoTensor {
@@ -113,6 +120,41 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortError('compile was aborted');
 }
 
+/** `work`, or AbortError as soon as `signal` fires (the work itself is left to settle unobserved). */
+async function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  throwIfAborted(signal);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new AbortError('compile was aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Catches the argument mistakes that would otherwise surface as a TypeError deep inside. */
+function checkCompileArguments(ctx: GpuContext, graph: Graph, weights: WeightMap): void {
+  if (!ctx || typeof ctx !== 'object' || !ctx.device) {
+    throw new InvalidParameterError('ctx', 'compile(ctx, graph, weights) needs a GpuContext: make one with createGpuContext() (or createNodeGpuContext() in Node)');
+  }
+  if (!graph || typeof graph !== 'object' || !Array.isArray(graph.nodes) || !Array.isArray(graph.inputs)) {
+    throw new InvalidParameterError('graph', 'compile(ctx, graph, weights) needs a Graph: build one with GraphBuilder.build(), a zoo builder or loadOnnx()');
+  }
+  if (!(weights instanceof Map)) {
+    const got = weights === undefined ? 'nothing' : describe(weights);
+    throw new InvalidParameterError(
+      'weights',
+      `compile(ctx, graph, weights) needs a Map of parameter name → Float32Array, got ${got}. ` +
+        'Load a file with weightsForGraph(graph, await loadSafetensors(url)), take an ONNX model\'s `weights`, or try the graph with randomWeights(graph)',
+    );
+  }
+}
+
 /**
  * Compiles a graph with its weights for a device.
  *
@@ -122,9 +164,16 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * model.dispose();
  */
 export async function compile(ctx: GpuContext, graph: Graph, weights: WeightMap, options: CompileOptions = {}): Promise<CompiledModel> {
+  checkCompileArguments(ctx, graph, weights);
   throwIfAborted(options.signal);
   const model = new CompiledModel(ctx, graph, weights, options);
-  await model.build(options.signal);
+  try {
+    await model.build(options.signal);
+  } catch (error) {
+    // a failed compile keeps nothing on the GPU: retry loops must not leak
+    model.dispose();
+    throw error;
+  }
   return model;
 }
 
@@ -144,6 +193,10 @@ export class CompiledModel {
   private outputSources = new Map<string, BufferBinding>();
   private outputs: (IoTensor & { source: BufferBinding })[] = [];
   private disposed = false;
+  /** Bumped whenever the GPU objects are released: a run's buffers of an older generation never return to the pools. */
+  private generation = 0;
+  /** Set while rebuild() works: runs wait for it instead of using half-made state. */
+  private rebuilding: Promise<void> | undefined;
   private lost: DeviceLostError | undefined;
   private readonly pending = new Set<(e: Error) => void>();
 
@@ -160,7 +213,8 @@ export class CompiledModel {
     const { device } = this.ctx;
     this.watchDevice(device);
     this.notices = [];
-    this.exec = await this.passes(signal);
+    this.outputSources = new Map();
+    this.exec = await abortable(this.passes(signal), signal);
     const exec = this.exec;
     const kernels = exec.nodes.map((n) => nodeKernel(exec, n, this.ctx.limits.maxStorageBufferBindingSize));
     const aliases = this.decideAliases(exec, kernels);
@@ -181,9 +235,21 @@ export class CompiledModel {
     });
     throwIfAborted(signal);
 
+    // every GPU object is made under error scopes: a refused allocation must fail compile, not run on zeros
+    const gpuErrors = new GpuErrorCollector(device);
     const own = (b: GPUBuffer) => (this.owned.push(b), b);
-    const arenas = this.plan.arenaBytes.map((bytes, i) => own(device.createBuffer({ label: `arena ${i}`, size: Math.max(16, bytes), usage: TENSOR_USAGE })));
-    this.inputs = ioInputs.map((io) => ({ ...io, staging: own(createTensorBuffer(device, io.elements * 4, `input ${io.name}`)) }));
+    const arenas = this.plan.arenaBytes.map((bytes, i) =>
+      own(gpuErrors.track({ operation: `arena ${i}`, layer: this.largestLayerIn(i, root), bytes }, () => device.createBuffer({ label: `arena ${i}`, size: Math.max(16, bytes), usage: TENSOR_USAGE }))),
+    );
+    this.inputs = ioInputs.map((io) => ({
+      ...io,
+      staging: own(gpuErrors.track({ operation: `input "${io.name}" staging buffer`, bytes: io.elements * 4 }, () => createTensorBuffer(device, io.elements * 4, `input ${io.name}`))),
+    }));
+    const tensorBuffer = (data: Float32Array | number, label: string, layer?: string): GPUBuffer => {
+      const bytes = typeof data === 'number' ? data : data.byteLength;
+      const buffer = own(gpuErrors.track({ operation: label, layer, bytes }, () => createTensorBuffer(device, data, label)));
+      return buffer;
+    };
     const rootBinding = (t: number): BufferBinding => {
       const r = root(t);
       const input = this.inputs.find((i) => i.tensor === r && external.has(r));
@@ -202,6 +268,7 @@ export class CompiledModel {
           read: (t) => rootBinding(t),
           write: (t) => ({ binding: rootBinding(t), slice: aliases.get(t)?.slice ?? fullSlice(channelsOf(exec.shapes.get(t)!)) }),
           scratch: scratchLoc ? { buffer: arenas[scratchLoc.arena]!, offset: scratchLoc.offset, size: scratchLoc.bytes } : undefined,
+          tensorBuffer,
         })),
       });
     }
@@ -209,15 +276,25 @@ export class CompiledModel {
       const io = this.ioTensor(o.name, o.tensor);
       return { ...io, source: this.outputSources.get(o.name) ?? rootBinding(o.tensor) };
     });
-    const flat = specs.flatMap((s) => s.specs);
-    const prepared = await Promise.all(
-      flat.map(async (spec) => {
-        throwIfAborted(signal);
-        return prepareDispatch(device, spec);
-      }),
+    const flat = specs.flatMap((s) => s.specs.map((spec) => ({ spec, layer: s.step.name })));
+    throwIfAborted(signal);
+    const preparing = flat.map(({ spec, layer }) =>
+      // prepareDispatch makes its uniform buffer and bind groups before its first await, so they fall in these scopes
+      gpuErrors.track({ operation: `dispatch "${spec.label}"`, layer }, () => prepareDispatch(device, spec, own)),
     );
+    const prepared = await abortable(Promise.all(preparing), signal);
+    await abortable(gpuErrors.throwFirst(), signal);
     let at = 0;
     this.prepared = specs.map((s) => ({ step: s.step, dispatches: s.specs.map(() => prepared[at++]!) }));
+  }
+
+  /** The layer producing the largest tensor placed in an arena: what an out-of-memory message names. */
+  private largestLayerIn(arena: number, root: (t: number) => number): string | undefined {
+    let best: { bytes: number; tensor: number } | undefined;
+    for (const [tensor, loc] of this.plan.tensors) if (loc.arena === arena && (!best || loc.bytes > best.bytes)) best = { bytes: loc.bytes, tensor };
+    if (!best) return undefined;
+    const producer = this.exec.nodes.find((n) => root(n.output) === best!.tensor);
+    return producer?.name ?? this.exec.inputs.find((i) => root(i.tensor) === best!.tensor)?.name;
   }
 
   /** The passes, with autotuned strategies where asked (measured once; a rebuild reuses them). */
@@ -232,7 +309,7 @@ export class CompiledModel {
     }
     if (!this.tuned) {
       const auto = runPasses(lowered, { ...options, layerStrategies: undefined }, []);
-      this.tuned = await autotuneConvs(this.ctx, auto, autotune === true ? {} : autotune);
+      this.tuned = await abortable(autotuneConvs(this.ctx, auto, autotune === true ? {} : autotune), signal);
       throwIfAborted(signal);
     }
     const tunedStrategies = Object.fromEntries(Object.entries(this.tuned.layers).map(([name, l]) => [name, l.strategy]));
@@ -319,8 +396,7 @@ export class CompiledModel {
           const out = b.write(node.output);
           const weights: Record<string, BufferBinding> = {};
           for (const [role, data] of Object.entries(kernel.weights)) {
-            const buffer = createTensorBuffer(device, data, `${node.name}.${role}`);
-            this.owned.push(buffer);
+            const buffer = b.tensorBuffer(data, `${node.name}.${role}`, node.name);
             this.weightBytes += buffer.size;
             weights[role] = buffer;
           }
@@ -332,12 +408,13 @@ export class CompiledModel {
       const shape = exec.shapes.get(output.tensor)!;
       if (shape.length !== 4 || shape[2]! * shape[3]! === 1) continue;
       const [n, c, h, w] = shape as [number, number, number, number];
-      const target = createTensorBuffer(device, elementCount(shape) * 4, `output ${output.name}`);
-      this.owned.push(target);
-      this.outputSources.set(output.name, target);
       steps.push({
         label: `output ${output.name} NHWC→NCHW`, name: `output:${output.name}`, sources: [], reads: [output.tensor], writes: [], scratchFloats: 0,
-        build: (b) => [permute4d([n, h, w, c], [0, 3, 1, 2], b.read(output.tensor), target, `output ${output.name}`)],
+        build: (b) => {
+          const target = b.tensorBuffer(elementCount(shape) * 4, `output ${output.name}`);
+          this.outputSources.set(output.name, target);
+          return [permute4d([n, h, w, c], [0, 3, 1, 2], b.read(output.tensor), target, `output ${output.name}`)];
+        },
       });
     }
     return steps;
@@ -390,8 +467,10 @@ export class CompiledModel {
    * const logits = outputs[model.outputNames[0]];
    */
   async run(input: TensorInput | Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<RunResult> {
+    if (this.rebuilding) await this.rebuilding.catch(() => undefined);
     this.assertUsable();
     const { device } = this.ctx;
+    const generation = this.generation;
     const given = this.normalizeInputs(input);
     const wanted = options.outputs ?? this.outputs.map((o) => o.name);
     const outputs = wanted.map((name) => {
@@ -400,67 +479,114 @@ export class CompiledModel {
       return o;
     });
 
-    const encoder = device.createCommandEncoder({ label: 'run' });
-    for (const io of this.inputs) {
-      const data = given.get(io.name)!;
-      if (data instanceof Float32Array) device.queue.writeBuffer(io.staging, 0, data.buffer, data.byteOffset, data.byteLength);
-      else encoder.copyBufferToBuffer(data, 0, io.staging, 0, io.elements * 4);
-    }
-    const timing = options.profile ? this.timingQueries() : undefined;
-    if (timing && 'querySet' in timing) {
-      this.prepared.forEach((p, i) => {
-        const pass = encoder.beginComputePass({ label: p.step.label, timestampWrites: { querySet: timing.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
-        p.dispatches.forEach((d) => encodeDispatch(pass, d));
-        pass.end();
-      });
-      encoder.resolveQuerySet(timing.querySet, 0, 2 * this.prepared.length, timing.resolve, 0);
-      encoder.copyBufferToBuffer(timing.resolve, 0, timing.read, 0, timing.resolve.size);
-    } else {
-      const pass = encoder.beginComputePass({ label: 'model' });
-      for (const p of this.prepared) p.dispatches.forEach((d) => encodeDispatch(pass, d));
-      pass.end();
-    }
-
+    // GPU inputs are copied in a submit of their own, so a bad buffer is blamed on the input, not on the model
+    const inputFailures = this.copyGpuInputs(given);
     const result: RunResult = { outputs: {}, gpuOutputs: {} };
-    let readback: GPUBuffer | undefined;
     const offsets: number[] = [];
-    if (options.keepOnGpu) {
-      for (const o of outputs) {
-        const buffer = device.createBuffer({ label: `output ${o.name}`, size: paddedByteSize(o.elements * 4), usage: TENSOR_USAGE });
-        copyBinding(encoder, o.source, buffer, 0, o.elements * 4);
-        result.gpuOutputs[o.name] = buffer;
+    let readback: GPUBuffer | undefined;
+    let timing: ReturnType<CompiledModel['timingQueries']> | undefined;
+    const { error: runFailure } = withErrorScopes(device, { operation: 'run' }, () => {
+      const encoder = device.createCommandEncoder({ label: 'run' });
+      for (const io of this.inputs) {
+        const data = given.get(io.name)!;
+        if (data instanceof Float32Array) device.queue.writeBuffer(io.staging, 0, data.buffer, data.byteOffset, data.byteLength);
       }
-    } else {
-      let total = 0;
-      for (const o of outputs) {
-        offsets.push(total);
-        total += paddedByteSize(o.elements * 4);
+      timing = options.profile ? this.timingQueries() : undefined;
+      if (timing && 'querySet' in timing) {
+        const t = timing;
+        this.prepared.forEach((p, i) => {
+          const pass = encoder.beginComputePass({ label: p.step.label, timestampWrites: { querySet: t.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+          p.dispatches.forEach((d) => encodeDispatch(pass, d));
+          pass.end();
+        });
+        encoder.resolveQuerySet(t.querySet, 0, 2 * this.prepared.length, t.resolve, 0);
+        encoder.copyBufferToBuffer(t.resolve, 0, t.read, 0, t.resolve.size);
+      } else {
+        const pass = encoder.beginComputePass({ label: 'model' });
+        for (const p of this.prepared) p.dispatches.forEach((d) => encodeDispatch(pass, d));
+        pass.end();
       }
-      readback = this.takeReadback(total);
-      outputs.forEach((o, i) => copyBinding(encoder, o.source, readback!, offsets[i]!, o.elements * 4));
-    }
-    device.queue.submit([encoder.finish()]);
+      if (options.keepOnGpu) {
+        for (const o of outputs) {
+          const buffer = device.createBuffer({ label: `output ${o.name}`, size: paddedByteSize(o.elements * 4), usage: TENSOR_USAGE });
+          copyBinding(encoder, o.source, buffer, 0, o.elements * 4);
+          result.gpuOutputs[o.name] = buffer;
+        }
+      } else {
+        let total = 0;
+        for (const o of outputs) {
+          offsets.push(total);
+          total += paddedByteSize(o.elements * 4);
+        }
+        readback = this.takeReadback(total);
+        outputs.forEach((o, i) => copyBinding(encoder, o.source, readback!, offsets[i]!, o.elements * 4));
+      }
+      device.queue.submit([encoder.finish()]);
+    });
 
+    let failed = false;
     try {
       await this.whilePending(async () => {
+        // the scopes settle on the device timeline, beside the readback: no extra round trip
+        const done = readback ? readback.mapAsync(GPUMapMode.READ) : device.queue.onSubmittedWorkDone();
+        const [inputFailure, gpuFailure, doneFailure] = await Promise.all([inputFailures, runFailure, done.then(() => undefined, (e: unknown) => e)]);
+        const failure = inputFailure ?? gpuFailure ?? (doneFailure ? this.runFailureOf(doneFailure, generation) : undefined);
+        if (failure) throw failure;
         if (readback) {
-          await readback.mapAsync(GPUMapMode.READ);
           const bytes = readback.getMappedRange();
           outputs.forEach((o, i) => (result.outputs[o.name] = new Float32Array(bytes.slice(offsets[i]!, offsets[i]! + o.elements * 4))));
           readback.unmap();
-        } else {
-          await device.queue.onSubmittedWorkDone();
         }
         if (options.profile) result.profile = await this.readProfile(timing);
       });
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
       if (readback) {
-        if (readback.mapState === 'unmapped' && !this.disposed) this.readbacks.push(readback);
+        if (readback.mapState === 'mapped') readback.unmap();
+        // a readback of an older device generation must never serve a later run
+        if (readback.mapState === 'unmapped' && !this.disposed && generation === this.generation) this.readbacks.push(readback);
         else readback.destroy();
       }
+      if (failed) for (const b of Object.values(result.gpuOutputs)) b.destroy();
       if (timing && 'querySet' in timing) [timing.querySet, timing.resolve, timing.read].forEach((x) => x.destroy());
     }
     return result;
+  }
+
+  /**
+   * Copies GPUBuffer inputs into their staging buffers, one submit per input
+   * under its own error scopes: a destroyed buffer or one from another device
+   * is only detectable there, and must become an InputError naming it.
+   */
+  private copyGpuInputs(given: Map<string, TensorInput>): Promise<InputError | undefined> {
+    const { device } = this.ctx;
+    const checks = this.inputs.flatMap((io) => {
+      const data = given.get(io.name)!;
+      if (data instanceof Float32Array) return [];
+      const { error } = withErrorScopes(device, { operation: `input "${io.name}"` }, () => {
+        const encoder = device.createCommandEncoder({ label: `input ${io.name}` });
+        encoder.copyBufferToBuffer(data, 0, io.staging, 0, io.elements * 4);
+        device.queue.submit([encoder.finish()]);
+      });
+      return [
+        error.then((e) =>
+          e
+            ? new InputError(io.name, `the GPU buffer could not be read — it may be destroyed, mapped, or made on another device than this model's (WebGPU said: ${e.gpuMessage.split('\n')[0]})`)
+            : undefined,
+        ),
+      ];
+    });
+    return Promise.all(checks).then((errors) => errors.find((e) => e !== undefined));
+  }
+
+  /** A failed mapAsync or work-done wait, as the typed error the caller should see. */
+  private runFailureOf(cause: unknown, generation: number): Error {
+    if (this.lost) return this.lost;
+    if (this.disposed) return new DisposedError('the model was disposed while this run was in flight', { cause });
+    if (generation !== this.generation) return new DisposedError('the model was rebuilt while this run was in flight: run it again', { cause });
+    return cause instanceof GpuFailureError ? cause : new InputError('run', `reading the outputs failed: ${String((cause as Error)?.message ?? cause)}`);
   }
 
   /** A free readback buffer of at least `bytes` (runs in flight each hold their own). */
@@ -483,11 +609,22 @@ export class CompiledModel {
    */
   async rebuild(ctx: GpuContext, signal?: AbortSignal): Promise<void> {
     if (this.disposed) throw new DisposedError('this model was disposed');
+    if (this.rebuilding) await this.rebuilding.catch(() => undefined);
     this.releaseGpu();
     this.ctx = ctx;
     this.lost = undefined;
-    this.outputSources = new Map();
-    await this.build(signal);
+    const building = this.build(signal);
+    this.rebuilding = building;
+    try {
+      await building;
+    } catch (error) {
+      // half-built state is released; the model stays usable only through another rebuild
+      this.releaseGpu();
+      this.lost = new DeviceLostError('rebuild-failed', `rebuild failed (${(error as Error).message}); call rebuild() again`);
+      throw error;
+    } finally {
+      if (this.rebuilding === building) this.rebuilding = undefined;
+    }
   }
 
   /** Frees every GPU buffer the model made. Later calls throw DisposedError. */
@@ -498,6 +635,7 @@ export class CompiledModel {
   }
 
   private releaseGpu(): void {
+    this.generation++;
     for (const p of this.prepared) p.dispatches.forEach(releaseDispatch);
     for (const b of this.owned) b.destroy();
     for (const b of this.readbacks) b.destroy();
@@ -524,7 +662,10 @@ export class CompiledModel {
 
   private normalizeInputs(input: TensorInput | Readonly<Record<string, TensorInput>>): Map<string, TensorInput> {
     const byName = new Map<string, TensorInput>();
-    const isTensor = (x: unknown): x is TensorInput => x instanceof Float32Array || (typeof x === 'object' && x !== null && 'mapAsync' in x);
+    const isTensor = (x: unknown): x is TensorInput => x instanceof Float32Array || isGpuBuffer(x);
+    if (Array.isArray(input) || (ArrayBuffer.isView(input) && !(input instanceof Float32Array))) {
+      throw new InputError(this.inputs[0]?.name ?? 'input', `expected a Float32Array or GPUBuffer, got ${describe(input)}: wrap the values as new Float32Array(...), NCHW`);
+    }
     if (isTensor(input)) {
       if (this.inputs.length !== 1) throw new InputError(this.inputs.map((i) => i.name).join(', '), `this model has ${this.inputs.length} inputs: pass a record by name`);
       byName.set(this.inputs[0]!.name, input);
@@ -538,8 +679,10 @@ export class CompiledModel {
       if (value === undefined) throw new InputError(io.name, 'missing');
       if (value instanceof Float32Array) {
         if (value.length !== io.elements) throw new InputError(io.name, `expected ${io.elements} floats for shape [${io.shape.join(', ')}], got ${value.length}`);
-      } else if (isTensor(value)) {
+      } else if (isGpuBuffer(value)) {
         if (value.size < io.elements * 4) throw new InputError(io.name, `GPU buffer has ${value.size} bytes; shape [${io.shape.join(', ')}] needs ${io.elements * 4}`);
+        if ((value.usage & GPUBufferUsage.COPY_SRC) === 0) throw new InputError(io.name, 'the GPU buffer lacks GPUBufferUsage.COPY_SRC: create it with COPY_SRC so the model can copy it in');
+        if (value.mapState !== 'unmapped') throw new InputError(io.name, `the GPU buffer is ${value.mapState}: unmap it before running`);
       } else {
         throw new InputError(io.name, `expected a Float32Array or GPUBuffer, got ${describe(value)}`);
       }
@@ -585,7 +728,12 @@ function copyBinding(encoder: GPUCommandEncoder, source: BufferBinding, target: 
   encoder.copyBufferToBuffer(buffer, offset, target, targetOffset, bytes);
 }
 
+function isGpuBuffer(x: unknown): x is GPUBuffer {
+  return typeof x === 'object' && x !== null && 'mapAsync' in x && 'usage' in x && 'size' in x;
+}
+
 function describe(x: unknown): string {
+  if (Array.isArray(x)) return `an Array of ${x.length}`;
   if (x === null) return 'null';
   if (ArrayBuffer.isView(x)) return x.constructor.name;
   return typeof x === 'object' ? (x as object).constructor?.name ?? 'object' : typeof x;

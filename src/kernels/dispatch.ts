@@ -69,8 +69,13 @@ export function validateSpec(spec: DispatchSpec): ArrayBuffer {
   return packUniforms(shader, spec.uniforms);
 }
 
-/** Creates (or reuses) the pipeline, writes the uniforms, builds the bind groups. */
-export async function prepareDispatch(device: GPUDevice, spec: DispatchSpec): Promise<PreparedDispatch> {
+/**
+ * Creates (or reuses) the pipeline, writes the uniforms, builds the bind
+ * groups. Every GPU object is made before the first await (callers wrap the
+ * call in error scopes); `own` is handed the uniform buffer at once, so a
+ * caller that gives up before the pipeline is ready can still free it.
+ */
+export async function prepareDispatch(device: GPUDevice, spec: DispatchSpec, own?: (buffer: GPUBuffer) => void): Promise<PreparedDispatch> {
   const bytes = validateSpec(spec);
   const shader = reflectShader(spec.shader);
   const pipelinePromise = getPipeline(device, shader, spec.constants);
@@ -78,6 +83,7 @@ export async function prepareDispatch(device: GPUDevice, spec: DispatchSpec): Pr
   if (shader.uniform) {
     uniformBuffer = device.createBuffer({ label: `${spec.label} params`, size: bytes.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(uniformBuffer, 0, bytes);
+    own?.(uniformBuffer);
   }
   const layouts = bindGroupLayouts(device, shader).groups;
   const entriesByGroup: GPUBindGroupEntry[][] = layouts.map(() => []);
