@@ -6,6 +6,9 @@
 // window's start relative to c is a uniform because PyTorch and ONNX place
 // an even-sized window differently (src/kernels/lrn.ts computes it);
 // alphaOverSize is alpha / size in both. k > 0 keeps pow's base positive.
+// A NaN in the window makes the output NaN, as in PyTorch (tested on the bits
+// with isNanBits from the prepended shaders/common/nan.wgsl: pow of a NaN is
+// not NaN everywhere); an ∞ gives ∞/∞ = NaN at itself and 0 beside it.
 // One invocation per output element, in output order, summing its window
 // from global memory (windows are a handful of channels); the 1-D index is
 // folded into a 2-D grid of workgroups (geometry.ts linearWorkgroups).
@@ -41,5 +44,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     let v = input[pixelBase + u32(j)];
     squares += v * v;
   }
-  output[index] = input[index] / pow(params.k + params.alphaOverSize * squares, params.beta);
+  let normalized = input[index] / pow(params.k + params.alphaOverSize * squares, params.beta);
+  output[index] = select(normalized, squares, isNanBits(squares));
 }

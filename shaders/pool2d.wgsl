@@ -1,7 +1,9 @@
 // pool2d: max or average pooling over a (kh, kw) window, PyTorch/ONNX semantics.
 //
 //   max:     out[n, oh, ow, c] = max over in-bounds (ih, iw) of input[n, ih, iw, c]
-//            (padding never wins: it is −inf, so only real elements count)
+//            (padding never wins: it is −inf, so only real elements count;
+//            a NaN in the window makes the output NaN, as in PyTorch: maxNan
+//            from the prepended shaders/common/nan.wgsl)
 //   average: out[n, oh, ow, c] = sum over in-bounds (ih, iw) of input[n, ih, iw, c] / divisor
 //            with the window [hstart, hend) × [wstart, wend) where
 //              hstart = oh·strideH − padTop,  hend = min(hstart + kh, inHeight + padBottom)
@@ -85,7 +87,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       if (iw < 0 || iw >= inW) { continue; }
       let v = input[base + u32(ih) * rowStride + u32(iw) * params.channels];
       if (POOL_OP == POOL_MAX) {
-        best = max(best, v);
+        best = maxNan(best, v);
       } else {
         sum += v;
         count += 1u;

@@ -7,6 +7,11 @@
 // tree in workgroup memory; a third strided pass writes the outputs. Rows
 // are folded into a 2-D grid of workgroups (row = wid.y · groups.x + wid.x)
 // because one grid dimension holds at most 65,535 of them.
+// NaN and ±∞ follow PyTorch: a row holding a NaN or a +∞ (exp(∞ − ∞)), or
+// only −∞, is all NaN; other −∞ entries give 0. That is exactly the rows
+// whose max is not finite, so the max is NaN-propagating and a row with a
+// non-finite max is written as NaN (helpers from the prepended
+// shaders/common/nan.wgsl; exp of a NaN need not be NaN on every driver).
 // Overrides: WORKGROUP_SIZE, a power of two (the tree halves it).
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -33,12 +38,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   // every row has an element 0, so it seeds the max without an infinity literal
   var partialMax = input[base];
   for (var i = lid; i < params.length; i += WORKGROUP_SIZE) {
-    partialMax = max(partialMax, input[base + i]);
+    partialMax = maxNan(partialMax, input[base + i]);
   }
   scratch[lid] = partialMax;
   workgroupBarrier();
   for (var s = WORKGROUP_SIZE / 2u; s > 0u; s = s / 2u) {
-    if (lid < s) { scratch[lid] = max(scratch[lid], scratch[lid + s]); }
+    if (lid < s) { scratch[lid] = maxNan(scratch[lid], scratch[lid + s]); }
     workgroupBarrier();
   }
   let rowMax = scratch[0];
@@ -56,8 +61,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     workgroupBarrier();
   }
   let inverseSum = 1.0 / scratch[0];
+  let nanRow = !isFiniteBits(rowMax);
 
   for (var i = lid; i < params.length; i += WORKGROUP_SIZE) {
-    output[base + i] = exp(input[base + i] - rowMax) * inverseSum;
+    output[base + i] = select(exp(input[base + i] - rowMax) * inverseSum, quietNan(), nanRow);
   }
 }

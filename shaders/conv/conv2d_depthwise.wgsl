@@ -7,7 +7,10 @@
 // [channelOffset, channelOffset + outChannels); residual NHWC contiguous
 // [pixels][outChannels]; bias [outChannels].
 // weight: [kernelHeight][kernelWidth][blocks] of vec4 — output channels in
-// blocks of 4, the last channelBlock zero-padded.
+// blocks of 4, the last channelBlock zero-padded — then as many padding terms
+// 0 · weight (0, or NaN for a NaN or ±∞ weight): an out-of-image tap adds its
+// term instead of multiplying zeros, because PyTorch multiplies the zero
+// padding too and a non-finite weight makes the output NaN there as well.
 //
 // Mapping: one invocation per (output pixel, channelBlock of 4 output channels),
 // vectorized over the 4 channels: a vec4 of weights times the 4 inputs they
@@ -62,13 +65,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let sourceChannel = vec4<u32>(firstChannel, min(firstChannel + 1u, last), min(firstChannel + 2u, last),
                                 min(firstChannel + 3u, last)) / params.multiplier;
 
+  let paddingBase = params.kernelHeight * params.kernelWidth * params.blockCount;
   var acc = vec4<f32>(0.0);
   for (var ky = 0u; ky < params.kernelHeight; ky++) {
     let iy = i32(oy * params.strideH + ky * params.dilationH) - i32(params.padTop);
-    if (iy < 0 || iy >= i32(params.inHeight)) { continue; }
+    let rowInside = iy >= 0 && iy < i32(params.inHeight);
     for (var kx = 0u; kx < params.kernelWidth; kx++) {
       let ix = i32(ox * params.strideW + kx * params.dilationW) - i32(params.padLeft);
-      if (ix < 0 || ix >= i32(params.inWidth)) { continue; }
+      if (!rowInside || ix < 0 || ix >= i32(params.inWidth)) {
+        acc += weight[paddingBase + (ky * params.kernelWidth + kx) * params.blockCount + channelBlock];
+        continue;
+      }
       let base = ((n * params.inHeight + u32(iy)) * params.inWidth + u32(ix)) * params.inChannels;
       let x = vec4<f32>(input[base + sourceChannel.x], input[base + sourceChannel.y],
                         input[base + sourceChannel.z], input[base + sourceChannel.w]);

@@ -8,11 +8,15 @@
 // weight: [kernelHeight][kernelWidth][inPerGroup][blocks] of vec4, where each
 // group's outPerGroup channels are split into blocksPerGroup blocks of 4
 // (the last zero-padded) and blocks = groups · blocksPerGroup. A channelBlock never
-// spans two groups, so its 4 channels share one input window.
+// spans two groups, so its 4 channels share one input window. After them,
+// [kernelHeight][kernelWidth][blocks] of vec4 padding terms: 0 · Σ_ci weight,
+// i.e. 0, or NaN where a weight of that tap is NaN or ±∞.
 //
 // Mapping: one invocation per (output pixel, channelBlock of 4 output channels),
 // blocks fastest so neighbouring invocations read the same input pixels.
-// Padding, stride and dilation are uniforms; out-of-image taps are skipped.
+// Padding, stride and dilation are uniforms. An out-of-image tap adds its
+// padding term instead of multiplying zeros: PyTorch multiplies the zero
+// padding too, so a NaN or ∞ weight makes the output NaN there as well.
 // Overrides: WORKGROUP_SIZE, and the epilogue's.
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -64,13 +68,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let lanes = min(4u, (groupIndex + 1u) * params.outPerGroup - firstChannel);
   let inChannelBase = groupIndex * params.inPerGroup;
 
+  let paddingBase = params.kernelHeight * params.kernelWidth * params.inPerGroup * blockCount;
   var acc = vec4<f32>(0.0);
   for (var ky = 0u; ky < params.kernelHeight; ky++) {
     let iy = i32(oy * params.strideH + ky * params.dilationH) - i32(params.padTop);
-    if (iy < 0 || iy >= i32(params.inHeight)) { continue; }
+    let rowInside = iy >= 0 && iy < i32(params.inHeight);
     for (var kx = 0u; kx < params.kernelWidth; kx++) {
       let ix = i32(ox * params.strideW + kx * params.dilationW) - i32(params.padLeft);
-      if (ix < 0 || ix >= i32(params.inWidth)) { continue; }
+      if (!rowInside || ix < 0 || ix >= i32(params.inWidth)) {
+        acc += weight[paddingBase + (ky * params.kernelWidth + kx) * blockCount + channelBlock];
+        continue;
+      }
       let inBase = ((n * params.inHeight + u32(iy)) * params.inWidth + u32(ix)) * params.inChannels + inChannelBase;
       let wBase = (ky * params.kernelWidth + kx) * params.inPerGroup * blockCount + channelBlock;
       for (var ci = 0u; ci < params.inPerGroup; ci++) {

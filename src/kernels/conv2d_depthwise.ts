@@ -1,11 +1,12 @@
 /** The depthwise strategy (groups == inChannels): per-channel windows, vectorized over 4 output channels. */
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
+import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import depthwiseWgsl from '../../shaders/conv/conv2d_depthwise.wgsl?raw';
 import { defineShader } from '../gpu/shader.js';
 import { windowBlockDispatch, type ConvStrategy } from './conv2d_strategy.js';
 import { ceilDiv } from './geometry.js';
 
-export const conv2dDepthwiseShader = defineShader('conv2d_depthwise', epilogueWgsl, depthwiseWgsl);
+export const conv2dDepthwiseShader = defineShader('conv2d_depthwise', nanWgsl, epilogueWgsl, depthwiseWgsl);
 
 export const depthwiseStrategy: ConvStrategy = {
   name: 'depthwise',
@@ -16,9 +17,14 @@ export const depthwiseStrategy: ConvStrategy = {
   layoutWeights(s, oihw) {
     const lanes = ceilDiv(s.outChannels, 4) * 4;
     const taps = s.kernelHeight * s.kernelWidth;
-    const out = new Float32Array(taps * lanes);
+    // the weights, then one padding term 0·w per (tap, lane): what the tap adds where it meets the zero padding
+    const out = new Float32Array(2 * taps * lanes);
     for (let o = 0; o < s.outChannels; o++)
-      for (let t = 0; t < taps; t++) out[t * lanes + o] = oihw[o * taps + t]!;
+      for (let t = 0; t < taps; t++) {
+        const w = oihw[o * taps + t]!;
+        out[t * lanes + o] = w;
+        if (!Number.isFinite(w)) out[(taps + t) * lanes + o] = Number.NaN;
+      }
     return out;
   },
   scratchLength: () => 0,

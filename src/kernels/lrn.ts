@@ -2,13 +2,14 @@
  * Local response normalization across channels (AlexNet, GoogLeNet) on NHWC:
  * b_c = a_c / (k + alpha/size · Σ_{c' in window} a_c'²)^beta.
  */
+import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import lrnWgsl from '../../shaders/lrn.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const lrnShader = defineShader('lrn', lrnWgsl);
+export const lrnShader = defineShader('lrn', nanWgsl, lrnWgsl);
 const WORKGROUP_SIZE = 64;
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Float64 conv2d in PyTorch's conventions — NCHW input, OIHW weights — loop by
- * loop from the definition, sharing no code with the kernels.
+ * loop from the definition, sharing no code with the kernels. NaN and ±∞
+ * propagate as in PyTorch, including through the zero padding.
  */
 import type { Activation } from '../../src/kernels/epilogue.js';
 import { activateRef } from './activation.js';
@@ -48,11 +49,12 @@ export function conv2dRef(
             const c = g * cinG + ci;
             for (let ky = 0; ky < p.kernelHeight; ky++) {
               const iy = oy * p.strideH - p.padTop + ky * p.dilationH;
-              if (iy < 0 || iy >= p.inHeight) continue;
               for (let kx = 0; kx < p.kernelWidth; kx++) {
                 const ix = ox * p.strideW - p.padLeft + kx * p.dilationW;
-                if (ix < 0 || ix >= p.inWidth) continue;
-                s += x[((n * p.inChannels + c) * p.inHeight + iy) * p.inWidth + ix]! * w[((o * cinG + ci) * p.kernelHeight + ky) * p.kernelWidth + kx]!;
+                // padding is a zero that is multiplied, as in PyTorch: 0 · a NaN or ∞ weight is NaN
+                const inside = iy >= 0 && iy < p.inHeight && ix >= 0 && ix < p.inWidth;
+                const v = inside ? x[((n * p.inChannels + c) * p.inHeight + iy) * p.inWidth + ix]! : 0;
+                s += v * w[((o * cinG + ci) * p.kernelHeight + ky) * p.kernelWidth + kx]!;
               }
             }
           }

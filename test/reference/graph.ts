@@ -209,7 +209,7 @@ function concatChannels(parts: readonly Value[], node: GraphNode): Float64Array 
 }
 
 /** PyTorch's AdaptiveAvgPool2d, NCHW: window [floor(i·in/out), ceil((i+1)·in/out)) per axis. */
-function adaptiveAvgPoolRef(x: Float64Array, n: number, c: number, h: number, w: number, oh: number, ow: number): Float64Array {
+export function adaptiveAvgPoolRef(x: Float64Array, n: number, c: number, h: number, w: number, oh: number, ow: number): Float64Array {
   const out = new Float64Array(n * c * oh * ow);
   for (let b = 0; b < n * c; b++)
     for (let i = 0; i < oh; i++)
