@@ -15,6 +15,7 @@ import { CONV_STRATEGIES } from '../../src/kernels/conv2d.js';
 import { conv2dShape, fullSlice } from '../../src/kernels/conv2d_shape.js';
 import { validateSpec, type DispatchSpec } from '../../src/kernels/dispatch.js';
 import { activation, elementwiseBinary } from '../../src/kernels/elementwise.js';
+import { clearCounts, countNonFinite } from '../../src/kernels/finite_count.js';
 import { fullyConnected, gemm } from '../../src/kernels/gemm.js';
 import { globalAvgPool } from '../../src/kernels/global_avg_pool.js';
 import { adaptiveAvgPool } from '../../src/kernels/adaptive_avg_pool.js';
@@ -61,6 +62,8 @@ function allSpecs(): DispatchSpec[] {
   specs.push(slice4d([1, 4, 5, 8], [0, 1, 0, 2], [1, 4, 5, 7], [1, 2, 1, 3], x, y));
   specs.push(elementwiseBinary({ op: 'prelu', aShape: [1, 4, 4, 8], bShape: [1, 1, 1, 8], activation: 'clip', activationParams: { min: -1, max: Infinity } }, x, w, y));
   specs.push(activation(100, 'leaky_relu', x, y, 'leaky', { alpha: 0.2 }));
+  specs.push(countNonFinite(1000, 2, x, y));
+  specs.push(clearCounts(9, y));
   specs.push(imageToTensor({ width: 30, height: 20, rowPixels: 64 }, { channels: 3, outWidth: 8, outHeight: 8, samples: 2 }, x, y));
   return specs;
 }
