@@ -41,7 +41,11 @@ export class UnsupportedConfigurationError extends WebGpuCnnError {
   override readonly name: string = 'UnsupportedConfigurationError';
 }
 
-/** A tensor or weight exceeds what one storage binding of this device can hold. */
+/**
+ * A tensor or weight exceeds what one storage binding of this device can
+ * hold. `what` names it by layer and role (`output of layer "conv1"`,
+ * `weight of layer "fc"`).
+ */
 export class BindingLimitError extends WebGpuCnnError {
   override readonly name: string = 'BindingLimitError';
   constructor(
@@ -49,7 +53,10 @@ export class BindingLimitError extends WebGpuCnnError {
     readonly bytes: number,
     readonly limit: number,
   ) {
-    super(`${what} needs ${bytes} bytes in one storage binding, but this device allows ${limit} (maxStorageBufferBindingSize)`);
+    super(
+      `${clipName(what, 120)} needs ${bytes} bytes in one storage binding, but this device allows ${limit} (${formatBytes(bytes)} > ${formatBytes(limit)}, maxStorageBufferBindingSize): ` +
+        'use a smaller batch or input size, or a GPU whose adapter offers a larger limit',
+    );
   }
 }
 
@@ -70,9 +77,13 @@ export class GraphError extends WebGpuCnnError {
 }
 
 /**
- * Parameters missing, unexpected, or of the wrong shape; every problem is listed.
- * A `misshapen` entry has `actual`, the number of values given, and where the
- * source knew it (a safetensors file does) `actualShape`, compared exactly.
+ * Parameters missing, unexpected, or of the wrong shape. The lists hold every
+ * problem; the message summarizes them (counts and the first few names) and
+ * says what the pattern suggests: a prefix to strip, or a file made for
+ * another architecture. A `misshapen` entry has `actual`, the number of
+ * values given, and where the source knew it (a safetensors file does)
+ * `actualShape`, compared exactly. `parameterCount`, where given, is how many
+ * parameters the graph declares.
  */
 export class WeightError extends WebGpuCnnError {
   override readonly name: string = 'WeightError';
@@ -80,17 +91,67 @@ export class WeightError extends WebGpuCnnError {
     readonly missing: readonly string[],
     readonly unexpected: readonly string[],
     readonly misshapen: readonly { name: string; expected: readonly number[]; actual: number; actualShape?: readonly number[] }[],
+    readonly parameterCount?: number,
   ) {
+    const shape = (s: readonly number[]) => clipName(`[${s.join(', ')}]`, 40);
     const bySize = misshapen.filter((m) => !m.actualShape);
     const byShape = misshapen.filter((m) => m.actualShape);
+    const of = parameterCount !== undefined && missing.length > MESSAGE_NAMES ? ` of ${parameterCount} graph parameters` : '';
     const parts = [
-      missing.length ? `missing ${missing.join(', ')}` : '',
-      unexpected.length ? `unexpected ${unexpected.join(', ')}` : '',
-      bySize.length ? `wrong size ${bySize.map((m) => `${m.name} (expected [${m.expected.join(', ')}] = ${m.expected.reduce((a, b) => a * b, 1)} values, got ${m.actual})`).join(', ')}` : '',
-      byShape.length ? `wrong shape ${byShape.map((m) => `${m.name} (expected [${m.expected.join(', ')}], got [${m.actualShape!.join(', ')}])`).join(', ')}` : '',
+      missing.length ? `missing ${summarizeNames(missing, of)}` : '',
+      unexpected.length ? `unexpected ${summarizeNames(unexpected)}` : '',
+      bySize.length ? `wrong size ${summarizeNames(bySize.map((m) => `${clipName(m.name)} (expected ${shape(m.expected)} = ${m.expected.reduce((a, b) => a * b, 1)} values, got ${m.actual})`), '', 2)}` : '',
+      byShape.length ? `wrong shape ${summarizeNames(byShape.map((m) => `${clipName(m.name)} (expected ${shape(m.expected)}, got ${shape(m.actualShape!)})`), '', 2)}` : '',
+      weightHint(missing, unexpected, parameterCount),
     ].filter(Boolean);
     super(`weights do not match the graph: ${parts.join('; ')}`);
   }
+}
+
+/** How many names a message lists before it says "and N more". */
+const MESSAGE_NAMES = 3;
+
+/** A name for a message: long ones (a hostile file's) are cut, the full one stays on the error's properties. */
+export function clipName(name: string, max = 48): string {
+  return name.length <= max ? name : `${name.slice(0, max - 1)}…`;
+}
+
+/**
+ * A list for a message: every item when there are few, else the count and
+ * the first few — `120 of 122 graph parameters (a, b, c and 117 more)`.
+ */
+export function summarizeNames(names: readonly string[], countSuffix = '', shown = MESSAGE_NAMES): string {
+  if (names.length <= shown) return names.map((n) => clipName(n, 160)).join(', ');
+  const first = names.slice(0, shown).map((n) => clipName(n, 160)).join(', ');
+  return `${names.length}${countSuffix} (${first} and ${names.length - shown} more)`;
+}
+
+/** What a pattern of missing and unexpected names suggests, or '' when nothing does. */
+function weightHint(missing: readonly string[], unexpected: readonly string[], parameterCount: number | undefined): string {
+  if (missing.length && unexpected.length) {
+    const extra = sharedPrefix(unexpected, new Set(missing));
+    if (extra !== undefined) return `the file's names carry an extra prefix "${clipName(extra)}" (strip it from its keys)`;
+    const lacking = sharedPrefix(missing, new Set(unexpected));
+    if (lacking !== undefined) return `the file's names lack the graph's prefix "${clipName(lacking)}" (add it to its keys)`;
+  }
+  if (parameterCount !== undefined && missing.length * 2 > parameterCount) {
+    return `is this file for another architecture? only ${parameterCount - missing.length} of ${parameterCount} graph parameters are in it`;
+  }
+  if (parameterCount === undefined && missing.length > MESSAGE_NAMES && unexpected.length > MESSAGE_NAMES) return 'is this file for another architecture?';
+  return '';
+}
+
+/** A dotted prefix that, stripped from most of `names`, leaves a name in `others`. */
+function sharedPrefix(names: readonly string[], others: ReadonlySet<string>): string | undefined {
+  for (const probe of names.slice(0, 8)) {
+    for (let dot = probe.indexOf('.'); dot >= 0; dot = probe.indexOf('.', dot + 1)) {
+      const prefix = probe.slice(0, dot + 1);
+      if (!others.has(probe.slice(prefix.length))) continue;
+      const hits = names.filter((n) => n.startsWith(prefix) && others.has(n.slice(prefix.length))).length;
+      if (hits * 2 >= names.length) return prefix;
+    }
+  }
+  return undefined;
 }
 
 /** run() got an input of the wrong shape, length or type; `input` names it. */
@@ -171,4 +232,78 @@ export class UnsupportedOnnxError extends UnsupportedConfigurationError {
   ) {
     super(`onnx: ${message}`);
   }
+}
+
+/** Which GPU object or step failed, and for whom: carried by every Gpu*Error. */
+export interface GpuFailureSite {
+  /** What was being made or done, e.g. `arena 0`, `conv1 weight`, `run`. */
+  readonly operation: string;
+  /** The layer (graph node) it belongs to, where there is one. */
+  readonly layer?: string;
+  /** Bytes asked for, for allocations. */
+  readonly bytes?: number;
+}
+
+/**
+ * The GPU reported an error for a command we issued. Subclasses say which
+ * kind; `gpuMessage` is the implementation's own text. A compile or run that
+ * raised one never resolves with outputs.
+ */
+export class GpuFailureError extends WebGpuCnnError {
+  override readonly name: string = 'GpuFailureError';
+  readonly operation: string;
+  readonly layer: string | undefined;
+  readonly bytes: number | undefined;
+  constructor(
+    readonly site: GpuFailureSite,
+    readonly gpuMessage: string,
+    summary: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${summary}: ${gpuMessage.split('\n')[0]!.slice(0, 300)}`, options);
+    this.operation = site.operation;
+    this.layer = site.layer;
+    this.bytes = site.bytes;
+  }
+}
+
+function siteText(site: GpuFailureSite): string {
+  return `${site.operation}${site.layer !== undefined ? ` of layer "${site.layer}"` : ''}`;
+}
+
+/** The GPU could not allocate memory for a buffer (or ran out while executing). */
+export class GpuOutOfMemoryError extends GpuFailureError {
+  override readonly name: string = 'GpuOutOfMemoryError';
+  constructor(site: GpuFailureSite, gpuMessage: string, options?: { cause?: unknown }) {
+    const asked = site.bytes !== undefined ? ` (${formatBytes(site.bytes)} asked for)` : '';
+    super(site, gpuMessage, `the GPU ran out of memory for ${siteText(site)}${asked}; try a smaller batch or input size, or close other GPU work`, options);
+  }
+}
+
+/** WebGPU rejected a command as invalid: a bug of ours or an input that breaks a device rule. */
+export class GpuValidationError extends GpuFailureError {
+  override readonly name: string = 'GpuValidationError';
+  constructor(site: GpuFailureSite, gpuMessage: string, options?: { cause?: unknown }) {
+    super(site, gpuMessage, `WebGPU rejected ${siteText(site)}`, options);
+  }
+}
+
+/** The GPU implementation failed internally (e.g. a shader too large for the driver). */
+export class GpuInternalError extends GpuFailureError {
+  override readonly name: string = 'GpuInternalError';
+  constructor(site: GpuFailureSite, gpuMessage: string, options?: { cause?: unknown }) {
+    super(site, gpuMessage, `the GPU implementation failed on ${siteText(site)}`, options);
+  }
+}
+
+/** 1536 → "1.5 KiB": sizes in messages people read. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 2 : 1).replace(/\.?0+$/, '')} ${units[unit]}`;
 }
