@@ -9,6 +9,7 @@
 import { OnnxFormatError, UnsupportedOnnxError } from '../errors.js';
 import type { GraphBuilder, Tensor } from '../graph/builder.js';
 import type { Attributes } from './attributes.js';
+import type { MaterializeBudget } from './budget.js';
 import type { NodeProto } from './proto.js';
 import { elementCountOf, isFloatType, type ConstTensor } from './tensor.js';
 
@@ -57,6 +58,8 @@ export class LoweringState {
   constructor(
     readonly g: GraphBuilder,
     readonly opset: number,
+    /** What this import may still materialize on the CPU. */
+    readonly budget: MaterializeBudget,
   ) {}
 
   /** A node name no other node has; the builder's own automatic names (`constant_3`) are avoided. */
@@ -116,6 +119,10 @@ export class NodeContext {
 
   get g(): GraphBuilder {
     return this.state.g;
+  }
+
+  get budget(): MaterializeBudget {
+    return this.state.budget;
   }
 
   get opType(): string {

@@ -2,12 +2,15 @@
  * The CPU evaluator for constant subgraphs: the Shape → Gather → Unsqueeze →
  * Concat → Reshape chains exporters emit around flatten and reshape, and
  * initializer-only arithmetic (a transposed or reshaped weight). Small and
- * general: numpy broadcasting, any rank. Results are capped at MAX_ELEMENTS.
+ * general: numpy broadcasting, any rank. Every result is charged to the
+ * import's MaterializeBudget before its array exists, and no loop runs longer
+ * than the elements it writes or reads from an already charged tensor.
  */
 import { OnnxFormatError } from '../errors.js';
+import { MaterializeBudget } from './budget.js';
 import { DataType } from './proto.js';
 import { broadcastDims, normalizeAxis } from './shape_math.js';
-import { elementCountOf, isFloatType, makeConst, MAX_ELEMENTS, type ConstTensor } from './tensor.js';
+import { describeTensor, elementCountOf, isFloatType, newData, type ConstTensor } from './tensor.js';
 
 function stridesOf(dims: readonly number[]): number[] {
   const s = new Array<number>(dims.length);
@@ -19,12 +22,6 @@ function stridesOf(dims: readonly number[]): number[] {
   return s;
 }
 
-function checkSize(dims: readonly number[]): number {
-  const n = elementCountOf(dims);
-  if (n > MAX_ELEMENTS) throw new OnnxFormatError(`a folded constant of shape [${dims.join(', ')}] is too large`);
-  return n;
-}
-
 /** Element strides of `dims` read at every index of `out` (0 where it broadcasts). */
 function broadcastStrides(dims: readonly number[], out: readonly number[]): number[] {
   const own = stridesOf(dims);
@@ -32,28 +29,59 @@ function broadcastStrides(dims: readonly number[], out: readonly number[]): numb
   return out.map((_, i) => (i < offset || dims[i - offset] === 1 ? 0 : own[i - offset]!));
 }
 
-/** Evaluates f at every index of the broadcast of the operands' shapes. */
-export function broadcastMap(operands: readonly ConstTensor[], dtype: number, f: (values: number[]) => number): ConstTensor {
-  const dims = operands.reduce<number[]>((acc, t) => broadcastDims(acc, t.dims), []);
-  const n = checkSize(dims);
-  const strides = operands.map((t) => broadcastStrides(t.dims, dims));
-  const out = isFloatType(dtype) ? new Float32Array(n) : new Float64Array(n);
-  const index = new Array<number>(dims.length).fill(0);
-  const offsets = new Array<number>(operands.length).fill(0);
-  const values = new Array<number>(operands.length);
+/** One operand of walk(): element i of the result reads data[offset + Σ index·strides]. */
+interface Source {
+  readonly data: ArrayLike<number>;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/**
+ * A new `dtype` tensor of `dims` whose element at each index is f of the
+ * sources read there (or the one source's value). Charged before allocating;
+ * size-1 axes never advance the index, so they are left out of the loop and
+ * its rank stays under log2 of the element count, however many the file has.
+ */
+function walk(dims: readonly number[], dtype: number, sources: readonly Source[], budget: MaterializeBudget, f?: (values: number[]) => number, what?: string): ConstTensor {
+  const out = newData(dtype, dims, budget, what);
+  const n = out.length;
+  if (n === 0) return { dtype, dims: [...dims], data: out };
+  const axes = dims.flatMap((d, i) => (d === 1 ? [] : [i]));
+  const size = axes.map((a) => dims[a]!);
+  const strides = sources.map((s) => axes.map((a) => s.strides[a]!));
+  const offsets = sources.map((s) => s.offset);
+  const index = new Array<number>(axes.length).fill(0);
+  const values = new Array<number>(sources.length);
+  const k = sources.length;
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < operands.length; k++) values[k] = operands[k]!.data[offsets[k]!]!;
-    out[i] = f(values);
-    // advance the multi-index, updating each operand's offset incrementally
-    for (let d = dims.length - 1; d >= 0; d--) {
+    if (f) {
+      for (let j = 0; j < k; j++) values[j] = sources[j]!.data[offsets[j]!]!;
+      out[i] = f(values);
+    } else {
+      out[i] = sources[0]!.data[offsets[0]!]!;
+    }
+    // advance the multi-index, updating each source's offset incrementally
+    for (let d = axes.length - 1; d >= 0; d--) {
       index[d]!++;
-      for (let k = 0; k < operands.length; k++) offsets[k]! += strides[k]![d]!;
-      if (index[d]! < dims[d]!) break;
-      for (let k = 0; k < operands.length; k++) offsets[k]! -= strides[k]![d]! * dims[d]!;
+      for (let j = 0; j < k; j++) offsets[j]! += strides[j]![d]!;
+      if (index[d]! < size[d]!) break;
+      for (let j = 0; j < k; j++) offsets[j]! -= strides[j]![d]! * size[d]!;
       index[d] = 0;
     }
   }
-  return { dtype, dims, data: out };
+  return { dtype, dims: [...dims], data: out };
+}
+
+/** Evaluates f at every index of the broadcast of the operands' shapes. */
+export function broadcastMap(operands: readonly ConstTensor[], dtype: number, f: (values: number[]) => number, budget: MaterializeBudget): ConstTensor {
+  const dims = operands.reduce<number[]>((acc, t) => broadcastDims(acc, t.dims), []);
+  return walk(
+    dims,
+    dtype,
+    operands.map((t) => ({ data: t.data, strides: broadcastStrides(t.dims, dims), offset: 0 })),
+    budget,
+    f,
+  );
 }
 
 function toInt(dtype: number, v: number): number {
@@ -101,74 +129,57 @@ export function isFoldableElementwise(op: string): boolean {
 }
 
 /** Elementwise op on constants (binary ops broadcast). */
-export function foldElementwise(op: string, inputs: readonly ConstTensor[]): ConstTensor {
+export function foldElementwise(op: string, inputs: readonly ConstTensor[], budget: MaterializeBudget): ConstTensor {
   const unary = UNARY[op];
   if (unary) {
     const t = inputs[0]!;
-    return broadcastMap([t], op === 'Not' ? DataType.BOOL : t.dtype, ([x]) => toInt(t.dtype, unary(x!)));
+    return broadcastMap([t], op === 'Not' ? DataType.BOOL : t.dtype, ([x]) => toInt(t.dtype, unary(x!)), budget);
   }
   const [a, b] = inputs as [ConstTensor, ConstTensor];
   const compare = COMPARE[op];
-  if (compare) return broadcastMap([a, b], DataType.BOOL, ([x, y]) => (compare(x!, y!) ? 1 : 0));
+  if (compare) return broadcastMap([a, b], DataType.BOOL, ([x, y]) => (compare(x!, y!) ? 1 : 0), budget);
   const int = !isFloatType(a.dtype);
   const f = BINARY[op]!;
-  return broadcastMap([a, b], a.dtype, ([x, y]) => f(x!, y!, int));
+  return broadcastMap([a, b], a.dtype, ([x, y]) => f(x!, y!, int), budget);
 }
 
-export function where(cond: ConstTensor, a: ConstTensor, b: ConstTensor): ConstTensor {
-  return broadcastMap([cond, a, b], a.dtype, ([c, x, y]) => (c ? x! : y!));
+export function where(cond: ConstTensor, a: ConstTensor, b: ConstTensor, budget: MaterializeBudget): ConstTensor {
+  return broadcastMap([cond, a, b], a.dtype, ([c, x, y]) => (c ? x! : y!), budget);
 }
 
-export function expand(t: ConstTensor, shape: readonly number[]): ConstTensor {
-  return expandTo(t, broadcastDims(t.dims, shape));
+/** `t` broadcast to `shape` (ONNX Expand: the result is the broadcast of both shapes). */
+export function expand(t: ConstTensor, shape: readonly number[], budget: MaterializeBudget): ConstTensor {
+  const target = broadcastDims(t.dims, shape);
+  return walk(target, t.dtype, [{ data: t.data, strides: broadcastStrides(t.dims, target), offset: 0 }], budget);
 }
 
-function expandTo(t: ConstTensor, target: readonly number[]): ConstTensor {
-  const n = checkSize(target);
-  const strides = broadcastStrides(t.dims, target);
-  const out = isFloatType(t.dtype) ? new Float32Array(n) : new Float64Array(n);
-  const outStrides = stridesOf(target);
-  for (let i = 0; i < n; i++) {
-    let rem = i;
-    let src = 0;
-    for (let d = 0; d < target.length; d++) {
-      const q = Math.floor(rem / outStrides[d]!);
-      rem -= q * outStrides[d]!;
-      src += q * strides[d]!;
-    }
-    out[i] = t.data[src]!;
-  }
-  return { dtype: t.dtype, dims: [...target], data: out };
+/** ONNX Tile: `t` repeated `repeats[i]` times along each axis i. */
+export function tile(t: ConstTensor, repeats: readonly number[], budget: MaterializeBudget): ConstTensor {
+  const rank = t.dims.length;
+  if (repeats.length !== rank) throw new OnnxFormatError(`Tile has ${repeats.length} repeats for a rank-${rank} input`);
+  for (const r of repeats) if (!Number.isInteger(r) || r < 0) throw new OnnxFormatError(`Tile got an invalid repeat count ${r}`);
+  // [d0, d1] tiled by [r0, r1] reads like [r0, d0, r1, d1] broadcast from [1, d0, 1, d1]
+  const spread = t.dims.flatMap((d, i) => [repeats[i]!, d]);
+  const own = stridesOf(t.dims);
+  const strides = t.dims.flatMap((d, i) => [0, d === 1 ? 0 : own[i]!]);
+  const dims = t.dims.map((d, i) => d * repeats[i]!);
+  return reshaped(walk(spread, t.dtype, [{ data: t.data, strides, offset: 0 }], budget, undefined, describeTensor(t.dtype, dims)), dims);
 }
 
-export function transpose(t: ConstTensor, perm: readonly number[]): ConstTensor {
+/** Transpose; weight re-layouts outside the fold path (ops_nn) pass no budget and get the default limits. */
+export function transpose(t: ConstTensor, perm: readonly number[], budget: MaterializeBudget = new MaterializeBudget()): ConstTensor {
   const rank = t.dims.length;
   if (perm.length !== rank || [...perm].sort((x, y) => x - y).some((p, i) => p !== i)) throw new OnnxFormatError(`perm [${perm.join(', ')}] is not a permutation of rank ${rank}`);
-  const dims = perm.map((p) => t.dims[p]!);
   const inStrides = stridesOf(t.dims);
-  return gatherStrided(t, dims, perm.map((p) => inStrides[p]!), 0);
+  return walk(
+    perm.map((p) => t.dims[p]!),
+    t.dtype,
+    [{ data: t.data, strides: perm.map((p) => inStrides[p]!), offset: 0 }],
+    budget,
+  );
 }
 
-/** Reads `t` at offset + Σ index·strides for every index of `dims`. */
-function gatherStrided(t: ConstTensor, dims: readonly number[], strides: readonly number[], offset: number): ConstTensor {
-  const n = checkSize(dims);
-  const out = isFloatType(t.dtype) ? new Float32Array(n) : new Float64Array(n);
-  const index = new Array<number>(dims.length).fill(0);
-  let src = offset;
-  for (let i = 0; i < n; i++) {
-    out[i] = t.data[src]!;
-    for (let d = dims.length - 1; d >= 0; d--) {
-      index[d]!++;
-      src += strides[d]!;
-      if (index[d]! < dims[d]!) break;
-      src -= strides[d]! * dims[d]!;
-      index[d] = 0;
-    }
-  }
-  return { dtype: t.dtype, dims: [...dims], data: out };
-}
-
-export function slice(t: ConstTensor, windows: readonly { axis: number; start: number; step: number; count: number }[]): ConstTensor {
+export function slice(t: ConstTensor, windows: readonly { axis: number; start: number; step: number; count: number }[], budget: MaterializeBudget): ConstTensor {
   const own = stridesOf(t.dims);
   const dims = [...t.dims];
   const strides = [...own];
@@ -178,34 +189,38 @@ export function slice(t: ConstTensor, windows: readonly { axis: number; start: n
     strides[w.axis] = own[w.axis]! * w.step;
     offset += w.start * own[w.axis]!;
   }
-  if (elementCountOf(dims) === 0) return { dtype: t.dtype, dims, data: isFloatType(t.dtype) ? new Float32Array(0) : new Float64Array(0) };
-  return gatherStrided(t, dims, strides, offset);
+  return walk(dims, t.dtype, [{ data: t.data, strides, offset }], budget);
 }
 
-export function gather(t: ConstTensor, indices: ConstTensor, axisAttr: number): ConstTensor {
+export function gather(t: ConstTensor, indices: ConstTensor, axisAttr: number, budget: MaterializeBudget): ConstTensor {
   if (t.dims.length === 0) throw new OnnxFormatError('gather from a scalar');
   const axis = normalizeAxis(axisAttr, t.dims.length);
   const dim = t.dims[axis]!;
   const outer = elementCountOf(t.dims.slice(0, axis));
   const inner = elementCountOf(t.dims.slice(axis + 1));
   const dims = [...t.dims.slice(0, axis), ...indices.dims, ...t.dims.slice(axis + 1)];
-  const n = checkSize(dims);
-  const out = isFloatType(t.dtype) ? new Float32Array(n) : new Float64Array(n);
   const k = indices.data.length;
+  const at = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    let idx = indices.data[j]!;
+    if (idx < 0) idx += dim;
+    if (!Number.isInteger(idx) || idx < 0 || idx >= dim) throw new OnnxFormatError(`gather index ${indices.data[j]} is out of range for a dimension of ${dim}`);
+    at[j] = idx;
+  }
+  const out = newData(t.dtype, dims, budget);
+  // an empty result may still have a huge outer × k (dims like [2^40, 0])
+  if (out.length === 0) return { dtype: t.dtype, dims, data: out };
   let o = 0;
   for (let a = 0; a < outer; a++) {
     for (let j = 0; j < k; j++) {
-      let idx = indices.data[j]!;
-      if (idx < 0) idx += dim;
-      if (!Number.isInteger(idx) || idx < 0 || idx >= dim) throw new OnnxFormatError(`gather index ${indices.data[j]} is out of range for a dimension of ${dim}`);
-      const base = (a * dim + idx) * inner;
+      const base = (a * dim + at[j]!) * inner;
       for (let i = 0; i < inner; i++) out[o++] = t.data[base + i]!;
     }
   }
   return { dtype: t.dtype, dims, data: out };
 }
 
-export function concat(ts: readonly ConstTensor[], axisAttr: number): ConstTensor {
+export function concat(ts: readonly ConstTensor[], axisAttr: number, budget: MaterializeBudget): ConstTensor {
   const first = ts[0]!;
   const rank = first.dims.length;
   const axis = normalizeAxis(axisAttr, rank);
@@ -216,10 +231,9 @@ export function concat(ts: readonly ConstTensor[], axisAttr: number): ConstTenso
   }
   const dims = [...first.dims];
   dims[axis] = ts.reduce((s, t) => s + t.dims[axis]!, 0);
-  const n = checkSize(dims);
+  const out = newData(first.dtype, dims, budget);
+  if (out.length === 0) return { dtype: first.dtype, dims, data: out };
   const outer = elementCountOf(first.dims.slice(0, axis));
-  const float = ts.some((t) => isFloatType(t.dtype));
-  const out = float ? new Float32Array(n) : new Float64Array(n);
   let o = 0;
   for (let a = 0; a < outer; a++) {
     for (const t of ts) {
@@ -231,32 +245,59 @@ export function concat(ts: readonly ConstTensor[], axisAttr: number): ConstTenso
   return { dtype: first.dtype, dims, data: out };
 }
 
-export function cast(t: ConstTensor, to: number): ConstTensor {
-  if (isFloatType(to)) return makeConst(to, t.dims, t.data);
-  if (to === DataType.BOOL) return makeConst(to, t.dims, Array.from(t.data, (v) => (v ? 1 : 0)));
-  return makeConst(to, t.dims, Array.from(t.data, (v) => (Number.isFinite(v) ? Math.trunc(v) : v)));
+/** Cast; a cast within the same storage (float to float, integer to integer) shares the data. */
+export function cast(t: ConstTensor, to: number, budget: MaterializeBudget): ConstTensor {
+  const fromFloat = isFloatType(t.dtype);
+  if (isFloatType(to) === fromFloat && (to !== DataType.BOOL || t.dtype === DataType.BOOL)) return { dtype: to, dims: [...t.dims], data: t.data };
+  const out = newData(to, t.dims, budget);
+  const n = out.length;
+  if (to === DataType.BOOL) for (let i = 0; i < n; i++) out[i] = t.data[i] ? 1 : 0;
+  else if (isFloatType(to)) out.set(t.data);
+  else for (let i = 0; i < n; i++) out[i] = Number.isFinite(t.data[i]!) ? Math.trunc(t.data[i]!) : t.data[i]!;
+  return { dtype: to, dims: [...t.dims], data: out };
 }
 
 export function reshaped(t: ConstTensor, dims: readonly number[]): ConstTensor {
   return { dtype: t.dtype, dims: [...dims], data: t.data };
 }
 
-export function constantOfShape(shape: readonly number[], value: ConstTensor | undefined): ConstTensor {
+export function constantOfShape(shape: readonly number[], value: ConstTensor | undefined, budget: MaterializeBudget): ConstTensor {
   for (const d of shape) if (!Number.isInteger(d) || d < 0) throw new OnnxFormatError(`ConstantOfShape got an invalid dimension ${d}`);
-  const n = checkSize(shape);
   const dtype = value?.dtype ?? DataType.FLOAT;
-  const out = isFloatType(dtype) ? new Float32Array(n) : new Float64Array(n);
+  const out = newData(dtype, shape, budget);
   out.fill(value?.data[0] ?? 0);
   return { dtype, dims: [...shape], data: out };
 }
 
-export function range(start: ConstTensor, limit: ConstTensor, delta: ConstTensor): ConstTensor {
+export function range(start: ConstTensor, limit: ConstTensor, delta: ConstTensor, budget: MaterializeBudget): ConstTensor {
   const s = start.data[0] ?? 0;
   const l = limit.data[0] ?? 0;
   const d = delta.data[0] ?? 0;
+  if (!Number.isFinite(s) || !Number.isFinite(l) || !Number.isFinite(d)) throw new OnnxFormatError(`Range from ${s} to ${l} by ${d} has no finite length`);
   if (!d) throw new OnnxFormatError('Range with delta 0');
+  // the count comes from the file: charged before anything is sized from it
   const n = Math.max(0, Math.ceil((l - s) / d));
-  checkSize([n]);
-  const values = Array.from({ length: n }, (_, i) => s + i * d);
-  return makeConst(start.dtype, [n], values);
+  const out = newData(start.dtype, [n], budget);
+  for (let i = 0; i < n; i++) out[i] = s + i * d;
+  return { dtype: start.dtype, dims: [n], data: out };
+}
+
+/** ReduceMean over one axis, keeping it as 1 (the only form exporters fold). */
+export function reduceMean(x: ConstTensor, axis: number, budget: MaterializeBudget): ConstTensor {
+  const dims = [...x.dims];
+  const len = dims[axis]!;
+  dims[axis] = 1;
+  const out = newData(x.dtype, dims, budget);
+  if (out.length === 0) return { dtype: x.dtype, dims, data: out };
+  const outer = elementCountOf(x.dims.slice(0, axis));
+  const inner = elementCountOf(x.dims.slice(axis + 1));
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      // accumulated in float64; the mean of nothing is NaN (0/0), as in numpy
+      let acc = len === 0 ? NaN : 0;
+      for (let k = 0; k < len; k++) acc += x.data[(o * len + k) * inner + i]! / len;
+      out[o * inner + i] = acc;
+    }
+  }
+  return { dtype: x.dtype, dims, data: out };
 }

@@ -2,13 +2,16 @@
  * ONNX → graph: decodes a ModelProto, fixes the input shapes, then walks the
  * nodes in order. A node whose inputs are all constants is folded on the CPU
  * when the evaluator knows its op; otherwise it is lowered onto the graph
- * builder. Unsupported ops are collected over the whole graph and reported
- * together in one UnsupportedOnnxError.
+ * builder. Nodes no graph output depends on are skipped, never folded.
+ * Unsupported ops are collected over the whole graph and reported together
+ * in one UnsupportedOnnxError. Everything materialized on the CPU is charged
+ * to one MaterializeBudget per import (see ParseOnnxOptions.materializeLimits).
  */
 import { OnnxFormatError, UnsupportedOnnxError, WebGpuCnnError } from '../errors.js';
 import { GraphBuilder } from '../graph/builder.js';
 import type { Graph, WeightMap } from '../graph/ir.js';
 import { Attributes } from './attributes.js';
+import { MaterializeBudget, type MaterializeLimits } from './budget.js';
 import { LoweringState, NodeContext, runtime, constant, type Value } from './context.js';
 import { ELEMENTWISE_OPS } from './ops_elementwise.js';
 import { FOLD_OPS } from './ops_fold.js';
@@ -22,6 +25,16 @@ export interface ParseOnnxOptions {
   batch?: number;
   /** Full shapes for inputs with other symbolic (or missing) dimensions, by input name. */
   inputShapes?: Record<string, readonly number[]>;
+  /**
+   * How much the importer may hold on the CPU while it decodes initializers
+   * and folds constant subgraphs: `maxTensorBytes` per tensor (default
+   * 512 MiB) and `maxTotalBytes` over the whole import (default 2 GiB). Each
+   * is checked before the array is allocated; past one the import fails with
+   * an OnnxFormatError naming the node and the limit.
+   * @example
+   * parseOnnx(bytes, { materializeLimits: { maxTensorBytes: 2 ** 30, maxTotalBytes: 2 ** 32 } });
+   */
+  materializeLimits?: MaterializeLimits;
 }
 
 export interface OnnxModel {
@@ -118,12 +131,13 @@ function importModel(model: ModelProto, options: ParseOnnxOptions): OnnxModel {
   const opset = opsetOf(model);
   checkExternal(graph);
   const g = new GraphBuilder();
-  const state = new LoweringState(g, opset);
+  const budget = new MaterializeBudget(options.materializeLimits);
+  const state = new LoweringState(g, opset, budget);
   const floatWidened = new Set<string>();
 
   for (const t of graph.initializer ?? []) {
     const name = t.name ?? '';
-    const c = decodeTensor(t, name);
+    const c = decodeTensor(t, name, budget);
     if (c.dtype === DataType.FLOAT16 || c.dtype === DataType.DOUBLE || c.dtype === DataType.BFLOAT16) floatWidened.add(dtypeName(c.dtype));
     state.values.set(name, constant(c));
   }
@@ -172,13 +186,31 @@ function importModel(model: ModelProto, options: ParseOnnxOptions): OnnxModel {
   };
 }
 
+/** Which nodes some graph output depends on: a walk back from the outputs (a sorted graph's producers come first). */
+function liveNodes(graph: GraphProto): boolean[] {
+  const nodes = graph.node ?? [];
+  const needed = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+  const live = new Array<boolean>(nodes.length).fill(false);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i]!;
+    if (!(n.output ?? []).some((o) => o && needed.has(o))) continue;
+    live[i] = true;
+    for (const input of n.input ?? []) if (input) needed.add(input);
+  }
+  return live;
+}
+
 function lowerNodes(graph: GraphProto, state: LoweringState): void {
   const unsupported = new Map<string, string[]>();
   const poisoned = new Set<string>();
+  const live = liveNodes(graph);
+  const skipped: string[] = [];
   (graph.node ?? []).forEach((node, index) => {
     const opType = node.opType ?? '';
     const domain = node.domain ?? '';
     const name = state.uniqueNodeName(node.name || `${opType || 'node'}_${index}`);
+    // dead code costs nothing: an unused Expand to [2^15, 2^15] is never folded
+    if (!live[index]) return void skipped.push(name);
     const inputNames = node.input ?? [];
     const outputNames = node.output ?? [];
     const markPoisoned = (): void => outputNames.forEach((o) => o && poisoned.add(o));
@@ -218,6 +250,7 @@ function lowerNodes(graph: GraphProto, state: LoweringState): void {
       else if (i > 0) poisoned.add(o);
     });
   });
+  if (skipped.length) state.notices.push(`${skipped.length} node(s) that no output depends on were skipped: ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', …' : ''}`);
   if (unsupported.size) {
     const operators = [...unsupported].map(([opType, nodes]) => ({ opType, nodes }));
     const list = operators.map((o) => `${o.opType} (${o.nodes.slice(0, 8).join(', ')}${o.nodes.length > 8 ? `, … ${o.nodes.length} nodes` : ''})`).join('; ');

@@ -18,7 +18,7 @@ export interface LoadOnnxOptions extends ParseOnnxOptions {
   fetch?: typeof fetch;
 }
 
-/** Loads an ONNX model from bytes or a URL and imports it (see parseOnnx). */
+/** Loads an ONNX model from bytes or a URL and imports it (see parseOnnx; `materializeLimits` bounds what import may allocate on the CPU). */
 export async function loadOnnx(source: Uint8Array | ArrayBuffer | string | URL, options: LoadOnnxOptions = {}): Promise<OnnxModel> {
   const bytes = typeof source === 'string' || source instanceof URL ? await fetchBytes(source, options) : source;
   if (options.signal?.aborted) throw new AbortError('loading the ONNX model was aborted', { cause: options.signal.reason });

@@ -3,10 +3,12 @@
  * folded from them. Floating-point tensors hold float32 (float16, bfloat16
  * and double initializers are converted); integer and bool tensors hold
  * float64, exact for every integer up to 2^53 (shape arithmetic never needs
- * more).
+ * more). Every array sized from the file is charged to the import's
+ * MaterializeBudget before it is allocated.
  */
 import { OnnxFormatError, UnsupportedOnnxError } from '../errors.js';
 import { bfloat16BitsToFloat, halfBitsToFloat } from '../io/half.js';
+import type { MaterializeBudget } from './budget.js';
 import { DataType, type TensorProto } from './proto.js';
 
 export interface ConstTensor {
@@ -17,9 +19,6 @@ export interface ConstTensor {
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** The largest tensor the loader materializes (elements): guards against corrupted dims and runaway folding. */
-export const MAX_ELEMENTS = 2 ** 30;
 
 const FLOAT_TYPES: ReadonlySet<number> = new Set([DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE, DataType.BFLOAT16]);
 const INT_TYPES: ReadonlySet<number> = new Set([
@@ -56,11 +55,34 @@ export function elementCountOf(dims: readonly number[]): number {
   return n;
 }
 
-/** A constant of `dtype` with data converted to the storage kind that dtype uses. */
-export function makeConst(dtype: number, dims: readonly number[], values: ArrayLike<number>): ConstTensor {
+/** Bytes per element as the importer holds `dtype`: float32 for float types, float64 for the others. */
+export function storageBytes(dtype: number): number {
+  return isFloatType(dtype) ? 4 : 8;
+}
+
+/** `a float32 tensor of shape [2, 3]`, for messages. */
+export function describeTensor(dtype: number, dims: readonly number[]): string {
+  const name = dtypeName(dtype);
+  return `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name} tensor of shape [${dims.join(', ')}]`;
+}
+
+/**
+ * Zeroed storage for a `dtype` tensor of `dims`, charged to `budget` first:
+ * every dimension must be a non-negative integer, and the bytes must fit the
+ * budget, before anything is allocated. `what` names it in errors.
+ */
+export function newData(dtype: number, dims: readonly number[], budget: MaterializeBudget, what = describeTensor(dtype, dims)): Float32Array | Float64Array {
+  for (const d of dims) if (!Number.isInteger(d) || d < 0) throw new OnnxFormatError(`${what} has an invalid dimension ${d}`);
   const n = elementCountOf(dims);
-  if (n > MAX_ELEMENTS) throw new OnnxFormatError(`a constant of shape [${dims.join(', ')}] is too large to hold`);
+  budget.charge(n, storageBytes(dtype), what);
+  return isFloatType(dtype) ? new Float32Array(n) : new Float64Array(n);
+}
+
+/** A constant of `dtype` from values already in hand, in the storage that dtype uses (charged when a budget is given). */
+export function makeConst(dtype: number, dims: readonly number[], values: ArrayLike<number>, budget?: MaterializeBudget): ConstTensor {
+  const n = elementCountOf(dims);
   if (values.length !== n) throw new OnnxFormatError(`a constant of shape [${dims.join(', ')}] needs ${n} values, got ${values.length}`);
+  budget?.charge(n, storageBytes(dtype), describeTensor(dtype, dims));
   const data = isFloatType(dtype) ? Float32Array.from(values) : Float64Array.from(values);
   return { dtype, dims: [...dims], data };
 }
@@ -75,7 +97,6 @@ function checkDims(t: TensorProto, name: string): number[] {
   for (const d of dims) {
     if (!Number.isSafeInteger(d) || d < 0) throw new OnnxFormatError(`tensor "${name}" has an invalid dimension ${d} in [${dims.join(', ')}]`);
   }
-  if (elementCountOf(dims) > MAX_ELEMENTS) throw new OnnxFormatError(`tensor "${name}" of shape [${dims.join(', ')}] is too large to load`);
   return dims;
 }
 
@@ -167,14 +188,18 @@ export function isExternal(t: TensorProto): boolean {
 /**
  * A TensorProto's values as a ConstTensor. Throws UnsupportedOnnxError for
  * external data and types the importer cannot hold (strings, complex, 8-bit
- * and 4-bit floats), OnnxFormatError when the data does not match the dims.
+ * and 4-bit floats), OnnxFormatError when the data does not match the dims
+ * or would not fit `budget` (checked first: the dims alone may claim 2^40
+ * elements).
  */
-export function decodeTensor(t: TensorProto, name = t.name ?? ''): ConstTensor {
+export function decodeTensor(t: TensorProto, name: string, budget: MaterializeBudget): ConstTensor {
   if (isExternal(t)) throw new UnsupportedOnnxError('external-data', `tensor "${name}" keeps its data in an external file; re-save the model with every tensor inside the .onnx file`);
   const dtype = t.dataType ?? DataType.UNDEFINED;
   if (!isSupportedType(dtype)) throw new UnsupportedOnnxError('dtype', `tensor "${name}" has element type ${dtypeName(dtype)}; the importer reads float32, float16, bfloat16 and double (converted to float32) and integer or bool constants`);
   const dims = checkDims(t, name);
   const n = elementCountOf(dims);
+  // views into the file are charged too: what fits then does not depend on the alignment of the data
+  budget.charge(n, storageBytes(dtype), `tensor "${name}" of shape [${dims.join(', ')}] (${dtypeName(dtype)})`);
   const raw = t.rawData;
   if (raw && raw.byteLength > 0) {
     const need = n * RAW_SIZES[dtype]!;
@@ -185,10 +210,10 @@ export function decodeTensor(t: TensorProto, name = t.name ?? ''): ConstTensor {
     readRaw(raw, dtype, n, data);
     return { dtype, dims, data };
   }
+  const values = n > 0 ? (typedField(t, dtype) ?? []) : [];
+  if (values.length !== n) throw new OnnxFormatError(`tensor "${name}" of shape [${dims.join(', ')}] needs ${n} values, has ${values.length}`);
   const data = isFloatType(dtype) ? new Float32Array(n) : new Float64Array(n);
   if (n > 0) {
-    const values = typedField(t, dtype) ?? [];
-    if (values.length !== n) throw new OnnxFormatError(`tensor "${name}" of shape [${dims.join(', ')}] needs ${n} values, has ${values.length}`);
     if (dtype === DataType.FLOAT16) for (let i = 0; i < n; i++) data[i] = halfBitsToFloat(values[i]! & 0xffff);
     else if (dtype === DataType.BFLOAT16) for (let i = 0; i < n; i++) data[i] = bfloat16BitsToFloat(values[i]! & 0xffff);
     else if (dtype === DataType.BOOL) for (let i = 0; i < n; i++) data[i] = values[i] ? 1 : 0;

@@ -101,3 +101,119 @@ export async function expectMatchesOrt(bytes: Uint8Array, options: { seed: numbe
   }
   return { model: imported, errors };
 }
+
+/**
+ * A model whose output is `x + value`, x a [1, ...] input: wraps `nodes`
+ * that compute `value` from constants only, so the folded value is live
+ * (reaches an output) and the importer must fold it.
+ */
+export function liveConstantModel(spec: { nodes: NodeProto[]; value: string; initializers?: TensorProto[]; opset?: number; inputShape?: readonly number[] }): Uint8Array {
+  return buildModel({
+    opset: spec.opset ?? 13,
+    nodes: [...spec.nodes, node('Add', ['x', spec.value], ['y'], {}, 'use')],
+    inputs: [{ name: 'x', shape: spec.inputShape ?? [1, 1] }],
+    outputs: ['y'],
+    initializers: spec.initializers ?? [],
+  });
+}
+
+/** A rank-0 or 1-D float tensor of the given values (NaN and Infinity included). */
+export function floatScalar(name: string, value: number): TensorProto {
+  return { name, dims: [], dataType: DataType.FLOAT, floatData: [value] };
+}
+
+export interface FoldBomb {
+  name: string;
+  bytes: Uint8Array;
+  /** The node that must refuse it; undefined for an initializer. */
+  node: string | undefined;
+  /** Which limit the default budget reports. */
+  limit: 'maxTensorBytes' | 'maxTotalBytes' | 'invalid';
+}
+
+/**
+ * Tiny files whose constant folding once asked for gigabytes (issue #11):
+ * each must end quickly in an OnnxFormatError naming `node`.
+ */
+export function foldBombs(): FoldBomb[] {
+  const range = (name: string, start: number, limit: number, delta: number, kind: FoldBomb['limit']): FoldBomb => ({
+    name,
+    node: 'bomb',
+    limit: kind,
+    bytes: liveConstantModel({
+      nodes: [node('Range', ['s', 'l', 'd'], ['r'], {}, 'bomb')],
+      value: 'r',
+      initializers: [floatScalar('s', start), floatScalar('l', limit), floatScalar('d', delta)],
+    }),
+  });
+  const shapeOf = (dims: readonly number[]): TensorProto => int64Tensor('shape', dims);
+  return [
+    range('Range to 2^30', 0, 2 ** 30, 1, 'maxTensorBytes'),
+    range('Range with a tiny delta', 0, 1, 1e-9, 'maxTensorBytes'),
+    range('Range to NaN', 0, NaN, 1, 'invalid'),
+    range('Range to Infinity', 0, Infinity, 1, 'invalid'),
+    range('Range by NaN', 0, 10, NaN, 'invalid'),
+    {
+      name: 'four ConstantOfShape [2^30]',
+      node: 'bomb',
+      limit: 'maxTensorBytes',
+      bytes: liveConstantModel({
+        nodes: [
+          node('ConstantOfShape', ['shape'], ['c1'], {}, 'bomb'),
+          node('ConstantOfShape', ['shape'], ['c2'], {}, 'cos2'),
+          node('ConstantOfShape', ['shape'], ['c3'], {}, 'cos3'),
+          node('ConstantOfShape', ['shape'], ['c4'], {}, 'cos4'),
+          node('Add', ['c1', 'c2'], ['a'], {}, 'a1'),
+          node('Add', ['c3', 'c4'], ['b'], {}, 'a2'),
+          node('Add', ['a', 'b'], ['v'], {}, 'a3'),
+        ],
+        value: 'v',
+        initializers: [shapeOf([2 ** 30])],
+      }),
+    },
+    {
+      name: 'ConstantOfShape then ReduceMean',
+      node: 'bomb',
+      limit: 'maxTensorBytes',
+      bytes: liveConstantModel({
+        nodes: [node('ConstantOfShape', ['shape'], ['c'], {}, 'bomb'), node('ReduceMean', ['c'], ['m'], { axes: [1], keepdims: 1 }, 'mean')],
+        value: 'm',
+        initializers: [shapeOf([2 ** 30, 1])],
+      }),
+    },
+    {
+      name: 'Expand to [2^15, 2^15]',
+      node: 'bomb',
+      limit: 'maxTensorBytes',
+      bytes: liveConstantModel({ nodes: [node('Expand', ['one', 'shape'], ['e'], {}, 'bomb')], value: 'e', initializers: [floatScalar('one', 1), shapeOf([2 ** 15, 2 ** 15])] }),
+    },
+    {
+      name: 'Expand to a NaN dimension',
+      node: 'bomb',
+      limit: 'invalid',
+      bytes: liveConstantModel({ nodes: [node('Expand', ['one', 'shape'], ['e'], {}, 'bomb')], value: 'e', initializers: [floatScalar('one', 1), { name: 'shape', dims: [2], dataType: DataType.FLOAT, floatData: [NaN, 4] }] }),
+    },
+    {
+      name: 'Cast of a huge ConstantOfShape',
+      node: 'bomb',
+      limit: 'maxTensorBytes',
+      bytes: liveConstantModel({
+        nodes: [node('ConstantOfShape', ['shape'], ['c'], { value: int64Tensor('v', [1], [1]) }, 'bomb'), node('Cast', ['c'], ['f'], { to: DataType.FLOAT }, 'cast')],
+        value: 'f',
+        initializers: [shapeOf([2 ** 28])],
+      }),
+    },
+    {
+      name: 'Tile by 2^30',
+      node: 'bomb',
+      limit: 'maxTensorBytes',
+      bytes: liveConstantModel({ nodes: [node('Tile', ['one', 'reps'], ['t'], {}, 'bomb')], value: 't', initializers: [floatTensor('one', [1], [1]), int64Tensor('reps', [2 ** 30])] }),
+    },
+    {
+      name: 'an initializer of 2^40 elements',
+      node: undefined,
+      limit: 'maxTensorBytes',
+      bytes: liveConstantModel({ nodes: [], value: 'w', initializers: [{ name: 'w', dims: [2 ** 20, 2 ** 20], dataType: DataType.FLOAT }] }),
+    },
+  ];
+}

@@ -2,14 +2,15 @@
  * Fuzzing the loader: mutated, truncated and random bytes, and well-formed
  * protobuf with nonsense in its fields. Every case must end in a model or in
  * one of the library's typed errors — never a raw RangeError/TypeError,
- * never a hang (vitest's timeout would catch one). CPU only.
+ * never a hang (vitest's timeout would catch one), never an allocation past
+ * the materialize budget (the fold bombs of issue #11 are seeds too). CPU only.
  */
 import { describe, expect, it } from 'vitest';
 import { WebGpuCnnError } from '../../src/errors.js';
-import { parseOnnx } from '../../src/onnx/import.js';
+import { parseOnnx, type ParseOnnxOptions } from '../../src/onnx/import.js';
 import { decodeModelProto, encodeModelProto, type ModelProto } from '../../src/onnx/proto.js';
 import { Rng } from '../helpers/random.js';
-import { buildModel, floatTensor, int64Tensor, node } from '../helpers/onnx_models.js';
+import { buildModel, floatTensor, foldBombs, int64Tensor, node } from '../helpers/onnx_models.js';
 
 /** Small valid models that touch most of the importer: conv, BN, pooling, a folded shape chain, gemm. */
 function seedModels(): Uint8Array[] {
@@ -72,9 +73,9 @@ function seedModels(): Uint8Array[] {
 }
 
 /** Whatever happens must be a model or a typed error. */
-function expectTyped(bytes: Uint8Array, what: string): 'model' | 'error' {
+function expectTyped(bytes: Uint8Array, what: string, options?: ParseOnnxOptions): 'model' | 'error' {
   try {
-    parseOnnx(bytes);
+    parseOnnx(bytes, options);
     return 'model';
   } catch (e) {
     if (!(e instanceof WebGpuCnnError)) {
@@ -205,6 +206,24 @@ describe('onnx loader fuzz', () => {
       outcomes[expectTyped(bytes, `field case ${i}`)]++;
     }
     console.log(`[onnx fuzz] fields: ${outcomes.model} models, ${outcomes.error} typed errors`);
+    expect(outcomes.error).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('the fold bombs end in typed errors at once, under the default budget', () => {
+    for (const b of foldBombs()) expect(expectTyped(b.bytes, b.name)).toBe('error');
+  });
+
+  // mutations may turn a bomb into a legit but large fold: a small budget keeps every case quick
+  const small: ParseOnnxOptions = { materializeLimits: { maxTensorBytes: 8 * 2 ** 20, maxTotalBytes: 32 * 2 ** 20 } };
+
+  it('600 mutated fold bombs, as bytes and as fields, end in a model or a typed error', () => {
+    const bombs = foldBombs().map((b) => b.bytes);
+    const decoded = bombs.map(decodeModelProto);
+    const rng = new Rng(11);
+    const outcomes = { model: 0, error: 0 };
+    for (let i = 0; i < 300; i++) outcomes[expectTyped(byteMutations(bombs[i % bombs.length]!, rng), `bomb byte case ${i}`, small)]++;
+    for (let i = 0; i < 300; i++) outcomes[expectTyped(fieldMutations(decoded[i % decoded.length]!, rng), `bomb field case ${i}`, small)]++;
+    console.log(`[onnx fuzz] bombs: ${outcomes.model} models, ${outcomes.error} typed errors`);
     expect(outcomes.error).toBeGreaterThan(0);
   }, 600_000);
 });
