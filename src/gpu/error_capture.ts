@@ -17,7 +17,8 @@ const FILTERS = ['internal', 'out-of-memory', 'validation'] as const satisfies r
  * Runs `work` (synchronous GPU calls) inside one scope per error filter and
  * returns its value plus a promise of the first error those calls raised,
  * typed and labelled with `site`. A JS exception from `work` (e.g. the
- * RangeError of a mappedAtCreation buffer too large to map) is converted too.
+ * RangeError of a mappedAtCreation buffer too large to map, the DOMException
+ * of an invalid object) is converted too.
  */
 export function withErrorScopes<T>(device: GPUDevice, site: GpuFailureSite, work: () => T): { value: T; error: Promise<GpuFailureError | undefined> } {
   for (const filter of FILTERS) device.pushErrorScope(filter);
@@ -29,6 +30,8 @@ export function withErrorScopes<T>(device: GPUDevice, site: GpuFailureSite, work
     for (let i = 0; i < FILTERS.length; i++) void device.popErrorScope().catch(() => undefined);
     if (cause instanceof GpuFailureError) throw cause;
     if (cause instanceof RangeError) throw new GpuOutOfMemoryError(site, cause.message, { cause });
+    // WebGPU throws DOMExceptions (OperationError, AbortError…) for calls on an invalid object
+    if (typeof DOMException !== 'undefined' && cause instanceof DOMException) throw new GpuValidationError(site, `${cause.name}: ${cause.message}`, { cause });
     throw cause;
   }
   // popped in reverse: validation, out-of-memory, internal
