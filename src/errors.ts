@@ -296,14 +296,15 @@ export class GpuInternalError extends GpuFailureError {
   }
 }
 
-/** 1536 → "1.5 KiB": sizes in messages people read. */
+/** 1536 → "1.5 KiB": sizes in messages people read (four significant digits). */
 export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  if (!Number.isFinite(bytes)) return 'unbounded';
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 2 : 1).replace(/\.?0+$/, '')} ${units[unit]}`;
+  return unit === 0 ? `${value} bytes` : `${Number(value.toPrecision(4))} ${units[unit]}`;
 }

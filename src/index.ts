@@ -22,6 +22,8 @@ export type { GraphSummary, LayerSummary } from './graph/summary.js';
 export { compile, CompiledModel } from './graph/executor.js';
 export type { CompileOptions, RunOptions, RunResult, TensorInput, Profile, NodeTiming, ModelInfo } from './graph/executor.js';
 export type { StrategyChoice } from './graph/passes/index.js';
+export { hasNonFinite, describeNonFinite } from './graph/check_finite.js';
+export type { FiniteReport, FiniteCount } from './graph/check_finite.js';
 export type { ConvStrategyName } from './kernels/conv2d_strategy.js';
 export type { Activation, ActivationParams } from './kernels/epilogue.js';
 export { parseSafetensors, readSafetensors, loadSafetensors, writeSafetensors, isNumBatchesTracked, SafetensorsFile } from './io/safetensors.js';
@@ -57,11 +59,14 @@ export {
   GpuOutOfMemoryError,
   GpuValidationError,
   GpuInternalError,
+  formatBytes,
 } from './errors.js';
 export type { GpuFailureSite } from './errors.js';
 export { parseOnnx } from './onnx/import.js';
 export type { OnnxModel, ParseOnnxOptions } from './onnx/import.js';
 export { loadOnnx } from './onnx/load.js';
+export { DEFAULT_MATERIALIZE_LIMITS } from './onnx/budget.js';
+export type { MaterializeLimits } from './onnx/budget.js';
 export type { LoadOnnxOptions } from './onnx/load.js';
 export { ZOO, zooModel } from './models/zoo.js';
 export type { ZooEntry } from './models/zoo.js';

@@ -11,6 +11,7 @@ import { AbortError, DeviceLostError, DisposedError, GpuFailureError, InputError
 import { createTensorBuffer, paddedByteSize, placeholderBuffer, TENSOR_USAGE } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
 import { GpuErrorCollector, withErrorScopes } from '../gpu/error_capture.js';
+import { createFiniteCheck, type FiniteCheck, type FiniteReport } from './check_finite.js';
 import type { ChannelSlice } from '../kernels/conv2d_shape.js';
 import { fullSlice } from '../kernels/conv2d_shape.js';
 import { encodeDispatch, prepareDispatch, releaseDispatch, type BufferBinding, type DispatchSpec, type PreparedDispatch } from '../kernels/dispatch.js';
@@ -49,6 +50,13 @@ export interface RunOptions {
   keepOnGpu?: boolean;
   /** Time each node with GPU timestamps (where the device has `timestamp-query`). */
   profile?: boolean;
+  /**
+   * Count NaN, +∞ and −∞ in every input and output on the GPU, by their bits,
+   * in the run's own command buffer (result in `RunResult.finite`). The
+   * kernels propagate non-finite values as PyTorch does, but WGSL lets a
+   * driver assume floats are finite: this scan is the guaranteed check.
+   */
+  checkFinite?: boolean;
 }
 
 export interface NodeTiming {
@@ -73,6 +81,8 @@ export interface RunResult {
   /** Caller-owned GPU buffers by name (when keepOnGpu is true). */
   gpuOutputs: Record<string, GPUBuffer>;
   profile?: Profile;
+  /** Non-finite counts per input (named `input <name>`) and output, when run with `checkFinite`. */
+  finite?: FiniteReport;
 }
 
 export interface ModelInfo {
@@ -198,6 +208,8 @@ export class CompiledModel {
   /** Set while rebuild() works: runs wait for it instead of using half-made state. */
   private rebuilding: Promise<void> | undefined;
   private lost: DeviceLostError | undefined;
+  /** The finite scan of inputs and outputs, made on the first run that asks for it. */
+  private finiteCheck: Promise<FiniteCheck> | undefined;
   private readonly pending = new Set<(e: Error) => void>();
 
   /** Use compile(); the constructor does not touch the GPU. */
@@ -479,12 +491,14 @@ export class CompiledModel {
       return o;
     });
 
+    const finite = options.checkFinite ? await this.finiteCheckOf(generation) : undefined;
     // GPU inputs are copied in a submit of their own, so a bad buffer is blamed on the input, not on the model
     const inputFailures = this.copyGpuInputs(given);
     const result: RunResult = { outputs: {}, gpuOutputs: {} };
     const offsets: number[] = [];
     let readback: GPUBuffer | undefined;
     let timing: ReturnType<CompiledModel['timingQueries']> | undefined;
+    let finiteOffset = 0;
     const { error: runFailure } = withErrorScopes(device, { operation: 'run' }, () => {
       const encoder = device.createCommandEncoder({ label: 'run' });
       for (const io of this.inputs) {
@@ -501,11 +515,18 @@ export class CompiledModel {
         });
         encoder.resolveQuerySet(t.querySet, 0, 2 * this.prepared.length, t.resolve, 0);
         encoder.copyBufferToBuffer(t.resolve, 0, t.read, 0, t.resolve.size);
+        if (finite) {
+          const pass = encoder.beginComputePass({ label: 'finite check' });
+          finite.encode(pass);
+          pass.end();
+        }
       } else {
         const pass = encoder.beginComputePass({ label: 'model' });
         for (const p of this.prepared) p.dispatches.forEach((d) => encodeDispatch(pass, d));
+        finite?.encode(pass);
         pass.end();
       }
+      let total = 0;
       if (options.keepOnGpu) {
         for (const o of outputs) {
           const buffer = device.createBuffer({ label: `output ${o.name}`, size: paddedByteSize(o.elements * 4), usage: TENSOR_USAGE });
@@ -513,13 +534,18 @@ export class CompiledModel {
           result.gpuOutputs[o.name] = buffer;
         }
       } else {
-        let total = 0;
         for (const o of outputs) {
           offsets.push(total);
           total += paddedByteSize(o.elements * 4);
         }
+      }
+      // the finite counts ride in the same readback as the outputs (alone, with keepOnGpu)
+      finiteOffset = total;
+      if (finite) total += finite.byteLength;
+      if (total > 0) {
         readback = this.takeReadback(total);
-        outputs.forEach((o, i) => copyBinding(encoder, o.source, readback!, offsets[i]!, o.elements * 4));
+        if (!options.keepOnGpu) outputs.forEach((o, i) => copyBinding(encoder, o.source, readback!, offsets[i]!, o.elements * 4));
+        finite?.copyTo(encoder, readback, finiteOffset);
       }
       device.queue.submit([encoder.finish()]);
     });
@@ -534,7 +560,8 @@ export class CompiledModel {
         if (failure) throw failure;
         if (readback) {
           const bytes = readback.getMappedRange();
-          outputs.forEach((o, i) => (result.outputs[o.name] = new Float32Array(bytes.slice(offsets[i]!, offsets[i]! + o.elements * 4))));
+          if (!options.keepOnGpu) outputs.forEach((o, i) => (result.outputs[o.name] = new Float32Array(bytes.slice(offsets[i]!, offsets[i]! + o.elements * 4))));
+          if (finite) result.finite = finite.decode(bytes, finiteOffset);
           readback.unmap();
         }
         if (options.profile) result.profile = await this.readProfile(timing);
@@ -579,6 +606,17 @@ export class CompiledModel {
       ];
     });
     return Promise.all(checks).then((errors) => errors.find((e) => e !== undefined));
+  }
+
+  /** The finite check over every input's staging buffer and every output (made once per device generation). */
+  private async finiteCheckOf(generation: number): Promise<FiniteCheck> {
+    this.finiteCheck ??= createFiniteCheck(this.ctx, [
+      ...this.inputs.map((io) => ({ name: `input ${io.name}`, binding: io.staging, elements: io.elements })),
+      ...this.outputs.map((o) => ({ name: o.name, binding: o.source, elements: o.elements })),
+    ]);
+    const check = await this.finiteCheck;
+    if (generation !== this.generation) throw new DisposedError('the model was rebuilt or disposed while this run was starting: run it again');
+    return check;
   }
 
   /** A failed mapAsync or work-done wait, as the typed error the caller should see. */
@@ -636,6 +674,9 @@ export class CompiledModel {
 
   private releaseGpu(): void {
     this.generation++;
+    const finite = this.finiteCheck;
+    this.finiteCheck = undefined;
+    void finite?.then((c) => c.release(), () => undefined);
     for (const p of this.prepared) p.dispatches.forEach(releaseDispatch);
     for (const b of this.owned) b.destroy();
     for (const b of this.readbacks) b.destroy();

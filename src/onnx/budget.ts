@@ -4,7 +4,7 @@
  * before it is allocated, so a few hundred bytes of ONNX cannot ask for
  * gigabytes (a Range to 2^30, a ConstantOfShape [2^30]).
  */
-import { InvalidParameterError, OnnxFormatError } from '../errors.js';
+import { formatBytes, InvalidParameterError, OnnxFormatError } from '../errors.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -26,19 +26,6 @@ export interface MaterializeLimits {
 }
 
 export const DEFAULT_MATERIALIZE_LIMITS: Readonly<Required<MaterializeLimits>> = { maxTensorBytes: 512 * MiB, maxTotalBytes: 2 * GiB };
-
-/** `1536` → `1.5 KiB`. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return 'unbounded';
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} bytes` : `${Number(v.toPrecision(4))} ${units[u]}`;
-}
 
 function limitOf(limits: MaterializeLimits, key: keyof MaterializeLimits): number {
   const v = limits[key] ?? DEFAULT_MATERIALIZE_LIMITS[key];

@@ -85,6 +85,17 @@ describe('lenet5 on MNIST digits', () => {
     expect(predicted).toEqual(picks.map((i) => pytorch[i]));
   });
 
+  it('NaN in a raw input: the run warns on stderr and in the JSON notices, and the logits are NaN as in PyTorch', async () => {
+    const input = lenet5Input(pixels(picks[0]!));
+    for (let k = 0; k < 10; k++) input[100 + 37 * k] = NaN;
+    writeFileSync(file('nan.f32'), bytesOf(input));
+    const r = await cliInProcess(['run', 'lenet5', '--input', file('nan.f32'), '--output', file('nan.out.f32'), '--json', '--top', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: non-finite values \(input image: 10 NaN; logits: 10 NaN\)/);
+    expect(JSON.parse(r.stdout).notices.join('\n')).toMatch(/non-finite values/);
+    expect([...floatsOf(new Uint8Array(readFileSync(file('nan.out.f32'))))].every(Number.isNaN)).toBe(true);
+  });
+
   it('PNG and JPEG images: MNIST preprocessing, dark-on-light inverted, same logits as the library', async () => {
     const p = pixels(picks[0]!);
     writeFileSync(file('digit.png'), pngOf(28, 28, (x, y) => [p[y * 28 + x]!, p[y * 28 + x]!, p[y * 28 + x]!]));

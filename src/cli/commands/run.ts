@@ -2,6 +2,7 @@
  * `webgpu-cnn run <model> --input …`: one inference. Raw outputs (logits,
  * never softmaxed) go to --output files; top-k lines (or JSON) to stdout.
  */
+import { describeNonFinite, hasNonFinite } from '../../graph/check_finite.js';
 import { elementCount } from '../../graph/ir.js';
 import { integerOption, numberList, optionValue, type ParsedArgs } from '../args.js';
 import { compileModel, helpOption, modelArgument, openGpu, parseStrategy, quietOption, shapeOption, strategyOption, weightsOption, type Command, type CommandIo } from '../command.js';
@@ -89,8 +90,14 @@ export const runCommand: Command = {
 
     const ctx = await openGpu(reporter);
     const model = await compileModel(ctx, source.label, graph, weights, strategy, reporter);
-    const { outputs } = await reporter.timed('running', () => model.run(Object.fromEntries(prepared.data)));
-    const notices = model.info.notices;
+    // the bit-level scan is the one NaN/∞ check no driver can optimise away
+    const { outputs, finite } = await reporter.timed('running', () => model.run(Object.fromEntries(prepared.data), { checkFinite: true }));
+    const notices = [...model.info.notices];
+    if (finite && hasNonFinite(finite)) {
+      const warning = `warning: non-finite values (${describeNonFinite(finite).split('\n').join('; ')}): the prediction is not meaningful`;
+      reporter.notice(warning);
+      notices.push(warning);
+    }
     model.dispose();
 
     for (const [name, [path]] of outputFiles) {
