@@ -103,8 +103,14 @@ describe('autotune', () => {
     const ctx = await testContext();
     const graph = smallNet(new Rng(7));
     const store = memoryAutotuneStore();
-    const { info } = await tunedRun(graph, 8, { autotune: { store, runs: 1, warmup: 0, tiles: false }, layerStrategies: { c2: 'im2col' } });
-    expect(info.nodes.find((n) => n.name === 'c2')!.strategy).toBe('im2col');
+    const { info, error } = await tunedRun(graph, 8, { autotune: { store, runs: 1, warmup: 0, tiles: false }, layerStrategies: { c2: 'im2col' } });
+    const c2 = info.nodes.find((n) => n.name === 'c2')!;
+    expect(c2.strategy).toBe('im2col');
+    expect(c2.tile).toBeUndefined();
+    // the other layers take what was tuned
+    for (const n of info.nodes.filter((k) => k.kind === 'conv' && k.name !== 'c2')) expect(n.strategy, n.name).toBe(info.autotune!.layers[n.name]!.strategy);
+    // and the model with the forced layer still computes the right thing
+    expect(error).toBeLessThanOrEqual(F32_TOLERANCE);
     expect(ctx.adapter.vendor).toBeTruthy();
   });
 
