@@ -24,6 +24,7 @@ export const DEVICE_CLASSES = ['cpu', 'gpu'] as const satisfies readonly DeviceC
 
 /** The strategies that reach the GEMM kernel; only 'gpu' rules pick them. */
 export const GEMM_STRATEGIES = ['im2col', 'pointwise'] as const satisfies readonly ConvStrategyName[];
+export type GemmStrategy = (typeof GEMM_STRATEGIES)[number];
 
 /** How many executed convs use each strategy. */
 export function convStrategyCounts(info: ModelInfo): Partial<Record<ConvStrategyName, number>> {
@@ -42,7 +43,7 @@ export function convStrategyCounts(info: ModelInfo): Partial<Record<ConvStrategy
 export function expectDeviceClassStrategies(
   info: ModelInfo,
   deviceClass: DeviceClass,
-  gemm: readonly (typeof GEMM_STRATEGIES)[number][] = GEMM_STRATEGIES,
+  gemm: readonly GemmStrategy[] = GEMM_STRATEGIES,
 ): Partial<Record<ConvStrategyName, number>> {
   const counts = convStrategyCounts(info);
   if (deviceClass === 'cpu') {
@@ -61,21 +62,31 @@ export function formatStrategyCounts(counts: Partial<Record<ConvStrategyName, nu
     .join(', ');
 }
 
+export interface ReferenceCheck {
+  /** Relative L2 bound per output (default F32_TOLERANCE). */
+  tolerance?: number;
+  /** Assert the compiled strategies follow `options.deviceClass`'s rules (expectDeviceClassStrategies), 'gpu' using these. */
+  gemm?: readonly GemmStrategy[];
+}
+
 /**
  * Runs `graph` on the GPU with seeded weights and inputs and asserts every
- * output within `tolerance` (relative L2) of the float64 interpreter; throws
- * first when a reference output is all zeros, constant or not finite (it
- * would check nothing). Returns the error per output.
+ * output within `check.tolerance` (relative L2) of the float64 interpreter;
+ * throws first when a reference output is all zeros, constant or not finite
+ * (it would check nothing). Returns the error per output.
  */
-export async function expectMatchesReference(graph: Graph, seed: number, options: CompileOptions = {}, tolerance = F32_TOLERANCE): Promise<Record<string, number>> {
+export async function expectMatchesReference(graph: Graph, seed: number, options: CompileOptions = {}, check: ReferenceCheck = {}): Promise<Record<string, number>> {
+  const tolerance = check.tolerance ?? F32_TOLERANCE;
   const rng = new Rng(seed);
   const weights = randomWeights(graph, rng);
   const inputs = randomInputs(graph, rng);
   const expected = runGraphRef(graph, weights, inputs);
   assertInformativeReference(expected, `seed ${seed}`);
-  const model = await compile(await testContext(), graph, weights, options);
+  const ctx = await testContext();
+  const model = await compile(ctx, graph, weights, options);
   const errors: Record<string, number> = {};
   try {
+    if (check.gemm) expectDeviceClassStrategies(model.info, options.deviceClass ?? ctx.deviceClass, check.gemm);
     const { outputs } = await model.run(Object.fromEntries(inputs));
     for (const { name } of graph.outputs) {
       expect(outputs[name]!.length).toBe(expected.get(name)!.length);

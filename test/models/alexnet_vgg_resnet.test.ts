@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expectMatchesReference } from '../helpers/graph_check.js';
+import { DEVICE_CLASSES, expectMatchesReference, type GemmStrategy } from '../helpers/graph_check.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { summary } from '../../src/graph/summary.js';
 import { alexnet, alexnetOriginal } from '../../src/models/alexnet.js';
@@ -140,12 +140,16 @@ describe('alexnetOriginal (Krizhevsky et al. 2012)', () => {
  * VGG, whose first FC layer has 103M weights at any input size, is left out.
  */
 describe('numerics vs the float64 interpreter (random weights, reduced inputs)', () => {
-  const cases: [string, () => Graph, number][] = [
-    ['resnet18 batch 2 at 32×32', () => resnet18({ batch: 2, inputSize: 32 }), 18],
+  // gemm: run under the 'gpu' rules too (batch 2, so the GEMM paths see a batch), with the strategies that must then appear
+  const cases: [string, () => Graph, number, (readonly GemmStrategy[])?][] = [
+    // its 1×1 shortcuts have stride 2, which pointwise does not take
+    ['resnet18 batch 2 at 32×32', () => resnet18({ batch: 2, inputSize: 32 }), 18, ['im2col']],
     ['alexnet batch 1 at 64×64', () => alexnet({ inputSize: 64 }), 64],
-    ['alexnetOriginal batch 2 at 67×67, 10 classes (grouped convs, LRN)', () => alexnetOriginal({ batch: 2, inputSize: 67, numClasses: 10 }), 67],
+    ['alexnetOriginal batch 2 at 67×67, 10 classes (grouped convs, LRN)', () => alexnetOriginal({ batch: 2, inputSize: 67, numClasses: 10 }), 67, ['im2col']],
   ];
-  for (const [title, build, seed] of cases) {
-    it(title, () => expectMatchesReference(build(), seed));
+  for (const deviceClass of DEVICE_CLASSES) {
+    for (const [title, build, seed, gemm] of cases.filter((c) => deviceClass === 'cpu' || c[3])) {
+      it(`${title}, ${deviceClass} rules`, () => expectMatchesReference(build(), seed, { deviceClass }, { gemm: gemm ?? [] }));
+    }
   }
 });

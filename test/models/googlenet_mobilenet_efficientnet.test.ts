@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expectMatchesReference } from '../helpers/graph_check.js';
+import { DEVICE_CLASSES, expectMatchesReference, type GemmStrategy } from '../helpers/graph_check.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { summary } from '../../src/graph/summary.js';
 import {
@@ -170,12 +170,15 @@ describe('reduced inputs', () => {
 });
 
 describe('numerics: GPU executor vs float64 interpreter, random weights', () => {
-  const runs: [string, Graph, number][] = [
-    ['mobilenet_v2 batch 2, 32×32', mobilenetV2({ batch: 2, inputSize: 32 }), 11],
+  // gemm: run under the 'gpu' rules too (batch 2), with the strategies that must then appear
+  const runs: [string, Graph, number, (readonly GemmStrategy[])?][] = [
+    ['mobilenet_v2 batch 2, 32×32', mobilenetV2({ batch: 2, inputSize: 32 }), 11, ['pointwise']],
     ['efficientnet_b0 32×32', efficientnetB0({ inputSize: 32 }), 12],
     ['googlenet 64×64', googlenet({ inputSize: 64 }), 13],
   ];
-  for (const [label, graph, seed] of runs) {
-    it(label, () => expectMatchesReference(graph, seed));
+  for (const deviceClass of DEVICE_CLASSES) {
+    for (const [label, graph, seed, gemm] of runs.filter((r) => deviceClass === 'cpu' || r[3])) {
+      it(`${label}, ${deviceClass} rules`, () => expectMatchesReference(graph, seed, { deviceClass }, { gemm: gemm ?? [] }));
+    }
   }
 });

@@ -25,7 +25,7 @@ import { readSafetensors } from '../../src/io/safetensors.js';
 import { randomWeights } from '../../src/models/random_weights.js';
 import { weightsForGraph } from '../../src/models/weights.js';
 import { zooModel } from '../../src/models/zoo.js';
-import { DEVICE_CLASSES, GEMM_STRATEGIES, expectDeviceClassStrategies, formatStrategyCounts } from '../helpers/graph_check.js';
+import { DEVICE_CLASSES, expectDeviceClassStrategies, formatStrategyCounts, type GemmStrategy } from '../helpers/graph_check.js';
 import { testContext } from '../helpers/gpu.js';
 import { Rng, relativeL2 } from '../helpers/random.js';
 import { assertInformativeReference } from '../helpers/random_graph.js';
@@ -44,7 +44,7 @@ const MAIN = ['alexnet', 'vgg16', 'resnet18', 'resnet50', 'googlenet', 'mobilene
 const VARIANTS = ['vgg11', 'vgg13', 'vgg19', 'resnet34', 'resnet101', 'resnet152', ...['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7'].map((v) => `efficientnet_${v}`)];
 const CASES = [...MAIN.map((id) => ({ model: id, size: zooModel(id).inputSize })), ...VARIANTS.map((id) => ({ model: id, size: FULL ? zooModel(id).inputSize : REDUCED }))];
 
-type Gemm = readonly (typeof GEMM_STRATEGIES)[number][];
+type Gemm = readonly GemmStrategy[];
 /** Under the 'gpu' rules as well, with the GEMM strategies each must then use somewhere. */
 const GPU_CASES: readonly { model: string; size: number; gemm: Gemm }[] = [
   { model: 'vgg11', size: REDUCED, gemm: ['im2col'] },

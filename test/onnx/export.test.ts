@@ -68,7 +68,7 @@ describe('exportOnnx → onnxruntime-node', () => {
           expect(() => exportOnnx(graph, weights)).toThrow(UnsupportedConfigurationError);
           expect(() => exportOnnx(graph, weights)).toThrow(`${evenLrn.name}: ONNX's LRN needs an odd size, got ${evenLrn.size}`);
           for (const deviceClass of DEVICE_CLASSES) {
-            const errors = await expectMatchesReference(graph, seed, { deviceClass }, GPU_TOLERANCE);
+            const errors = await expectMatchesReference(graph, seed, { deviceClass }, { tolerance: GPU_TOLERANCE });
             console.log(`[export → ort] random ${kind} seed ${seed} (${evenLrn.convention} LRN of size ${evenLrn.size}) on our GPU, ${deviceClass} rules: relative L2 ${Math.max(...Object.values(errors)).toExponential(2)}`);
           }
           return;

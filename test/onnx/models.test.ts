@@ -15,10 +15,9 @@
  * DEVICE_CLASSES; kernel work adds its configurations there).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceClass } from '../../src/gpu/device.js';
 import { compile } from '../../src/graph/executor.js';
 import { parseOnnx } from '../../src/onnx/import.js';
-import { DEVICE_CLASSES, GEMM_STRATEGIES, expectDeviceClassStrategies, formatStrategyCounts } from '../helpers/graph_check.js';
+import { DEVICE_CLASSES, expectDeviceClassStrategies, formatStrategyCounts, type GemmStrategy } from '../helpers/graph_check.js';
 import { testContext } from '../helpers/gpu.js';
 import { ensureOnnxFixtures, readOnnxFixture } from '../helpers/onnx_fixtures.js';
 import { runOnnxRuntime } from '../helpers/onnx_runtime.js';
@@ -34,7 +33,7 @@ interface Case {
   size: number;
   batch?: number;
   /** The GEMM strategies the 'gpu' rules must pick somewhere in this network; absent: 'cpu' rules only. */
-  gpu?: readonly (typeof GEMM_STRATEGIES)[number][];
+  gpu?: readonly GemmStrategy[];
 }
 
 const CASES: readonly Case[] = [
@@ -74,7 +73,7 @@ describe('torchvision ONNX exports vs onnxruntime', () => {
         const { input, logits } = await oracleFor(c, bytes, imported.inputs[0]!.shape);
         expect(imported.outputs[0]!.shape).toEqual(logits.shape);
         assertInformativeReference(new Map([['logits', logits.data]]), `${c.model} (ORT)`);
-        const model = await compile(await testContext(), imported.graph, imported.weights, { deviceClass: deviceClass as DeviceClass });
+        const model = await compile(await testContext(), imported.graph, imported.weights, { deviceClass });
         try {
           const counts = expectDeviceClassStrategies(model.info, deviceClass, c.gpu);
           const { outputs } = await model.run({ input });
