@@ -97,16 +97,27 @@ export class WeightError extends WebGpuCnnError {
     const bySize = misshapen.filter((m) => !m.actualShape);
     const byShape = misshapen.filter((m) => m.actualShape);
     const of = parameterCount !== undefined && missing.length > MESSAGE_NAMES ? ` of ${parameterCount} graph parameters` : '';
-    const parts = [
-      missing.length ? `missing ${summarizeNames(missing, of)}` : '',
-      unexpected.length ? `unexpected ${summarizeNames(unexpected)}` : '',
-      bySize.length ? `wrong size ${summarizeNames(bySize.map((m) => `${clipName(m.name)} (expected ${shape(m.expected)} = ${m.expected.reduce((a, b) => a * b, 1)} values, got ${m.actual})`), '', 2)}` : '',
-      byShape.length ? `wrong shape ${summarizeNames(byShape.map((m) => `${clipName(m.name)} (expected ${shape(m.expected)}, got ${shape(m.actualShape!)})`), '', 2)}` : '',
-      weightHint(missing, unexpected, parameterCount),
-    ].filter(Boolean);
-    super(`weights do not match the graph: ${parts.join('; ')}`);
+    const hint = weightHint(missing, unexpected, parameterCount);
+    const message = (shown: number) =>
+      'weights do not match the graph: ' +
+      [
+        missing.length ? `missing ${summarizeNames(missing, of, shown)}` : '',
+        unexpected.length ? `unexpected ${summarizeNames(unexpected, '', shown)}` : '',
+        bySize.length ? `wrong size ${summarizeNames(bySize.map((m) => `${clipName(m.name)} (expected ${shape(m.expected)} = ${m.expected.reduce((a, b) => a * b, 1)} values, got ${m.actual})`), '', Math.min(shown, 2))}` : '',
+        byShape.length ? `wrong shape ${summarizeNames(byShape.map((m) => `${clipName(m.name)} (expected ${shape(m.expected)}, got ${shape(m.actualShape!)})`), '', Math.min(shown, 2))}` : '',
+        hint,
+      ]
+        .filter(Boolean)
+        .join('; ');
+    // three names of each list where that stays short, fewer when every list is long
+    let text = message(MESSAGE_NAMES);
+    for (let shown = MESSAGE_NAMES - 1; shown >= 1 && text.length > MESSAGE_BUDGET; shown--) text = message(shown);
+    super(text);
   }
 }
+
+/** The length a WeightError message aims to stay under. */
+const MESSAGE_BUDGET = 400;
 
 /** How many names a message lists before it says "and N more". */
 const MESSAGE_NAMES = 3;

@@ -11,7 +11,7 @@ import { convShapeOf } from '../graph/passes/choose_strategy.js';
 import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
 import { candidateName, convCandidates, type ConvCandidate } from './candidates.js';
 import { measureConvCandidates, type MeasureOptions } from './measure.js';
-import { adapterKey, defaultAutotuneStore, shapeKey, type AutotuneStore, type TunedChoice } from './store.js';
+import { adapterKey, checkedDocument, defaultAutotuneStore, shapeKey, storedChoiceProblem, type AutotuneStore, type TunedChoice } from './store.js';
 
 export interface AutotuneOptions extends Omit<MeasureOptions, 'activation'> {
   /** Where choices are kept (default: defaultAutotuneStore()). */
@@ -22,6 +22,8 @@ export interface AutotuneOptions extends Omit<MeasureOptions, 'activation'> {
   remeasure?: boolean;
   /** Called before each shape is measured (progress for long tunes). */
   onMeasure?: (shape: string, index: number, count: number) => void;
+  /** Receives a notice when a stored choice is unusable and measured again; default console.warn. */
+  onNotice?: (message: string) => void;
 }
 
 export interface TunedLayer {
@@ -41,6 +43,8 @@ export interface AutotuneReport {
   /** Shape keys answered by the store. */
   cached: string[];
   layers: Record<string, TunedLayer>;
+  /** Stored choices that were unusable (tampered, or from another version) and were measured again; absent when none. */
+  notices?: string[];
 }
 
 function autoFirst(candidates: ConvCandidate[], auto: ConvStrategyName): ConvCandidate[] {
@@ -55,7 +59,7 @@ function autoFirst(candidates: ConvCandidate[], auto: ConvStrategyName): ConvCan
 export async function autotuneConvs(ctx: GpuContext, exec: ExecGraph, options: AutotuneOptions = {}): Promise<AutotuneReport> {
   const store = options.store ?? defaultAutotuneStore();
   const adapter = adapterKey(ctx.adapter);
-  const document = await store.load();
+  const document = checkedDocument(await store.load(), { onNotice: options.onNotice });
   const known = (document.adapters[adapter] ??= {});
   const convs = exec.nodes.filter((n): n is ConvNode => n.kind === 'conv');
   const distinct = new Map<string, ConvNode>();
@@ -67,6 +71,13 @@ export async function autotuneConvs(ctx: GpuContext, exec: ExecGraph, options: A
   let index = 0;
   for (const [key, node] of distinct) {
     index++;
+    const problem = Object.hasOwn(known, key) ? storedChoiceProblem(known[key], convShapeOf(exec, node)) : undefined;
+    if (problem !== undefined) {
+      const notice = `autotune: the stored choice for ${node.name} (${key}) is unusable (${problem}); measuring it again`;
+      (report.notices ??= []).push(notice);
+      (options.onNotice ?? console.warn)(notice);
+      delete known[key];
+    }
     if (known[key] && !options.remeasure) {
       report.cached.push(key);
       continue;

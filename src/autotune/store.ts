@@ -7,6 +7,8 @@
 import type { GpuAdapterDescription } from '../gpu/device.js';
 import type { Conv2dShape } from '../kernels/conv2d_shape.js';
 import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
+import { CONV_STRATEGIES } from '../kernels/conv2d.js';
+import { convCandidates, GEMM_TILES } from './candidates.js';
 
 /** The winner for one layer shape on one adapter. */
 export interface TunedChoice {
@@ -33,15 +35,70 @@ export interface AutotuneStore {
 
 export const emptyDocument = (): AutotuneDocument => ({ version: 1, adapters: {} });
 
-/** A loaded document, or an empty one when the stored text is absent, unreadable or of another version. */
-export function parseDocument(text: string | null | undefined): AutotuneDocument {
+export interface ParseOptions {
+  /** Names the stored text in notices, e.g. its file path (default "the autotune cache"). */
+  source?: string;
+  /** Receives a notice when stored text is ignored; default console.warn. */
+  onNotice?(message: string): void;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A loaded document, or an empty one when the stored text is absent,
+ * unreadable or of another version (with a notice, unless absent). Adapters
+ * whose value is not an object are dropped; single choices are checked where
+ * they are used (storedChoiceProblem), since that needs the layer's shape.
+ */
+export function parseDocument(text: string | null | undefined, options: ParseOptions = {}): AutotuneDocument {
   if (!text) return emptyDocument();
+  let doc: unknown;
   try {
-    const doc = JSON.parse(text) as AutotuneDocument;
-    return doc && doc.version === 1 && typeof doc.adapters === 'object' && doc.adapters ? doc : emptyDocument();
+    doc = JSON.parse(text);
   } catch {
+    noticeOf(options)('is not valid JSON');
     return emptyDocument();
   }
+  return checkedDocument(doc, options);
+}
+
+function noticeOf(options: ParseOptions): (why: string) => void {
+  const source = options.source ?? 'the autotune cache';
+  return (why) => (options.onNotice ?? console.warn)(`${source} ${why}; ignoring it (the next measurement rewrites it)`);
+}
+
+/** A document as any store returned it, made safe to index: the same checks as parseDocument after JSON. */
+export function checkedDocument(doc: unknown, options: ParseOptions = {}): AutotuneDocument {
+  const notice = noticeOf(options);
+  if (!isRecord(doc) || doc.version !== 1 || !isRecord(doc.adapters)) {
+    notice(isRecord(doc) && doc.version !== 1 ? `has version ${String(JSON.stringify(doc.version)).slice(0, 20)}, not 1` : 'is not an autotune document ({"version": 1, "adapters": {…}})');
+    return emptyDocument();
+  }
+  const adapters: AutotuneDocument['adapters'] = {};
+  for (const [key, choices] of Object.entries(doc.adapters)) {
+    if (key === '__proto__') continue;
+    if (isRecord(choices)) adapters[key] = choices as Record<string, TunedChoice>;
+    else notice(`has a malformed entry for adapter "${key.slice(0, 80)}"`);
+  }
+  return { version: 1, adapters };
+}
+
+/**
+ * Why a stored choice cannot serve a layer of this shape — missing or
+ * mistyped fields, an unknown strategy or tile, a strategy that cannot run
+ * the shape — or undefined when it can. A cache is a file anyone can edit.
+ */
+export function storedChoiceProblem(value: unknown, shape: Conv2dShape): string | undefined {
+  if (!isRecord(value)) return 'not an object';
+  const { strategy, tile, timings, incorrect, measuredAt } = value;
+  if (typeof strategy !== 'string') return 'no strategy';
+  if (!Object.hasOwn(CONV_STRATEGIES, strategy)) return `unknown strategy "${strategy.slice(0, 40)}"`;
+  if (tile !== undefined && (typeof tile !== 'string' || !Object.hasOwn(GEMM_TILES, tile))) return `unknown GEMM tile ${JSON.stringify(tile)?.slice(0, 40)} (known: ${Object.keys(GEMM_TILES).join(', ')})`;
+  if (!isRecord(timings) || !Object.values(timings).every((t) => typeof t === 'number' && Number.isFinite(t))) return 'timings are not numbers by candidate';
+  if (incorrect !== undefined && !(Array.isArray(incorrect) && incorrect.every((c) => typeof c === 'string'))) return 'incorrect is not a list of candidate names';
+  if (typeof measuredAt !== 'string') return 'no measuredAt';
+  if (!convCandidates(shape, true).some((c) => c.strategy === strategy && c.tile === tile)) return `${strategy}${tile ? `/${tile}` : ''} cannot run this shape`;
+  return undefined;
 }
 
 /** The adapter a choice was measured on: a cache from another GPU or driver is not used. */
@@ -73,9 +130,9 @@ export function memoryAutotuneStore(initial: AutotuneDocument = emptyDocument())
 }
 
 /** The browser's localStorage under one key. */
-export function localStorageAutotuneStore(storage: Storage, key = 'webgpu-cnn:autotune'): AutotuneStore {
+export function localStorageAutotuneStore(storage: Storage, key = 'webgpu-cnn:autotune', onNotice?: (message: string) => void): AutotuneStore {
   return {
-    load: async () => parseDocument(storage.getItem(key)),
+    load: async () => parseDocument(storage.getItem(key), { source: `the autotune cache in localStorage "${key}"`, onNotice }),
     save: async (d) => storage.setItem(key, JSON.stringify(d)),
   };
 }

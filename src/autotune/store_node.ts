@@ -13,11 +13,11 @@ export function defaultAutotuneFile(): string {
  * @example
  * const model = await compile(ctx, graph, weights, { autotune: { store: fileAutotuneStore('./tuned.json') } });
  */
-export function fileAutotuneStore(path = defaultAutotuneFile()): AutotuneStore {
+export function fileAutotuneStore(path = defaultAutotuneFile(), onNotice?: (message: string) => void): AutotuneStore {
   return {
     async load() {
       const text = await readFile(path, 'utf8').catch(() => undefined);
-      return parseDocument(text);
+      return parseDocument(text, { source: `the autotune cache ${path}`, onNotice });
     },
     async save(document) {
       await mkdir(dirname(path), { recursive: true });

@@ -76,23 +76,9 @@ export interface CreateGpuContextOptions {
  */
 export async function createGpuContext(options: CreateGpuContextOptions = {}): Promise<GpuContext> {
   const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
-  if (!gpu) {
-    throw new WebGpuUnavailableError(
-      'no-webgpu',
-      'WebGPU is not available here: use Chrome or Edge 113+, Safari 26+, or Firefox 141+ on Windows ' +
-        '(elsewhere enable chrome://flags/#enable-unsafe-webgpu); pages must be served over https or from localhost. ' +
-        'In Node, import from "webgpu-cnn/node" and install the "webgpu" package.',
-    );
-  }
+  if (!gpu) throw new WebGpuUnavailableError('no-webgpu', unavailableMessage('no-webgpu', currentRuntime()));
   const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
-  if (!adapter) {
-    throw new WebGpuUnavailableError(
-      'no-adapter',
-      'WebGPU is present but offered no adapter: the GPU may be blocklisted or unavailable. ' +
-        'In Node without a GPU, install Debian\'s chromium package and set ' +
-        'VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json to use SwiftShader.',
-    );
-  }
+  if (!adapter) throw new WebGpuUnavailableError('no-adapter', unavailableMessage('no-adapter', currentRuntime()));
   const requiredFeatures =
     options.optionalFeatures === false ? [] : OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   const requiredLimits: Record<string, number> = {};
@@ -138,6 +124,37 @@ export function adoptDevice(device: GPUDevice, adapterInfo?: GPUAdapterInfo): Gp
     },
     limits: device.limits,
   };
+}
+
+/** Where we run, as far as the advice for a missing WebGPU goes. */
+export interface RuntimeFacts {
+  /** Node (or a runtime that presents itself as Node). */
+  node: boolean;
+  /** window.isSecureContext where a page has one. */
+  secureContext?: boolean;
+}
+
+function currentRuntime(): RuntimeFacts {
+  const g = globalThis as { process?: { versions?: { node?: string } }; isSecureContext?: boolean };
+  return { node: typeof g.process?.versions?.node === 'string', secureContext: g.isSecureContext };
+}
+
+/**
+ * What to tell a user without WebGPU or an adapter, by environment: pages get
+ * browser advice; Node is pointed at webgpu-cnn/node, whose own messages
+ * (node_gpu.ts) cover Dawn and SwiftShader.
+ */
+export function unavailableMessage(reason: 'no-webgpu' | 'no-adapter', runtime: RuntimeFacts): string {
+  if (runtime.node) {
+    return reason === 'no-webgpu'
+      ? 'WebGPU is not available in Node from this entry point: use createNodeGpuContext() from "webgpu-cnn/node", which loads Dawn (the optional "webgpu" package)'
+      : 'the WebGPU implementation offered no adapter: in Node, createNodeGpuContext() from "webgpu-cnn/node" finds a GPU or falls back to SwiftShader, and says what to install when it cannot';
+  }
+  if (reason === 'no-webgpu') {
+    if (runtime.secureContext === false) return 'WebGPU needs a secure context: serve this page over https, or from localhost while developing';
+    return 'this browser has no WebGPU: use Chrome or Edge 113+, Safari 26+, or Firefox 141+ on Windows; elsewhere it may need enabling (chrome://flags/#enable-unsafe-webgpu, Firefox\'s dom.webgpu.enabled)';
+  }
+  return 'the browser has WebGPU but offered no GPU adapter: the GPU or its driver may be blocklisted, or hardware acceleration is off; check chrome://gpu (or about:support), turn hardware acceleration on, update the GPU driver; on Linux, Chrome also needs chrome://flags/#enable-unsafe-webgpu';
 }
 
 /** GPUAdapterInfo's fields as plain data (isFallbackAdapter is newer than some typings). */

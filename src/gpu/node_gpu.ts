@@ -64,10 +64,27 @@ export async function getNodeGpu(options: NodeGpuOptions = {}): Promise<GPU> {
     gpu = createInstance(dawn, toggles);
     if (await gpu.requestAdapter()) return gpu;
   }
-  throw new WebGpuUnavailableError(
-    'no-adapter',
-    'Dawn found no GPU adapter. Without a GPU, install SwiftShader with `sudo apt-get install -y chromium libvulkan1` ' +
-      `(it provides ${SWIFTSHADER_ICD}); with a GPU, install its Vulkan driver.`,
+  throw noNodeAdapter(options);
+}
+
+/** Node's advice for no adapter: which driver to install, or the fallback that was turned off. */
+function noNodeAdapter(options: NodeGpuOptions): WebGpuUnavailableError {
+  const facts = { softwareFallback: options.allowSoftwareFallback !== false, icd: process.env.VK_ICD_FILENAMES, swiftShaderInstalled: existsSync(SWIFTSHADER_ICD) };
+  return new WebGpuUnavailableError('no-adapter', nodeNoAdapterMessage(facts));
+}
+
+/** What Dawn's finding no adapter means and what to install, from the facts that decide it. */
+export function nodeNoAdapterMessage(facts: { softwareFallback: boolean; icd: string | undefined; swiftShaderInstalled: boolean }): string {
+  const why = !facts.softwareFallback
+    ? 'Dawn found no GPU adapter (the SwiftShader fallback is off: allowSoftwareFallback: false)'
+    : facts.icd && facts.icd !== SWIFTSHADER_ICD
+      ? `Dawn found no GPU adapter with VK_ICD_FILENAMES=${facts.icd.slice(0, 200)}: check that this Vulkan driver file exists and loads, or unset it`
+      : facts.swiftShaderInstalled
+        ? `Dawn found no GPU adapter, not even SwiftShader (${SWIFTSHADER_ICD}): install the Vulkan loader with \`sudo apt-get install -y libvulkan1\``
+        : 'Dawn found no GPU adapter';
+  return (
+    `${why}. With a GPU, install its Vulkan driver; without one, install SwiftShader with \`sudo apt-get install -y chromium libvulkan1\` ` +
+    `(it provides ${SWIFTSHADER_ICD}) or set VK_ICD_FILENAMES to another Vulkan driver's JSON file.`
   );
 }
 
@@ -80,5 +97,11 @@ export async function getNodeGpu(options: NodeGpuOptions = {}): Promise<GPU> {
  */
 export async function createNodeGpuContext(options: NodeGpuOptions = {}): Promise<GpuContext> {
   const gpu = await getNodeGpu(options);
-  return createGpuContext({ ...options, gpu });
+  try {
+    return await createGpuContext({ ...options, gpu });
+  } catch (error) {
+    // e.g. the powerPreference asked for found no adapter: Node's advice, not the browser's
+    if (error instanceof WebGpuUnavailableError && error.reason === 'no-adapter') throw noNodeAdapter(options);
+    throw error;
+  }
 }

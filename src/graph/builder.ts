@@ -18,7 +18,7 @@ import { convOutputSize } from '../kernels/conv2d_shape.js';
 import type { Activation, ActivationParams } from '../kernels/epilogue.js';
 import type { LrnConvention } from '../kernels/lrn.js';
 import { poolOutputSize } from '../kernels/pool2d.js';
-import { elementCount, type Conv2dAttrs, type Graph, type GraphNode, type ParameterInfo, type PoolAttrs, type Shape, type TensorInfo } from './ir.js';
+import { checkGraphIo, elementCount, type Conv2dAttrs, type Graph, type GraphNode, type ParameterInfo, type PoolAttrs, type Shape, type TensorInfo } from './ir.js';
 
 /** A tensor handle returned by the builder. */
 export interface Tensor {
@@ -126,6 +126,7 @@ export class GraphBuilder {
   input(name: string, shape: Shape): Tensor {
     if (!shape.length || shape.some((d) => !Number.isInteger(d) || d < 1)) throw new GraphError(name, `input shape [${shape.join(', ')}] must be positive integers`);
     if (shape.length !== 4 && shape.length !== 2) throw new GraphError(name, `inputs are [N, C, H, W] or [N, F], got [${shape.join(', ')}]`);
+    if (this.inputs.some((i) => i.name === name)) throw new GraphError('graph', `two graph inputs are named "${name}": give each input its own name, since run() takes inputs by name`);
     this.claim(name);
     const t = this.tensor(shape, -1);
     this.inputs.push({ name, tensor: t.id });
@@ -135,6 +136,7 @@ export class GraphBuilder {
   /** Marks a tensor as a graph output. */
   output(t: Tensor, name = `output${this.outputs.length || ''}`): void {
     if (t.shape.length !== 4 && t.shape.length !== 2) throw new GraphError(name, `graph outputs must be [N, C, H, W] or [N, F], got ${show(t.shape)}`);
+    checkGraphIo({ inputs: [], outputs: [...this.outputs, { name, tensor: t.id }] });
     this.outputs.push({ name, tensor: t.id });
   }
 
@@ -396,6 +398,7 @@ export class GraphBuilder {
   build(): Graph {
     if (!this.inputs.length) throw new GraphError('graph', 'has no input');
     if (!this.outputs.length) throw new GraphError('graph', 'has no output: call output(tensor)');
+    checkGraphIo({ inputs: this.inputs, outputs: this.outputs });
     return {
       tensors: [...this.tensors],
       nodes: [...this.nodes],

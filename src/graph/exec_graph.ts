@@ -9,7 +9,7 @@ import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
 import type { BinaryOp } from '../kernels/elementwise.js';
 import type { Activation, ActivationParams } from '../kernels/epilogue.js';
 import type { LrnConvention } from '../kernels/lrn.js';
-import { elementCount, type Conv2dAttrs, type Graph, type GraphNode, type PoolAttrs, type Shape, type WeightMap } from './ir.js';
+import { checkGraphIo, elementCount, type Conv2dAttrs, type Graph, type GraphNode, type PoolAttrs, type Shape, type WeightMap } from './ir.js';
 import { toStorageLayout } from './tensor_layout.js';
 
 interface ExecNodeBase {
@@ -103,7 +103,7 @@ export function checkWeights(graph: Graph, weights: WeightMap): void {
     else if (data.length !== elementCount(info.shape)) misshapen.push({ name, expected: info.shape, actual: data.length });
   }
   const unexpected = [...weights.keys()].filter((k) => !graph.parameters.has(k));
-  if (missing.length || unexpected.length || misshapen.length) throw new WeightError(missing, unexpected, misshapen);
+  if (missing.length || unexpected.length || misshapen.length) throw new WeightError(missing, unexpected, misshapen, graph.parameters.size);
 }
 
 /**
@@ -112,6 +112,7 @@ export function checkWeights(graph: Graph, weights: WeightMap): void {
  * fold into; fold_batchnorm merges it into the conv before it otherwise.
  */
 export function lower(graph: Graph, weights: WeightMap): ExecGraph {
+  checkGraphIo(graph);
   checkWeights(graph, weights);
   const w = (name: string) => weights.get(name)!;
   const shapes = new Map(graph.tensors.map((t) => [t.id, t.shape] as const));
@@ -235,4 +236,17 @@ export function consumerCounts(g: ExecGraph): Map<number, number> {
 /** Every tensor a node reads, residual included. */
 export function nodeReads(n: ExecNode): number[] {
   return n.kind === 'conv' && n.residual !== undefined ? [...n.inputs, n.residual] : [...n.inputs];
+}
+
+/**
+ * A tensor as messages name it: by the layer that writes it (the graph input
+ * or output it is, where it is one), e.g. `output of layer "conv1"`.
+ */
+export function tensorLabel(g: ExecGraph, tensor: number): string {
+  const input = g.inputs.find((i) => i.tensor === tensor);
+  if (input) return `graph input "${input.name}"`;
+  const producer = g.nodes.find((n) => n.output === tensor);
+  const output = g.outputs.find((o) => o.tensor === tensor);
+  const asOutput = output ? ` (graph output "${output.name}")` : '';
+  return producer ? `output of layer "${producer.name}"${asOutput}` : `tensor ${tensor}${asOutput}`;
 }

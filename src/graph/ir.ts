@@ -5,6 +5,7 @@
  * data is not in the graph: it comes with compile(), so one graph serves
  * random, trained and reloaded weights.
  */
+import { GraphError } from '../errors.js';
 import type { Activation, ActivationParams } from '../kernels/epilogue.js';
 import type { LrnConvention } from '../kernels/lrn.js';
 
@@ -110,4 +111,22 @@ export type WeightMap = ReadonlyMap<string, Float32Array>;
 
 export function elementCount(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Graph inputs, and graph outputs, each need a name of their own: run() takes
+ * inputs and returns outputs by name, so a second one of a name would be
+ * silently dropped.
+ */
+export function checkGraphIo(graph: Pick<Graph, 'inputs' | 'outputs'>): void {
+  for (const [kind, list] of [['input', graph.inputs], ['output', graph.outputs]] as const) {
+    const seen = new Map<string, number>();
+    for (const { name, tensor } of list) {
+      const other = seen.get(name);
+      if (other !== undefined) {
+        throw new GraphError('graph', `two graph ${kind}s are named "${name}" (tensors ${other} and ${tensor}): give each ${kind} its own name, since run() ${kind === 'input' ? 'takes inputs' : 'returns outputs'} by name`);
+      }
+      seen.set(name, tensor);
+    }
+  }
 }

@@ -86,7 +86,7 @@ export function nodeKernel(g: ExecGraph, n: ExecNode, maxBindingBytes: number): 
     }
     case 'linear': {
       // a weight larger than one storage binding (VGG's 25088×4096 fc) is split into column blocks, one GEMM each
-      const chunks = linearColumnChunks(n.inFeatures, n.outFeatures, maxBindingBytes);
+      const chunks = linearColumnChunks(n.inFeatures, n.outFeatures, maxBindingBytes, n.name);
       const full = linearWeightToGemm(n.weight, n.outFeatures, n.inFeatures);
       const weights: Record<string, Float32Array> = {};
       chunks.forEach(([begin, end], i) => {
@@ -297,11 +297,12 @@ export function concatCopy(g: ExecGraph, input: number, source: BufferBinding, o
  * that each block fits one storage binding; blocks are multiples of 64
  * columns (a GEMM tile, and 4-aligned for the vec4 kernel).
  */
-export function linearColumnChunks(inFeatures: number, outFeatures: number, maxBindingBytes: number): [number, number][] {
+export function linearColumnChunks(inFeatures: number, outFeatures: number, maxBindingBytes: number, layer?: string): [number, number][] {
   const columnBytes = inFeatures * 4;
   if (columnBytes * outFeatures <= maxBindingBytes) return [[0, outFeatures]];
   const perChunk = Math.floor(maxBindingBytes / columnBytes / 64) * 64;
-  if (perChunk < 64) throw new BindingLimitError(`a linear layer's 64-column weight block (${inFeatures} inputs)`, columnBytes * 64, maxBindingBytes);
+  const of = layer !== undefined ? `layer "${layer}"` : 'a linear layer';
+  if (perChunk < 64) throw new BindingLimitError(`weight of ${of} (its smallest block: 64 columns of ${inFeatures} inputs)`, columnBytes * 64, maxBindingBytes);
   const chunks: [number, number][] = [];
   for (let begin = 0; begin < outFeatures; begin += perChunk) chunks.push([begin, Math.min(outFeatures, begin + perChunk)]);
   return chunks;

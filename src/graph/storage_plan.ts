@@ -44,11 +44,22 @@ export interface StoragePlan {
   naiveBytes: number;
 }
 
+/** How errors name what they are about; both default to numbers (`tensor 3`, `step 2`). */
+export interface StorageLabels {
+  /** A root tensor, e.g. exec_graph's tensorLabel: `output of layer "conv1"`. */
+  tensor?(id: number): string;
+  /** A step, by the layer it runs: `conv1`. */
+  step?(index: number): string;
+}
+
 /**
  * @param rootBytes bytes of each arena-resident root tensor
  * @param keepAlive roots that must survive the whole schedule (graph outputs)
+ * @param labels names for errors (a tensor too large for one binding)
  */
-export function planStorage(steps: readonly PlannedStep[], rootBytes: ReadonlyMap<number, number>, keepAlive: ReadonlySet<number>, limits: PlannerLimits): StoragePlan {
+export function planStorage(steps: readonly PlannedStep[], rootBytes: ReadonlyMap<number, number>, keepAlive: ReadonlySet<number>, limits: PlannerLimits, labels: StorageLabels = {}): StoragePlan {
+  const tensorName = (t: number) => labels.tensor?.(t) ?? `tensor ${t}`;
+  const stepName = (i: number) => (labels.step ? `layer "${labels.step(i)}"` : `step ${i}`);
   // lifetimes over the roots, first write to last read
   const first = new Map<number, number>();
   const last = new Map<number, number>();
@@ -74,7 +85,7 @@ export function planStorage(steps: readonly PlannedStep[], rootBytes: ReadonlyMa
     const writes = s.writes.filter((t) => rootBytes.has(t));
     const scratch = s.scratchBytes ? [scratchBase + i] : [];
     for (const w of [...writes, ...scratch]) for (const r of [...reads, ...writes, ...scratch]) link(w, r);
-    for (const r of reads) if (writes.includes(r)) throw new InvalidParameterError('schedule', `step ${i} reads and writes tensor ${r}`);
+    for (const r of reads) if (writes.includes(r)) throw new InvalidParameterError('schedule', `${stepName(i)} reads and writes ${tensorName(r)}`);
   });
 
   const requests: (BufferRequest & { color: number })[] = [];
@@ -88,12 +99,12 @@ export function planStorage(steps: readonly PlannedStep[], rootBytes: ReadonlyMa
   };
   for (const [t, bytes] of rootBytes) {
     if (!first.has(t)) continue; // never touched: nothing to place
-    requests.push({ id: t, bytes: paddedByteSize(bytes), firstStep: first.get(t)!, lastStep: last.get(t)!, label: `tensor ${t}`, color: colorOf(t) });
+    requests.push({ id: t, bytes: paddedByteSize(bytes), firstStep: first.get(t)!, lastStep: last.get(t)!, label: tensorName(t), color: colorOf(t) });
   }
   steps.forEach((s, i) => {
     if (!s.scratchBytes) return;
     const id = scratchBase + i;
-    requests.push({ id, bytes: paddedByteSize(s.scratchBytes), firstStep: i, lastStep: i, label: `scratch of step ${i}`, color: colorOf(id) });
+    requests.push({ id, bytes: paddedByteSize(s.scratchBytes), firstStep: i, lastStep: i, label: `scratch of ${stepName(i)}`, color: colorOf(id) });
   });
 
   const tensors = new Map<number, Location>();

@@ -236,22 +236,29 @@ function parseHeader(bytes: Uint8Array): ParsedHeader {
   return { entries: new Map(sorted.map((e) => [e.name, e])), metadata, dataLength: cursor };
 }
 
+/** A header value in a message, cut short: a hostile header can hold megabytes in one field. */
+function shown(value: unknown): string {
+  return cut(String(JSON.stringify(value)));
+}
+
+const cut = (text: string): string => (text.length <= 80 ? text : `${text.slice(0, 79)}…`);
+
 function parseEntry(name: string, value: unknown): SafetensorsEntry {
   const fail = (message: string) => new SafetensorsError(message, { tensor: name });
   if (!isObject(value)) throw fail('entry is not an object with dtype, shape and data_offsets');
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== 'string') throw fail('dtype is missing or not a string');
-  if (!Object.hasOwn(DTYPE_BYTES, dtype)) throw fail(`unknown dtype ${JSON.stringify(dtype)}`);
-  if (!Array.isArray(shape) || !shape.every(isIndex)) throw fail(`shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+  if (!Object.hasOwn(DTYPE_BYTES, dtype)) throw fail(`unknown dtype ${shown(dtype)}`);
+  if (!Array.isArray(shape) || !shape.every(isIndex)) throw fail(`shape ${shown(shape)} is not a list of non-negative integers`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
-    throw fail(`data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`);
+    throw fail(`data_offsets ${shown(offsets)} is not a pair of non-negative integers`);
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end) throw fail(`data_offsets [${begin}, ${end}] end before they begin`);
   const size = DTYPE_BYTES[dtype as SafetensorsDtype];
   const needed = (shape as number[]).reduce((a, b) => a * b, 1) * size;
   if (needed !== end - begin) {
-    throw fail(`data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} [${shape.join(', ')}] needs ${needed}`);
+    throw fail(`data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} ${cut(`[${shape.join(', ')}]`)} needs ${needed}`);
   }
   return { name, dtype: dtype as SafetensorsDtype, shape: [...(shape as number[])], dataOffsets: [begin, end] };
 }

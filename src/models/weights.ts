@@ -70,7 +70,7 @@ export function weightsForGraph(graph: Graph, tensors: ReadonlyMap<string, Shape
     weights.set(name, tensor.data);
   }
   const missing = [...graph.parameters.keys()].filter((name) => !tensors.has(name));
-  if (missing.length || unexpected.length || misshapen.length) throw new WeightError(missing, unexpected, misshapen);
+  if (missing.length || unexpected.length || misshapen.length) throw new WeightError(missing, unexpected, misshapen, graph.parameters.size);
 
   if (skippedPerPrefix.size > 0) {
     const count = [...skippedPerPrefix.values()].reduce((a, b) => a + b, 0);
