@@ -10,6 +10,7 @@
  *   sequence: wall time and whether every output matches;
  * - what the GPU error scopes cost a run (3 push/pop pairs), against the
  *   median run.
+ * Run with NODE_OPTIONS=--expose-gc for RSS after a collection.
  * Live buffers are counted through a device proxy (test/helpers/faulty_device.ts, no faults planned).
  */
 import { readFileSync } from 'node:fs';
@@ -37,7 +38,11 @@ const weights = weightsForGraph(graph, readSafetensors(parseSafetensors(readFile
 const base = await createNodeGpuContext();
 const counted = faultyContext(base);
 const ctx = counted.ctx;
-const mib = () => (process.memoryUsage().rss / 2 ** 20).toFixed(1);
+// with NODE_OPTIONS=--expose-gc, collect first so RSS shows what is really held
+const mib = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return (process.memoryUsage().rss / 2 ** 20).toFixed(1);
+};
 
 let seed = 1;
 const input = (): Float32Array => {

@@ -10,13 +10,14 @@ import { GEMM_TILES, withGemmTile } from '../autotune/candidates.js';
 import { AbortError, DeviceLostError, DisposedError, GpuFailureError, InputError, InvalidParameterError } from '../errors.js';
 import { createTensorBuffer, paddedByteSize, placeholderBuffer, TENSOR_USAGE } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
+import { onDeviceLost } from '../gpu/device_loss.js';
 import { GpuErrorCollector, withErrorScopes } from '../gpu/error_capture.js';
 import { createFiniteCheck, type FiniteCheck, type FiniteReport } from './check_finite.js';
 import type { ChannelSlice } from '../kernels/conv2d_shape.js';
 import { fullSlice } from '../kernels/conv2d_shape.js';
 import { encodeDispatch, prepareDispatch, releaseDispatch, type BufferBinding, type DispatchSpec, type PreparedDispatch } from '../kernels/dispatch.js';
 import { permute4d } from '../kernels/layout_transform.js';
-import { consumerCounts, lower, nodeReads, type ExecGraph, type ExecNode } from './exec_graph.js';
+import { consumerCounts, lower, nodeReads, tensorLabel, type ExecGraph, type ExecNode } from './exec_graph.js';
 import { elementCount, type Graph, type Shape, type WeightMap } from './ir.js';
 import { concatCopy, nodeKernel, type NodeKernel } from './node_kernels.js';
 import { runPasses, type PassOptions } from './passes/index.js';
@@ -244,7 +245,7 @@ export class CompiledModel {
       alignment: limits.minStorageBufferOffsetAlignment,
       maxBindingSize: limits.maxStorageBufferBindingSize,
       maxBufferSize: limits.maxBufferSize,
-    });
+    }, { tensor: (t) => tensorLabel(exec, t), step: (i) => this.steps[i]!.name });
     throwIfAborted(signal);
 
     // every GPU object is made under error scopes: a refused allocation must fail compile, not run on zeros
@@ -433,13 +434,17 @@ export class CompiledModel {
   }
 
   private watchDevice(device: GPUDevice): void {
-    void device.lost.then((info) => {
+    this.unwatchDevice?.();
+    this.unwatchDevice = onDeviceLost(device, (info) => {
       if (this.ctx.device !== device || this.disposed) return;
       this.lost = new DeviceLostError(info.reason, `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}); call rebuild() with a new device`);
       for (const reject of this.pending) reject(this.lost);
       this.pending.clear();
     });
   }
+
+  /** Stops listening for the loss of the current device (dispose, rebuild). */
+  private unwatchDevice: (() => void) | undefined;
 
   /** What compile() made of the graph: fused nodes, strategies, memory. */
   get info(): ModelInfo {
@@ -669,6 +674,8 @@ export class CompiledModel {
   dispose(): void {
     if (this.disposed) return;
     this.releaseGpu();
+    this.unwatchDevice?.();
+    this.unwatchDevice = undefined;
     this.disposed = true;
   }
 

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, BindingLimitError, InvalidParameterError } from '../../src/errors.js';
 import { compile } from '../../src/graph/executor.js';
+import { deviceLossListenerCount } from '../../src/gpu/device_loss.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import type { Graph } from '../../src/graph/ir.js';
@@ -50,6 +51,8 @@ describe('abort and failed compiles', () => {
     const faulty = faultyContext(await testContext());
     (await compile(faulty.ctx, graph, weights)).dispose(); // shared placeholder + pipelines, made once
     const baseline = faulty.liveBuffers();
+    // each model listens for the device's loss; a failed or disposed one must stop, or it stays reachable
+    const listening = deviceLossListenerCount(faulty.ctx.device);
     const small: GpuContext = { ...faulty.ctx, limits: { ...limitsOf(faulty.ctx), maxStorageBufferBindingSize: 1024 } as GPUSupportedLimits };
     for (let i = 0; i < 100; i++) await expect(compile(small, graph, weights)).rejects.toThrow(BindingLimitError);
     expect(faulty.liveBuffers()).toBe(baseline);
@@ -60,6 +63,7 @@ describe('abort and failed compiles', () => {
       await expect(compiling).rejects.toThrow(AbortError);
     }
     expect(faulty.liveBuffers()).toBe(baseline);
+    expect(deviceLossListenerCount(faulty.ctx.device)).toBe(listening);
   });
 
   it('compile without weights names the argument and the fix', async () => {

@@ -168,6 +168,10 @@ describe('executor behaviour', () => {
     const small: GpuContext = { ...ctx, limits };
     await expect(compile(small, graph, randomWeights(graph, new Rng(10)))).rejects.toThrow(BindingLimitError);
     await expect(compile(small, graph, randomWeights(graph, new Rng(10)))).rejects.toThrow(/needs \d+ bytes in one storage binding, but this device allows 1024/);
+    // named by its layer, never "tensor 1"
+    const error = (await compile(small, graph, randomWeights(graph, new Rng(10))).catch((e: unknown) => e)) as BindingLimitError;
+    expect(error.what).toMatch(/^(graph input "x"|output of layer "[\w+]+")$/);
+    expect(error.message).not.toMatch(/tensor \d/);
   });
 
   it('a linear weight larger than one binding (default 128 MiB limit) is split into column blocks and agrees', async () => {
