@@ -260,8 +260,7 @@ export class CompiledModel {
     }));
     const tensorBuffer = (data: Float32Array | number, label: string, layer?: string): GPUBuffer => {
       const bytes = typeof data === 'number' ? data : data.byteLength;
-      const buffer = own(gpuErrors.track({ operation: label, layer, bytes }, () => createTensorBuffer(device, data, label)));
-      return buffer;
+      return own(gpuErrors.track({ operation: label, layer, bytes }, () => createTensorBuffer(device, data, label)));
     };
     const rootBinding = (t: number): BufferBinding => {
       const r = root(t);
