@@ -21,6 +21,7 @@ import { vgg16 } from '../../src/models/vgg.js';
 import { weightsForGraph, type ShapedTensor } from '../../src/models/weights.js';
 import { randomWeights } from '../helpers/random_graph.js';
 import { Rng } from '../helpers/random.js';
+import { thrown } from '../helpers/thrown.js';
 
 /** A short message: one line, under `max` characters. */
 function expectShort(message: string, max = 400): void {
@@ -28,14 +29,6 @@ function expectShort(message: string, max = 400): void {
   expect(message).not.toContain('\n');
 }
 
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 /** Tensors named like `graph`'s parameters (or with those names changed); data is one float, enough for names that do not match. */
 function namesOf(graph: Graph, rename: (name: string) => string = (n) => n): Map<string, ShapedTensor> {

@@ -11,15 +11,8 @@ import { DEFAULT_MATERIALIZE_LIMITS } from '../../src/onnx/budget.js';
 import { parseOnnx, type ParseOnnxOptions } from '../../src/onnx/import.js';
 import type { NodeProto, TensorProto } from '../../src/onnx/proto.js';
 import { buildModel, DataType, floatScalar, floatTensor, foldBombs, int64Tensor, liveConstantModel, node } from '../helpers/onnx_models.js';
+import { thrown } from '../helpers/thrown.js';
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
 
 function formatError(bytes: Uint8Array, options?: ParseOnnxOptions): OnnxFormatError {
   const e = thrown(() => parseOnnx(bytes, options));

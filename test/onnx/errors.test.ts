@@ -7,15 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { OnnxFormatError, UnsupportedConfigurationError, UnsupportedOnnxError } from '../../src/errors.js';
 import { parseOnnx } from '../../src/onnx/import.js';
 import { buildModel, DataType, floatTensor, node } from '../helpers/onnx_models.js';
+import { thrown } from '../helpers/thrown.js';
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('onnx importer errors', () => {
   it('lists every unsupported op type with its node names in one UnsupportedOnnxError', () => {
