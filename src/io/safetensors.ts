@@ -27,7 +27,7 @@
  * });
  * const weights = weightsForGraph(graph, readSafetensors(file));
  */
-import { AbortError, SafetensorsError } from '../errors.js';
+import { AbortError, clipName, SafetensorsError } from '../errors.js';
 import { decodeBfloat16, decodeHalf, floatToBfloat16Bits, floatToHalfBits } from './half.js';
 
 /** Byte size of one element of every dtype the spec defines. */
@@ -238,10 +238,8 @@ function parseHeader(bytes: Uint8Array): ParsedHeader {
 
 /** A header value in a message, cut short: a hostile header can hold megabytes in one field. */
 function shown(value: unknown): string {
-  return cut(String(JSON.stringify(value)));
+  return clipName(String(JSON.stringify(value)), 80);
 }
-
-const cut = (text: string): string => (text.length <= 80 ? text : `${text.slice(0, 79)}…`);
 
 function parseEntry(name: string, value: unknown): SafetensorsEntry {
   const fail = (message: string) => new SafetensorsError(message, { tensor: name });
@@ -258,7 +256,7 @@ function parseEntry(name: string, value: unknown): SafetensorsEntry {
   const size = DTYPE_BYTES[dtype as SafetensorsDtype];
   const needed = (shape as number[]).reduce((a, b) => a * b, 1) * size;
   if (needed !== end - begin) {
-    throw fail(`data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} ${cut(`[${shape.join(', ')}]`)} needs ${needed}`);
+    throw fail(`data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} ${clipName(`[${shape.join(', ')}]`, 80)} needs ${needed}`);
   }
   return { name, dtype: dtype as SafetensorsDtype, shape: [...(shape as number[])], dataOffsets: [begin, end] };
 }
