@@ -27,7 +27,8 @@
  * });
  * const weights = weightsForGraph(graph, readSafetensors(file));
  */
-import { AbortError, clipName, SafetensorsError } from '../errors.js';
+import { clipName, SafetensorsError } from '../errors.js';
+import { abortError, declaredLength, drainChunks, openUrl, progressOf, responseBody, streamChunks, type ChunkSource, type LoadContext, type LoadProgress } from './fetch_progress.js';
 import { decodeBfloat16, decodeHalf, floatToBfloat16Bits, floatToHalfBits } from './half.js';
 
 /** Byte size of one element of every dtype the spec defines. */
@@ -315,14 +316,7 @@ export function readSafetensors(source: Uint8Array | SafetensorsFile, options: R
 
 // ---- streaming
 
-export interface LoadProgress {
-  /** Bytes received so far; increases with every call. */
-  readonly loadedBytes: number;
-  /** The file's size: from Content-Length or the file system at first, exact from the header once it is read. */
-  readonly totalBytes?: number;
-  /** loadedBytes / totalBytes in [0, 1], where the total is known; the last call has 1. */
-  readonly fraction?: number;
-}
+export type { LoadProgress } from './fetch_progress.js';
 
 export interface LoadSafetensorsOptions {
   /** Called after every chunk. */
@@ -331,16 +325,11 @@ export interface LoadSafetensorsOptions {
   signal?: AbortSignal;
 }
 
-/** @internal A pull-based byte source: read() gives the next chunk, or undefined at the end. */
-export interface ChunkSource {
-  read(): Promise<Uint8Array | undefined>;
-  /** Stops the underlying stream early (error or abort); must not throw. */
-  cancel(): void;
-}
+/** @internal */
+export type { ChunkSource } from './fetch_progress.js';
 
-function abortError(signal: AbortSignal): AbortError {
-  return new AbortError('loading safetensors was aborted', { cause: signal.reason });
-}
+/** How the fetch helper names this loader and makes its errors. */
+const LOADING: LoadContext = { what: 'safetensors', fail: (message, cause) => new SafetensorsError(message, { cause }) };
 
 /** The first `count` bytes of a list of chunks that together hold at least that many. */
 function gather(chunks: readonly Uint8Array[], count: number): Uint8Array {
@@ -360,23 +349,12 @@ function gather(chunks: readonly Uint8Array[], count: number): Uint8Array {
  * loadSafetensorsFile: gathers the length and header, then copies each chunk
  * straight into one buffer of the size the header announces (so the data is
  * held once, 8-aligned, and F32 tensors are viewed without copies).
- * `fileBytes` is the size announced by the transport, if any.
+ * `fileBytes` is the size announced by the transport, if any: unlike a plain
+ * download (see fetch_progress.ts), a file whose header disagrees with it is
+ * refused, since the header gives the exact size.
  */
 export async function readSafetensorsChunks(source: ChunkSource, fileBytes: number | undefined, options: LoadSafetensorsOptions = {}): Promise<SafetensorsFile> {
   const { onProgress, signal } = options;
-  if (signal?.aborted) {
-    source.cancel();
-    throw abortError(signal);
-  }
-  let onAbort: (() => void) | undefined;
-  const aborted =
-    signal &&
-    new Promise<never>((_, reject) => {
-      onAbort = () => reject(abortError(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  aborted?.catch(() => {}); // rejected only when raced below
-
   let total = fileBytes;
   let loaded = 0;
   const pending: Uint8Array[] = [];
@@ -393,85 +371,40 @@ export async function readSafetensorsChunks(source: ChunkSource, fileBytes: numb
     filled += chunk.length;
   };
 
-  try {
-    for (;;) {
-      const read = source.read();
-      read.catch(() => {}); // if abort wins the race, a late failure of this read is moot
-      const chunk = await (aborted ? Promise.race([read, aborted]) : read);
-      if (chunk === undefined) break;
-      if (!(chunk instanceof Uint8Array)) throw new SafetensorsError('the stream gave a chunk that is not a Uint8Array');
-      if (chunk.length === 0) continue;
-      loaded += chunk.length;
-      if (data) {
-        append(chunk);
-      } else {
-        pending.push(chunk);
-        if (headerLength === undefined && loaded >= 8) headerLength = readHeaderLength(gather(pending, 8), total);
-        if (headerLength !== undefined && loaded >= 8 + headerLength) {
-          header = parseHeader(gather(pending, 8 + headerLength).subarray(8));
-          const expected = 8 + headerLength + header.dataLength;
-          if (total !== undefined) checkFileSize(expected, total);
-          total = expected;
-          try {
-            data = new Uint8Array(header.dataLength);
-          } catch (cause) {
-            throw new SafetensorsError(`the header indexes ${header.dataLength} bytes of tensor data, more than can be allocated here`, { cause });
-          }
-          // the bytes after the header go straight into place, without one big intermediate copy
-          let skip = 8 + headerLength;
-          for (const piece of pending) {
-            append(piece.subarray(Math.min(skip, piece.length)));
-            skip = Math.max(0, skip - piece.length);
-          }
-          pending.length = 0;
+  await drainChunks(source, LOADING, signal, (chunk) => {
+    loaded += chunk.length;
+    if (data) {
+      append(chunk);
+    } else {
+      pending.push(chunk);
+      if (headerLength === undefined && loaded >= 8) headerLength = readHeaderLength(gather(pending, 8), total);
+      if (headerLength !== undefined && loaded >= 8 + headerLength) {
+        header = parseHeader(gather(pending, 8 + headerLength).subarray(8));
+        const expected = 8 + headerLength + header.dataLength;
+        if (total !== undefined) checkFileSize(expected, total);
+        total = expected;
+        try {
+          data = new Uint8Array(header.dataLength);
+        } catch (cause) {
+          throw new SafetensorsError(`the header indexes ${header.dataLength} bytes of tensor data, more than can be allocated here`, { cause });
         }
+        // the bytes after the header go straight into place, without one big intermediate copy
+        let skip = 8 + headerLength;
+        for (const piece of pending) {
+          append(piece.subarray(Math.min(skip, piece.length)));
+          skip = Math.max(0, skip - piece.length);
+        }
+        pending.length = 0;
       }
-      onProgress?.(total === undefined ? { loadedBytes: loaded } : { loadedBytes: loaded, totalBytes: total, fraction: Math.min(1, loaded / total) });
     }
-    if (headerLength === undefined) throw tooShort(loaded);
-    if (!header || !data) {
-      throw new SafetensorsError(`truncated: header length ${headerLength} exceeds the ${loaded - 8} bytes after the length field`);
-    }
-    checkFileSize(total!, loaded);
-    return new SafetensorsFile(header, data, total!);
-  } catch (error) {
-    source.cancel();
-    if (signal?.aborted && !(error instanceof AbortError)) throw abortError(signal);
-    throw error;
-  } finally {
-    if (onAbort) signal!.removeEventListener('abort', onAbort);
+    onProgress?.(progressOf(loaded, total));
+  });
+  if (headerLength === undefined) throw tooShort(loaded);
+  if (!header || !data) {
+    throw new SafetensorsError(`truncated: header length ${headerLength} exceeds the ${loaded - 8} bytes after the length field`);
   }
-}
-
-/** A reader of a web ReadableStream as a ChunkSource; stream errors become SafetensorsErrors. */
-function streamSource(stream: ReadableStream<Uint8Array>): ChunkSource {
-  const reader = stream.getReader();
-  return {
-    async read() {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (cause) {
-        throw new SafetensorsError(`reading the stream failed: ${(cause as Error)?.message ?? cause}`, { cause });
-      }
-      if (result.done) {
-        reader.releaseLock();
-        return undefined;
-      }
-      return result.value;
-    },
-    cancel() {
-      reader.cancel().catch(() => {});
-    },
-  };
-}
-
-/** Content-Length, when it is the size of the body we will read (not of a compressed one). */
-function contentLength(response: Response): number | undefined {
-  const encoding = response.headers.get('content-encoding');
-  if (encoding && encoding !== 'identity') return undefined;
-  const value = Number(response.headers.get('content-length') ?? NaN);
-  return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  checkFileSize(total!, loaded);
+  return new SafetensorsFile(header, data, total!);
 }
 
 /**
@@ -492,29 +425,17 @@ export async function loadSafetensors(
   options: LoadSafetensorsOptions = {},
 ): Promise<SafetensorsFile> {
   const { signal, onProgress } = options;
-  if (signal?.aborted) throw abortError(signal);
+  if (signal?.aborted) throw abortError(LOADING, signal);
   if (source instanceof Uint8Array) {
     const file = parseSafetensors(source);
-    onProgress?.({ loadedBytes: source.length, totalBytes: source.length, fraction: 1 });
+    onProgress?.(progressOf(source.length, source.length));
     return file;
   }
-  if (typeof source === 'string' || source instanceof URL) {
-    let response: Response;
-    try {
-      response = await fetch(source, signal ? { signal } : {});
-    } catch (cause) {
-      if (signal?.aborted) throw abortError(signal);
-      throw new SafetensorsError(`could not fetch ${String(source)}: ${(cause as Error)?.message ?? cause}`, { cause });
-    }
-    return loadSafetensors(response, options);
-  }
+  if (typeof source === 'string' || source instanceof URL) return loadSafetensors(await openUrl(source, LOADING, { signal }), options);
   if (typeof Response !== 'undefined' && source instanceof Response) {
-    if (!source.ok) throw new SafetensorsError(`HTTP ${source.status} ${source.statusText} for ${source.url || 'the response'}`);
-    if (source.bodyUsed) throw new SafetensorsError('the response body was already read');
-    if (!source.body) return readSafetensorsChunks({ read: async () => undefined, cancel() {} }, 0, options);
-    return readSafetensorsChunks(streamSource(source.body), contentLength(source), options);
+    return readSafetensorsChunks(streamChunks(responseBody(source, LOADING), LOADING), declaredLength(source), options);
   }
-  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return readSafetensorsChunks(streamSource(source), undefined, options);
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return readSafetensorsChunks(streamChunks(source, LOADING), undefined, options);
   throw new SafetensorsError('expected a URL, a Response, a ReadableStream or a Uint8Array');
 }
 
