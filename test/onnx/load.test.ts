@@ -41,7 +41,7 @@ describe('loadOnnx from a URL', () => {
   });
 
   it('reports no total without a usable Content-Length (none, or a compressed body’s)', async () => {
-    for (const headers of [{}, { 'content-length': String(model.length), 'content-encoding': 'gzip' }, { 'content-length': 'many' }]) {
+    for (const headers of [{} as Record<string, string>, { 'content-length': String(model.length), 'content-encoding': 'gzip' }, { 'content-length': 'many' }]) {
       const calls: [number, number | undefined][] = [];
       await loadOnnx('u', { fetch: serve(model, 7, headers), onProgress: (loaded, total) => calls.push([loaded, total]) });
       expect(calls.at(-1)).toEqual([model.length, undefined]);
