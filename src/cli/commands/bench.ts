@@ -13,12 +13,15 @@ import { integerOption, optionValue, type ParsedArgs } from '../args.js';
 import { compileModel, helpOption, modelArgument, openGpu, parseStrategy, quietOption, shapeOption, strategyOption, weightsOption, type Command, type CommandIo } from '../command.js';
 import { checkTensorShape } from '../input_limits.js';
 import { shapesWithoutData } from '../inputs.js';
-import { openModel, type ModelSource } from '../model_source.js';
+import { openModel } from '../model_source.js';
+import type { ModelSource } from '../model_source_types.js';
 import type { Reporter } from '../reporter.js';
 
 // one definition of the statistics for the CLI, the bench page and the peers
 import { latencyStats, type LatencyStats } from '../../bench/stats.js';
 export { latencyStats, type LatencyStats };
+// the one definition of a peer's result: what src/bench/peers.ts measures
+import type { PeerResult } from '../../bench/peers.js';
 
 /** What a peer runtime (ONNX Runtime Web, TF.js) gets to run the same model on the same device. */
 export interface PeerContext {
@@ -36,18 +39,6 @@ export interface PeerContext {
   reporter: Reporter;
 }
 
-export interface PeerResult {
-  name: string;
-  available: boolean;
-  /** Why not, when unavailable. */
-  reason?: string;
-  wallMs?: LatencyStats;
-  gpuMs?: LatencyStats;
-  /** ‖peer − ours‖ / ‖ours‖ over the first output. */
-  relL2?: number;
-  [extra: string]: unknown;
-}
-
 // ─── PEERS ──────────────────────────────────────────────────────────────────
 // ONNX Runtime Web (WebGPU EP) and TF.js (WebGPU backend) on the same Dawn
 // GPU: src/bench/peers_node.ts, imported dynamically so the published CLI
@@ -58,7 +49,7 @@ async function runPeers(peer: PeerContext, oursWall: LatencyStats, oursColdMs: n
   const onnx = peer.modelArg.toLowerCase().endsWith('.onnx') ? new Uint8Array(await (await import('node:fs/promises')).readFile(peer.modelArg)) : undefined;
   const job = { graph: peer.graph, weights: peer.weights, onnx, inputs: peer.inputs, ours: peer.ours, runs: peer.runs, warmup: peer.warmup, oursWall, oursColdMs, strategy, label: peer.source.label };
   const { peers, lines, ...tuned } = await runCliPeers(peer.ctx, job, (line) => peer.reporter.stage(line));
-  return { peers: peers.map((r): PeerResult => ({ ...r })), lines, tuned };
+  return { peers, lines, tuned };
 }
 // ────────────────────────────────────────────────────────────────────────────
 
