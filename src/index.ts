@@ -79,11 +79,12 @@ export { resnet18, resnet34, resnet50, resnet101, resnet152 } from './models/res
 export { googlenet, GOOGLENET_AUX_PREFIXES } from './models/googlenet.js';
 export { mobilenetV1, mobilenetV2 } from './models/mobilenet.js';
 export { efficientnet, efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7 } from './models/efficientnet.js';
-export { imageToTensor, resizeCenterCropRect, centerSquareRect, IMAGENET_NORMALIZATION } from './kernels/image_to_tensor.js';
+export { imageToTensor } from './kernels/image_to_tensor.js';
 export type { ImageToTensorParams, PackedImage, Rect } from './kernels/image_to_tensor.js';
-export { ImageFrame } from './kernels/image_frame.js';
-export { digitToTensor, placeDigit } from './kernels/image_digit.js';
-export type { DigitPlacement, DigitToTensorOptions } from './kernels/image_digit.js';
+export { resizeCenterCropRect, centerSquareRect, IMAGENET_NORMALIZATION } from './image/preprocessing.js';
+export { ImageFrame } from './image/frame.js';
+export { digitToTensor, placeDigit } from './image/digit.js';
+export type { DigitPlacement, DigitToTensorOptions } from './image/digit.js';
 export { exportOnnx, EXPORT_OPSET } from './onnx/export.js';
 export type { ExportOnnxOptions } from './onnx/export.js';
 export { memoryAutotuneStore, localStorageAutotuneStore, setDefaultAutotuneStore, defaultAutotuneStore, adapterKey, shapeKey } from './autotune/store.js';

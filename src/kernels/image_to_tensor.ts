@@ -1,10 +1,12 @@
 /**
- * Camera frames, pictures and canvases → a model's float32 NCHW input, on the
- * GPU: bilinear resize and crop, optional grayscale / invert / levels, then
- * per-channel (v − mean) / std. The source is packed RGBA8 in a storage
- * buffer (see ImageFrame in image_frame.ts, which gets it there from a video
- * or canvas without a CPU readback), so the kernel is an ordinary buffer
- * kernel and its sampling is exact arithmetic a float64 reference can repeat.
+ * The image_to_tensor shader's face: packed RGBA8 pixels → a model's float32
+ * NCHW input, on the GPU: bilinear resize and crop, optional grayscale /
+ * invert / levels, then per-channel (v − mean) / std. The source is packed
+ * RGBA8 in a storage buffer (ImageFrame in src/image/frame.ts gets it there
+ * from a video or canvas without a CPU readback), so the kernel is an
+ * ordinary buffer kernel and its sampling is exact arithmetic a float64
+ * reference can repeat. The recipes that fill its parameters (torchvision's
+ * Resize + CenterCrop, ImageNet's statistics) are in src/image/preprocessing.ts.
  */
 import imageToTensorWgsl from '../../shaders/image/image_to_tensor.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
@@ -122,40 +124,4 @@ export function imageToTensor(src: PackedImage, p: ImageToTensorParams, pixels: 
     bindings: { pixels, output },
     workgroups: linearWorkgroups(p.outWidth * p.outHeight, WORKGROUP_SIZE),
   };
-}
-
-/** ImageNet's per-channel statistics, as torchvision's pretrained weights expect (RGB, values in [0, 1]). */
-export const IMAGENET_NORMALIZATION = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
-
-/**
- * The source rectangle that torchvision's `Resize(resize)` (short side to
- * `resize`, long side truncated as torchvision does) followed by
- * `CenterCrop(crop)` keeps, in source pixels. Resizing is then one bilinear
- * pass (without torchvision's antialiasing; use `samples` for that).
- *
- * @example resizeCenterCropRect(640, 480, 256, 224)  // ≈ [108.86, 30, 420.41, 420]
- */
-export function resizeCenterCropRect(width: number, height: number, resize: number, crop: number): Rect {
-  positiveInt('width', width);
-  positiveInt('height', height);
-  positiveInt('resize', resize);
-  positiveInt('crop', crop);
-  const [rw, rh] = width <= height ? [resize, Math.floor((resize * height) / width)] : [Math.floor((resize * width) / height), resize];
-  const left = roundHalfEven((rw - crop) / 2);
-  const top = roundHalfEven((rh - crop) / 2);
-  const sx = width / rw;
-  const sy = height / rh;
-  return [left * sx, top * sy, crop * sx, crop * sy];
-}
-
-/** Python's round(), which CenterCrop uses: halves go to the even neighbour. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-/** The largest centred square of a width × height image. */
-export function centerSquareRect(width: number, height: number): Rect {
-  const side = Math.min(width, height);
-  return [(width - side) / 2, (height - side) / 2, side, side];
 }

@@ -14,8 +14,8 @@
 import { LENET5_PREPROCESSING } from '../models/lenet.js';
 import type { GpuContext } from '../gpu/device.js';
 import { readTensor } from '../gpu/buffers.js';
-import { runDispatches } from './dispatch.js';
-import { imageToTensor, type PackedImage, type Rect } from './image_to_tensor.js';
+import { runDispatches } from '../kernels/dispatch.js';
+import { imageToTensor, type PackedImage, type Rect } from '../kernels/image_to_tensor.js';
 
 /** Side of the analysis view, in pixels. */
 export const ANALYSIS_SIZE = 48;

@@ -7,7 +7,7 @@
  */
 import { InvalidParameterError } from '../errors.js';
 import type { GpuContext } from '../gpu/device.js';
-import type { PackedImage } from './image_to_tensor.js';
+import type { PackedImage } from '../kernels/image_to_tensor.js';
 
 /** copyTextureToBuffer's row pitch must be a multiple of 256 bytes. */
 const ROW_ALIGNMENT_BYTES = 256;
