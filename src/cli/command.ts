@@ -6,6 +6,8 @@
 import type { GpuContext } from '../gpu/device.js';
 import { createNodeGpuContext } from '../gpu/node_gpu.js';
 import { compile, type CompiledModel } from '../graph/executor.js';
+import { CONV_STRATEGIES } from '../kernels/conv2d.js';
+import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
 import type { Graph, WeightMap } from '../graph/ir.js';
 import type { StrategyChoice } from '../graph/passes/index.js';
 import type { OptionSpec, ParsedArgs } from './args.js';
@@ -30,7 +32,8 @@ export interface Command {
   run(args: ParsedArgs, io: CommandIo): Promise<number>;
 }
 
-export const STRATEGIES: readonly StrategyChoice[] = ['auto', 'direct', 'im2col', 'pointwise', 'depthwise'];
+/** `auto` and every conv strategy the kernels define (their one list, CONV_STRATEGIES), in its order. */
+export const STRATEGIES: readonly StrategyChoice[] = ['auto', ...(Object.keys(CONV_STRATEGIES) as ConvStrategyName[])];
 
 export const strategyOption: OptionSpec = {
   name: 'strategy',
