@@ -6,7 +6,7 @@
  */
 import { numberList, splitNamed } from './args.js';
 import { decodeImage, IMAGENET_MEAN, IMAGENET_STD, imageToLenetInput, imageToTensor, isImagePath, type Normalization } from './image_input.js';
-import type { DeclaredTensor, Dim, ModelSource } from './model_source.js';
+import type { DeclaredTensor, Dim, ModelSource } from './model_source_types.js';
 import { checkTensorShape, MAX_IMAGE_FILE_BYTES, MAX_TENSOR_BYTES } from './input_limits.js';
 import { decodeFloat32, inspectFile, readBytes } from './tensor_files.js';
 import { CliFileError, UsageError } from './usage_error.js';

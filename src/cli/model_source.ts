@@ -10,46 +10,9 @@ import { loadSafetensorsFile } from '../io/safetensors_node.js';
 import { randomWeights } from '../models/random_weights.js';
 import { weightsForGraph, type ShapedTensor } from '../models/weights.js';
 import { ZOO, type ZooEntry } from '../models/zoo.js';
+import type { ModelSource, ModelSourceOptions } from './model_source_types.js';
 import { loadOnnxModel } from './onnx_source.js';
 import { CliFileError, UsageError } from './usage_error.js';
-
-export type ImageRecipe = 'lenet' | 'imagenet' | 'grayscale';
-
-/** A declared dimension: a number, or null where the model leaves it free. */
-export type Dim = number | null;
-
-export interface DeclaredTensor {
-  name: string;
-  shape: readonly Dim[];
-}
-
-export interface ModelSource {
-  /** For messages: the zoo id or the file's name. */
-  label: string;
-  zoo?: ZooEntry;
-  inputs: readonly DeclaredTensor[];
-  /** Zoo models can be built at any square input size (--shape N,C,S,S). */
-  resizable: boolean;
-  /**
-   * How an image file becomes this model's input: 'lenet' MNIST's recipe
-   * (LeNet-5, digit labels), 'imagenet' RGB with ImageNet's mean/std,
-   * 'grayscale' luma in [0, 1] without normalization.
-   */
-  imageRecipe: ImageRecipe;
-  /** A line for stderr about where the weights come from. */
-  weightsNote: string;
-  /**
-   * The graph and its weights for these input shapes (by input name). With
-   * `placeholders`, a model without weights gets zeros instead of random
-   * ones (for summaries, where only shapes matter).
-   */
-  instantiate(shapes: ReadonlyMap<string, readonly number[]>, options?: { placeholders?: boolean }): Promise<{ graph: Graph; weights: WeightMap }>;
-}
-
-export interface ModelSourceOptions {
-  weightsPath?: string;
-  notice(message: string): void;
-}
 
 /** Weights shipped inside the package, by zoo id (read from file: or data: URLs, as the build leaves them). */
 const SHIPPED_WEIGHTS: Record<string, () => URL> = {

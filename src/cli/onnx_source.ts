@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { parseOnnx } from '../onnx/import.js';
 import { decodeModelProto } from '../onnx/proto.js';
-import type { DeclaredTensor, ModelSource, ModelSourceOptions } from './model_source.js';
+import type { DeclaredTensor, ModelSource, ModelSourceOptions } from './model_source_types.js';
 import { MAX_TENSOR_BYTES } from './input_limits.js';
 import { readBytes } from './tensor_files.js';
 
