@@ -1,0 +1,168 @@
+/**
+ * Elementwise add, sub, mul and div with numpy broadcasting, and PReLU
+ * (a ≥ 0 ? a : a·slope, one learnable slope per channel). All execute as a
+ * `binary` node — one dispatch reading each operand through broadcast strides
+ * — PReLU's slopes as a constant operand uploaded with the node.
+ */
+import { GraphError } from '../errors.js';
+import { elementwiseBinary } from '../kernels/elementwise.js';
+import type { BufferBinding } from '../kernels/dispatch.js';
+import type { Activation, ActivationParams, BinaryOp } from '../vocabulary.js';
+import { activation } from './activation.js';
+import { requireRuntime } from './checks.js';
+import { nhwcDims, operandDims } from './layout.js';
+import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef } from './op.js';
+import { carrierShape, runtime, scalarConst, shapeOfValue, type OnnxHandler, type OnnxNodeContext, type Value } from './onnx_import.js';
+import { broadcastDims, broadcastShapes } from './shape_math.js';
+import { showShape, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
+
+export type BinaryOpName = 'add' | 'sub' | 'mul' | 'div';
+
+export interface BinaryNode extends NodeBase {
+  readonly op: BinaryOpName;
+}
+
+export interface PreluNode extends NodeBase {
+  readonly op: 'prelu';
+  /** The slopes, [C]. */
+  readonly weight: string;
+}
+
+/** A constant operand of a binary node, uploaded with it instead of read from a tensor. */
+export interface ConstantOperand {
+  /** Which operand it is; the node's single input is the other. */
+  readonly position: 0 | 1;
+  /** Logical shape (any rank 1–4, broadcast numpy-style). */
+  readonly shape: Shape;
+  /** In GPU layout (layout.ts toStorageLayout). */
+  readonly data: Float32Array;
+}
+
+export interface BinaryExecNode extends ExecNodeBase {
+  readonly kind: 'binary';
+  readonly op: BinaryOp;
+  readonly activation: Activation;
+  readonly activationParams?: ActivationParams;
+  readonly constant?: ConstantOperand;
+}
+
+/**
+ * Elementwise a OP b (add, sub, mul, div) with numpy broadcasting (e.g. b
+ * [N, C, 1, 1], [1, C, 1, 1], [1], [1, F]; squeeze-and-excitation multiplies
+ * by b [N, C, 1, 1]).
+ */
+export function binary(b: BuildContext, op: BinaryOpName, a: Tensor, bb: Tensor, name?: string): Tensor {
+  const n = b.nodeName(name, op);
+  const shape = broadcastShapes(a.shape, bb.shape);
+  if (!shape) throw new GraphError(n, `shape mismatch: ${showShape(a.shape)} ${op} ${showShape(bb.shape)} do not broadcast (numpy rules: aligned from the right, each dimension equal or 1)`);
+  return b.node<BinaryNode>({ op, name: n }, [a, bb], shape);
+}
+
+/**
+ * PReLU: x ≥ 0 ? x : slope[c]·x with one learnable slope per channel,
+ * declared as `${name}.weight` of shape [C] (axis 1 of [N, C, H, W] or [N, C]).
+ */
+export function prelu(b: BuildContext, x: Tensor, o: { name?: string } = {}): Tensor {
+  const name = b.nodeName(o.name, 'prelu');
+  requireRuntime(x, name);
+  const weight = b.param(`${name}.weight`, [x.shape[1]!], true);
+  return b.node<PreluNode>({ op: 'prelu', name, weight }, [x], x.shape);
+}
+
+const padLeft = (shape: readonly number[], rank: number): number[] => [...Array(rank - shape.length).fill(1), ...shape];
+
+/** Both operands as builder tensors in a common rank-2 or rank-4 layout of their broadcast shape. */
+function operands(c: OnnxNodeContext, a: Value, b: Value): { ta: Tensor; tb: Tensor; shape: number[] } {
+  const shape = broadcastDims(shapeOfValue(a), shapeOfValue(b));
+  const carrier = (s: readonly number[]): number[] => {
+    const padded = padLeft(s, shape.length);
+    return shape.length === 2 || shape.length === 4 ? padded : carrierShape(padded)!;
+  };
+  if (!carrierShape(shape)) throw c.unsupported('shape', `a rank-${shape.length} result [${shape.join(', ')}] is not supported`);
+  const one = (v: Value, i: number): Tensor =>
+    v.kind === 'runtime' ? c.tensor(v, carrier(v.shape)) : c.constantTensor(v.value, carrier(v.value.dims), c.inputNames[i] || `${c.name}.input${i}`);
+  return { ta: one(a, 0), tb: one(b, 1), shape };
+}
+
+function importBinary(op: BinaryOpName): OnnxHandler {
+  return (c) => {
+    const { ta, tb, shape } = operands(c, c.input(0), c.input(1));
+    return [runtime(binary(c.build, op, ta, tb, c.name), shape)];
+  };
+}
+
+/** PRelu: a per-channel slope is prelu, one slope is leaky_relu, anything else relu(x) − slope·relu(−x). */
+const importPrelu: OnnxHandler = (c) => {
+  const v = c.runtimeInput(0);
+  const slopeIn = c.input(1);
+  if (slopeIn.kind === 'const') {
+    const slope = slopeIn.value;
+    if (slope.data.length === 1) return [runtime(activation(c.build, c.carrier(v), 'leaky_relu', { name: c.name, alpha: slope.data[0]! }), v.shape)];
+    const channels = v.shape[1];
+    const dims = padLeft(slope.dims, v.shape.length);
+    const perChannel = v.shape.length >= 2 && dims.every((d, i) => (i === 1 ? d === channels : d === 1));
+    if (perChannel && (v.shape.length === 2 || v.shape.length === 4)) {
+      const y = prelu(c.build, c.tensor(v), { name: c.name });
+      c.setWeight(`${c.name}.weight`, Float32Array.from(slope.data));
+      return [runtime(y)];
+    }
+  }
+  const x = c.carrier(v);
+  const positive = activation(c.build, x, 'relu', c.sub('positive'));
+  const negated = binary(c.build, 'mul', x, c.constantTensor(scalarConst(-1), [1, 1].concat(x.shape.length === 4 ? [1, 1] : []), `${c.name}.minus_one`), c.sub('negate'));
+  const negative = activation(c.build, negated, 'relu', c.sub('negative'));
+  const { ta, tb, shape } = operands(c, runtime(negative, v.shape), slopeIn);
+  const scaledNegative = binary(c.build, 'mul', ta, tb, c.sub('slope'));
+  return [runtime(binary(c.build, 'sub', positive, scaledNegative, c.name), shape)];
+};
+
+const ONNX_OP: Readonly<Record<BinaryOpName, string>> = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' };
+
+export const binaryOp: OpDef<BinaryNode> = {
+  ops: ['add', 'sub', 'mul', 'div'],
+  lower: (n, c: LowerContext): BinaryExecNode => ({ ...c.base, kind: 'binary', op: n.op, activation: 'none' }),
+  exportOnnx: (n, c: ExportContext) => c.emit({ op: ONNX_OP[n.op], name: n.name, inputs: n.inputs.map((t) => c.name(t)), outputs: [c.name(n.output)] }),
+  onnx: { Add: importBinary('add'), Sub: importBinary('sub'), Mul: importBinary('mul'), Div: importBinary('div') },
+};
+
+export const preluOp: OpDef<PreluNode> = {
+  ops: ['prelu'],
+  lower: (n, c: LowerContext): BinaryExecNode => {
+    // the slopes are a constant operand broadcast along axis 1
+    const shape = c.shape(n.output);
+    const slopeShape = shape.length === 4 ? [1, shape[1]!, 1, 1] : [1, shape[1]!];
+    return { ...c.base, kind: 'binary', op: 'prelu', activation: 'none', constant: { position: 1, shape: slopeShape, data: c.weight(n.weight) } };
+  },
+  parameters: (n) => [n.weight],
+  onnx: { PRelu: importPrelu },
+};
+
+export const binaryKernel: KernelDef<BinaryExecNode> = {
+  kinds: ['binary'],
+  kernel: (n, c: KernelContext): NodeKernel => {
+    // a constant operand is uploaded with the node; the single input is then the other operand
+    const k = n.constant;
+    const inShape = c.shape(n.inputs[0]!);
+    const outShape = c.shape(n.output);
+    const shapes = k ? (k.position === 0 ? [k.shape, inShape] : [inShape, k.shape]) : [inShape, c.shape(n.inputs[1]!)];
+    const rank = outShape.length;
+    const label = c.label;
+    return {
+      weights: k ? { constant: k.data } : {},
+      scratchFloats: 0,
+      writesSlices: false,
+      dispatches: (b) => {
+        const operand = (i: 0 | 1): BufferBinding => (k?.position === i ? b.weights.constant! : b.read(n.inputs[k ? 0 : i]!));
+        return [
+          elementwiseBinary(
+            { op: n.op, aShape: operandDims(shapes[0]!, rank), bShape: operandDims(shapes[1]!, rank), outShape: nhwcDims(outShape), activation: n.activation, activationParams: n.activationParams },
+            operand(0),
+            operand(1),
+            b.write,
+            label,
+          ),
+        ];
+      },
+    };
+  },
+};
