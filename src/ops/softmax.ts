@@ -1,0 +1,71 @@
+/**
+ * Softmax over the last axis of [N, F], one row per workgroup on the GPU.
+ * The ONNX importer reaches other axes by moving the axis last (a transpose),
+ * taking the softmax of the rows, and moving it back.
+ */
+import { GraphError } from '../errors.js';
+import { softmax as softmaxDispatch } from '../kernels/softmax.js';
+import type { BuildContext, KernelContext, KernelDef, NodeKernel, OpDef } from './op.js';
+import { runtime, type OnnxHandler } from './onnx_import.js';
+import { reshape } from './reshape.js';
+import { flattenDims, normalizeAxis } from './shape_math.js';
+import { transpose } from './transpose.js';
+import { elementCount, type ExecNodeBase, type NodeBase, type Tensor } from './types.js';
+
+export interface SoftmaxNode extends NodeBase {
+  readonly op: 'softmax';
+}
+
+export interface SoftmaxExecNode extends ExecNodeBase {
+  readonly kind: 'softmax';
+}
+
+/** Softmax over the last axis of [N, F]. */
+export function softmax(b: BuildContext, x: Tensor, name?: string): Tensor {
+  const n = b.nodeName(name, 'softmax');
+  if (x.shape.length !== 2) throw new GraphError(n, `softmax takes [N, F], got [${x.shape.join(', ')}]`);
+  return b.node<SoftmaxNode>({ op: 'softmax', name: n }, [x], x.shape);
+}
+
+/** Softmax: before opset 13 over the 2-D coercion at `axis` (default 1), from 13 over the one axis (default -1). */
+const importSoftmax: OnnxHandler = (c) => {
+  const v = c.runtimeInput(0);
+  const rank = v.shape.length;
+  if (rank === 0) throw c.format('softmax of a scalar');
+  if (c.opset < 13) {
+    const axis = normalizeAxis(c.attrs.int('axis', 1), rank);
+    const flat = flattenDims(v.shape, axis);
+    return [runtime(softmax(c.build, c.tensor(v, flat), c.name), v.shape)];
+  }
+  const axis = normalizeAxis(c.attrs.int('axis', -1), rank);
+  const last = v.shape[rank - 1]!;
+  if (axis === rank - 1) return [runtime(softmax(c.build, c.tensor(v, [elementCount(v.shape) / last, last]), c.name), v.shape)];
+  // an inner axis: move it last, softmax the rows, move it back
+  if (rank !== 4 && rank !== 2) throw c.unsupported('shape', `softmax over axis ${axis} of a rank-${rank} tensor is not supported`);
+  const perm = [...Array(rank).keys()].filter((i) => i !== axis).concat(axis);
+  const inverse = perm.map((_, i) => perm.indexOf(i));
+  const moved = transpose(c.build, c.tensor(v), perm, c.sub('to_last'));
+  const len = v.shape[axis]!;
+  const s = softmax(c.build, reshape(c.build, moved, [elementCount(v.shape) / len, len], c.sub('rows')), c.name);
+  return [runtime(transpose(c.build, reshape(c.build, s, moved.shape, c.sub('unrows')), inverse, c.sub('from_last')))];
+};
+
+export const softmaxOp: OpDef<SoftmaxNode> = {
+  ops: ['softmax'],
+  lower: (_n, c): SoftmaxExecNode => ({ ...c.base, kind: 'softmax' }),
+  exportOnnx: (n, c) => c.emit({ op: 'Softmax', name: n.name, inputs: n.inputs.map((t) => c.name(t)), outputs: [c.name(n.output)], attrs: { axis: { int: 1 } } }),
+  onnx: { Softmax: importSoftmax },
+};
+
+export const softmaxKernel: KernelDef<SoftmaxExecNode> = {
+  kinds: ['softmax'],
+  kernel: (n, c: KernelContext): NodeKernel => {
+    const outShape = c.shape(n.output);
+    return {
+      weights: {},
+      scratchFloats: 0,
+      writesSlices: false,
+      dispatches: (b) => [softmaxDispatch({ rows: outShape[0]!, length: outShape[1]! }, b.read(n.inputs[0]!), b.write, c.label)],
+    };
+  },
+};
