@@ -1,8 +1,9 @@
 /**
  * Where tuned choices live between sessions. The store is injected: the
  * browser default is localStorage (memory where there is none), Node's is a
- * JSON file registered by `webgpu-cnn/node` — this module imports nothing
- * from node: so the browser build stays clean.
+ * JSON file that `webgpu-cnn/node` registers when its createNodeGpuContext
+ * or getNodeGpu is called (see defaultAutotuneStore) — this module imports
+ * nothing from node: so the browser build stays clean.
  */
 import type { GpuAdapterDescription } from '../gpu/device.js';
 import type { Conv2dShape } from '../kernels/conv2d_shape.js';
@@ -137,18 +138,43 @@ export function localStorageAutotuneStore(storage: Storage, key = 'webgpu-cnn:au
   };
 }
 
-let defaultStore: AutotuneStore | undefined;
+/**
+ * The default store, resolved at first use and never at import time (the
+ * package is `"sideEffects": false`, so a bundler may drop a module whose
+ * only job is a side effect). In order: the store set with
+ * setDefaultAutotuneStore; else the platform's, from the factory a platform
+ * entry registered (webgpu-cnn/node's createNodeGpuContext and getNodeGpu
+ * register a JSON file); else localStorage where it exists; else one
+ * in-memory store for the session.
+ */
+let explicitStore: AutotuneStore | undefined;
+let platformFactory: (() => AutotuneStore) | undefined;
+let platformStore: AutotuneStore | undefined;
+let fallbackStore: AutotuneStore | undefined;
 
-/** Sets the store compile({autotune: true}) uses when none is given (webgpu-cnn/node sets a JSON file). */
+/** Sets the store compile({autotune: true}) uses when none is given; undefined goes back to the platform's default. */
 export function setDefaultAutotuneStore(store: AutotuneStore | undefined): void {
-  defaultStore = store;
+  explicitStore = store;
 }
 
-/** The registered default, else localStorage where it exists, else one in-memory store for the session. */
+/**
+ * @internal Registers the platform's default store, made on first use. The
+ * Node entry calls it from its GPU functions, so this module (in the browser
+ * build) never reaches node: modules.
+ */
+export function setPlatformAutotuneStore(factory: () => AutotuneStore): void {
+  if (factory === platformFactory) return;
+  platformFactory = factory;
+  platformStore = undefined;
+}
+
+/** The store set with setDefaultAutotuneStore, else the platform's (a JSON file in Node), else localStorage where it exists, else one in-memory store for the session. */
 export function defaultAutotuneStore(): AutotuneStore {
-  if (!defaultStore) {
+  if (explicitStore) return explicitStore;
+  if (platformFactory) return (platformStore ??= platformFactory());
+  if (!fallbackStore) {
     const storage = (globalThis as { localStorage?: Storage }).localStorage;
-    defaultStore = storage ? localStorageAutotuneStore(storage) : memoryAutotuneStore();
+    fallbackStore = storage ? localStorageAutotuneStore(storage) : memoryAutotuneStore();
   }
-  return defaultStore;
+  return fallbackStore;
 }
