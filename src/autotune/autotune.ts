@@ -9,9 +9,10 @@ import type { GpuContext } from '../gpu/device.js';
 import type { ConvNode, ExecGraph } from '../graph/exec_graph.js';
 import { convShapeOf } from '../graph/passes/choose_strategy.js';
 import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
+import type { GemmTileName } from '../kernels/gemm.js';
 import { candidateName, convCandidates, type ConvCandidate } from './candidates.js';
 import { measureConvCandidates, type MeasureOptions } from './measure.js';
-import { adapterKey, checkedDocument, defaultAutotuneStore, shapeKey, storedChoiceProblem, type AutotuneStore, type TunedChoice } from './store.js';
+import { adapterKey, checkedDocument, defaultAutotuneStore, dropOtherVersions, shapeKey, storedChoiceProblem, type AutotuneStore, type TunedChoice } from './store.js';
 
 export interface AutotuneOptions extends Omit<MeasureOptions, 'activation'> {
   /** Where choices are kept (default: defaultAutotuneStore()). */
@@ -31,7 +32,7 @@ export interface TunedLayer {
   auto: ConvStrategyName;
   chosen: string;
   strategy: ConvStrategyName;
-  tile?: string;
+  tile?: GemmTileName;
   /** Came from the store rather than a measurement now. */
   cached: boolean;
 }
@@ -60,6 +61,8 @@ export async function autotuneConvs(ctx: GpuContext, exec: ExecGraph, options: A
   const store = options.store ?? defaultAutotuneStore();
   const adapter = adapterKey(ctx.adapter);
   const document = checkedDocument(await store.load(), { onNotice: options.onNotice });
+  // choices made under another CHOICE_VERSION could name tiles or candidates that mean something else now
+  const stale = dropOtherVersions(document);
   const known = (document.adapters[adapter] ??= {});
   const convs = exec.nodes.filter((n): n is ConvNode => n.kind === 'conv');
   const distinct = new Map<string, ConvNode>();
@@ -97,7 +100,7 @@ export async function autotuneConvs(ctx: GpuContext, exec: ExecGraph, options: A
     known[key] = choice;
     report.measured.push(key);
   }
-  if (report.measured.length) await store.save(document);
+  if (report.measured.length || stale.length) await store.save(document);
   for (const n of convs) {
     const key = shapeKey(convShapeOf(exec, n));
     const c = known[key]!;

@@ -1,29 +1,30 @@
 /**
  * What autotuning and the bench choose between for one conv layer: every
- * strategy that can serve the shape, and for the GEMM-based ones (im2col,
- * pointwise) each GEMM tile — the tile the row count suggests is the plain
- * strategy, the others are variants.
+ * strategy that can serve the shape, and for the GEMM-based ones (those with
+ * a defaultTile: im2col, pointwise) every tile of the GEMM tile registry —
+ * the plain strategy runs the tile the heuristic picks for the shape, and
+ * each other registry tile is a variant.
  */
+import { UnsupportedConfigurationError } from '../errors.js';
 import { applicableStrategies, CONV_STRATEGIES } from '../kernels/conv2d.js';
 import { fullSlice, type ChannelSlice, type Conv2dShape } from '../kernels/conv2d_shape.js';
 import type { ConvBindings, ConvStrategyName } from '../kernels/conv2d_strategy.js';
 import type { Epilogue } from '../kernels/epilogue.js';
 import type { DispatchSpec } from '../kernels/dispatch.js';
-import { DEFAULT_GEMM_TILE, SHORT_GEMM_TILE, SKINNY_GEMM_TILE, gemmShader, gemmVec4Shader, type GemmTile } from '../kernels/gemm.js';
+import { GEMM_TILE_NAMES, GEMM_TILES as TILE_REGISTRY, gemmShader, gemmVec4Shader, type GemmTile, type GemmTileName } from '../kernels/gemm.js';
 import { ceilDiv } from '../kernels/geometry.js';
 
-export const GEMM_TILES: Readonly<Record<string, GemmTile>> = {
-  '64x64': DEFAULT_GEMM_TILE,
-  '16x128': SHORT_GEMM_TILE,
-  '4x256': SKINNY_GEMM_TILE,
-};
-export type GemmTileName = keyof typeof GEMM_TILES & string;
+/**
+ * The GEMM tile registry of src/kernels/gemm.ts, indexable by any string.
+ * @deprecated import GEMM_TILES from kernels/gemm.js; kept while executor.ts retiles with withGemmTile (caller being removed)
+ */
+export const GEMM_TILES: Readonly<Record<string, GemmTile>> = TILE_REGISTRY;
 
 /** One way to compute a conv layer. */
 export interface ConvCandidate {
   strategy: ConvStrategyName;
-  /** A GEMM tile forced in place of the strategy's own choice (by GEMM_TILES name). */
-  tile?: string;
+  /** A GEMM tile in place of the strategy's defaultTile for the shape (GEMM strategies only). */
+  tile?: GemmTileName;
 }
 
 export function candidateName(c: ConvCandidate): string {
@@ -35,22 +36,34 @@ export function hopeless(s: Conv2dShape, strategy: ConvStrategyName): boolean {
   return strategy === 'im2col' && s.groups > 1 && s.groups === s.inChannels;
 }
 
-/** Every strategy that can serve the shape, plus GEMM tile variants when `tiles` is set. */
+/**
+ * Every strategy that can serve the shape; with `tiles`, a GEMM strategy also
+ * comes once per other registry tile, so each of its tiles is measured once.
+ */
 export function convCandidates(s: Conv2dShape, tiles = true): ConvCandidate[] {
   const out: ConvCandidate[] = [];
   for (const strategy of applicableStrategies(s)) {
     if (hopeless(s, strategy)) continue;
     out.push({ strategy });
-    if (tiles && (strategy === 'im2col' || strategy === 'pointwise')) {
-      for (const tile of Object.keys(GEMM_TILES)) out.push({ strategy, tile });
-    }
+    const own = CONV_STRATEGIES[strategy].defaultTile?.(s);
+    if (tiles && own) for (const tile of GEMM_TILE_NAMES) if (tile !== own) out.push({ strategy, tile });
   }
   return out;
 }
 
+/** The dispatches of a layer computed as `c` (weights already in c.strategy's layout): the tile goes to the strategy's own dispatch builder. */
+export function candidateDispatches(s: Conv2dShape, c: ConvCandidate, io: ConvBindings, epilogue: Epilogue, slice: ChannelSlice = fullSlice(s.outChannels)): DispatchSpec[] {
+  const strategy = CONV_STRATEGIES[c.strategy];
+  if (c.tile !== undefined && !strategy.defaultTile) throw new UnsupportedConfigurationError(`the ${c.strategy} strategy runs no GEMM, so it takes no GEMM tile (got "${c.tile}")`);
+  return strategy.dispatches(s, io, epilogue, slice, c.tile);
+}
+
 const isGemm = (d: DispatchSpec) => d.shader === gemmShader || d.shader === gemmVec4Shader;
 
-/** The same dispatches with every GEMM run on `tile` (constants and workgroup grid follow the tile). */
+/**
+ * The same dispatches with every GEMM run on `tile`.
+ * @deprecated caller being removed: executor.ts will pass the tile to the strategy's dispatches (see candidateDispatches)
+ */
 export function withGemmTile(specs: readonly DispatchSpec[], tile: GemmTile): DispatchSpec[] {
   return specs.map((d) => {
     if (!isGemm(d)) return d;
@@ -62,10 +75,4 @@ export function withGemmTile(specs: readonly DispatchSpec[], tile: GemmTile): Di
       workgroups: [ceilDiv(n, tile.wgX * 4), ceilDiv(m, tile.wgY * 4), d.workgroups[2]],
     };
   });
-}
-
-/** The dispatches of a layer computed as `c` (weights already in c.strategy's layout). */
-export function candidateDispatches(s: Conv2dShape, c: ConvCandidate, io: ConvBindings, epilogue: Epilogue, slice: ChannelSlice = fullSlice(s.outChannels)): DispatchSpec[] {
-  const specs = CONV_STRATEGIES[c.strategy].dispatches(s, io, epilogue, slice);
-  return c.tile ? withGemmTile(specs, GEMM_TILES[c.tile]!) : specs;
 }

@@ -9,13 +9,14 @@ import type { GpuAdapterDescription } from '../gpu/device.js';
 import type { Conv2dShape } from '../kernels/conv2d_shape.js';
 import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
 import { CONV_STRATEGIES } from '../kernels/conv2d.js';
-import { convCandidates, GEMM_TILES } from './candidates.js';
+import { GEMM_TILE_NAMES, isGemmTileName, type GemmTileName } from '../kernels/gemm.js';
+import { convCandidates } from './candidates.js';
 
 /** The winner for one layer shape on one adapter. */
 export interface TunedChoice {
   strategy: ConvStrategyName;
-  /** A GEMM tile name (see GEMM_TILES) when a tile variant won. */
-  tile?: string;
+  /** The GEMM tile (a GEMM_TILES name) when a tile variant won; absent: the strategy's defaultTile. */
+  tile?: GemmTileName;
   /** Median milliseconds of every candidate measured, by candidate name. */
   timings: Record<string, number>;
   /** Candidates whose output differed from the auto choice's (never chosen; left out of runner-up figures). */
@@ -94,17 +95,42 @@ export function storedChoiceProblem(value: unknown, shape: Conv2dShape): string 
   const { strategy, tile, timings, incorrect, measuredAt } = value;
   if (typeof strategy !== 'string') return 'no strategy';
   if (!Object.hasOwn(CONV_STRATEGIES, strategy)) return `unknown strategy "${strategy.slice(0, 40)}"`;
-  if (tile !== undefined && (typeof tile !== 'string' || !Object.hasOwn(GEMM_TILES, tile))) return `unknown GEMM tile ${JSON.stringify(tile)?.slice(0, 40)} (known: ${Object.keys(GEMM_TILES).join(', ')})`;
+  if (tile !== undefined && !isGemmTileName(tile)) return `unknown GEMM tile ${JSON.stringify(tile)?.slice(0, 40)} (known: ${GEMM_TILE_NAMES.join(', ')})`;
   if (!isRecord(timings) || !Object.values(timings).every((t) => typeof t === 'number' && Number.isFinite(t))) return 'timings are not numbers by candidate';
   if (incorrect !== undefined && !(Array.isArray(incorrect) && incorrect.every((c) => typeof c === 'string'))) return 'incorrect is not a list of candidate names';
   if (typeof measuredAt !== 'string') return 'no measuredAt';
-  if (!convCandidates(shape, true).some((c) => c.strategy === strategy && c.tile === tile)) return `${strategy}${tile ? `/${tile}` : ''} cannot run this shape`;
+  if (!convCandidates(shape, false).some((c) => c.strategy === strategy)) return `${strategy}${tile ? `/${tile}` : ''} cannot run this shape`;
+  if (tile !== undefined && !CONV_STRATEGIES[strategy as ConvStrategyName].defaultTile) return `${strategy} runs no GEMM, so a GEMM tile ("${tile}") does not apply`;
   return undefined;
 }
 
-/** The adapter a choice was measured on: a cache from another GPU or driver is not used. */
+/**
+ * The version of what a stored choice means: the candidates, the GEMM tile
+ * names, what each strategy computes with. It is part of every adapter key,
+ * so a choice made under another version is never looked up (it could name
+ * a tile that now means another one, or none) and dropOtherVersions removes
+ * it at the next save. Bump it whenever an old choice would be misread.
+ * 1: keys without a version, three tiles; 2: the five registry tiles.
+ */
+export const CHOICE_VERSION = 2;
+
+const versionPrefix = `v${CHOICE_VERSION}|`;
+
+/** The adapter a choice was measured on, under this CHOICE_VERSION: a cache from another GPU, driver or version is not used. */
 export function adapterKey(a: GpuAdapterDescription): string {
-  return `${a.vendor}|${a.architecture}|${a.description}`;
+  return `${versionPrefix}${a.vendor}|${a.architecture}|${a.description}`;
+}
+
+/** Whether a document's adapter key was made by this version's adapterKey. */
+export function isCurrentAdapterKey(key: string): boolean {
+  return key.startsWith(versionPrefix);
+}
+
+/** Removes the choices made under other versions (their adapter keys) from the document; returns the keys removed. */
+export function dropOtherVersions(document: AutotuneDocument): string[] {
+  const dropped = Object.keys(document.adapters).filter((key) => !isCurrentAdapterKey(key));
+  for (const key of dropped) delete document.adapters[key];
+  return dropped;
 }
 
 /** Everything about a conv layer that changes which kernel is fastest. */

@@ -44,26 +44,3 @@ export function copyChannels(p: CopyChannelsParams, input: BufferBinding, output
     workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
   };
 }
-
-/**
- * Concatenates NHWC tensors along channels: one copy per input, in order,
- * into an output with Σ channels per pixel.
- * @example concatChannels(28 * 28, [64, 128, 32, 32], [b1, b2, b3, b4], mixed)   // an Inception block
- */
-export function concatChannels(
-  pixels: number,
-  channels: readonly number[],
-  inputs: readonly BufferBinding[],
-  output: BufferBinding,
-  label = 'concat',
-): DispatchSpec[] {
-  if (channels.length !== inputs.length) throw new InvalidParameterError('inputs', `${inputs.length} inputs for ${channels.length} channel counts`);
-  if (channels.length === 0) throw new InvalidParameterError('inputs', 'nothing to concatenate');
-  const channelStride = channels.reduce((a, b) => a + b, 0);
-  let channelOffset = 0;
-  return channels.map((c, i) => {
-    const spec = copyChannels({ pixels, channels: c, slice: { channelStride, channelOffset } }, inputs[i]!, output, `${label} input ${i}`);
-    channelOffset += c;
-    return spec;
-  });
-}

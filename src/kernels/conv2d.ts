@@ -1,18 +1,17 @@
 /**
- * Conv2d in four strategies behind one face. `auto` picks by shape; the
- * bench and autotuning force one per layer. A forced strategy that cannot
- * serve a shape is an UnsupportedConfigurationError saying why.
+ * Conv2d in four strategies behind one face (resolveConvStrategy, then its
+ * dispatches). `auto` picks by shape; the bench and autotuning force one per
+ * layer. A forced strategy that cannot serve a shape is an
+ * UnsupportedConfigurationError saying why.
  */
 import { UnsupportedConfigurationError } from '../errors.js';
 import type { DeviceClass } from '../gpu/device.js';
-import { fullSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
+import type { Conv2dShape } from './conv2d_shape.js';
 import { depthwiseStrategy } from './conv2d_depthwise.js';
 import { directStrategy } from './conv2d_direct.js';
 import { im2colStrategy } from './conv2d_im2col.js';
 import { pointwiseStrategy } from './conv2d_pointwise.js';
-import type { ConvBindings, ConvStrategy, ConvStrategyName } from './conv2d_strategy.js';
-import type { DispatchSpec } from './dispatch.js';
-import type { Epilogue } from './epilogue.js';
+import type { ConvStrategy, ConvStrategyName } from './conv2d_strategy.js';
 
 export const CONV_STRATEGIES: Readonly<Record<ConvStrategyName, ConvStrategy>> = {
   direct: directStrategy,
@@ -59,17 +58,6 @@ export function resolveConvStrategy(s: Conv2dShape, requested: ConvStrategyName 
   const reason = strategy.unsupportedReason(s);
   if (reason) throw new UnsupportedConfigurationError(reason);
   return strategy;
-}
-
-/** The dispatches of one conv layer with weights already in `strategy`'s layout. */
-export function conv2d(
-  s: Conv2dShape,
-  strategy: ConvStrategyName | 'auto',
-  io: ConvBindings,
-  epilogue: Epilogue = {},
-  slice: ChannelSlice = fullSlice(s.outChannels),
-): DispatchSpec[] {
-  return resolveConvStrategy(s, strategy).dispatches(s, io, epilogue, slice);
 }
 
 export type { ConvBindings, ConvStrategy, ConvStrategyName } from './conv2d_strategy.js';

@@ -6,9 +6,9 @@
 import im2colWgsl from '../../shaders/conv/im2col.wgsl?raw';
 import { UnsupportedConfigurationError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
-import { validateSlice, type Conv2dShape } from './conv2d_shape.js';
+import { fullSlice, validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
 import { outputPixels, windowUniforms, type ConvStrategy } from './conv2d_strategy.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmTileFor, type GemmParams } from './gemm.js';
 import { ceilDiv, linearWorkgroups } from './geometry.js';
 
 export const im2colShader = defineShader('im2col', im2colWgsl);
@@ -21,6 +21,19 @@ function kPerGroup(s: Conv2dShape): number {
 /** K padded to a multiple of 4 so the vec4 GEMM can read the columns. */
 function kPadded(s: Conv2dShape): number {
   return ceilDiv(kPerGroup(s), 4) * 4;
+}
+
+/** The GEMM after im2col: one [pixels × kPadded] · [kPadded × outPerGroup] product per group. */
+function gemmParams(s: Conv2dShape, slice: ChannelSlice): GemmParams {
+  return {
+    m: outputPixels(s),
+    n: s.outChannels / s.groups,
+    k: kPadded(s),
+    batch: s.groups,
+    ldc: slice.channelStride,
+    colOffset: slice.channelOffset,
+    residualStride: s.outChannels,
+  };
 }
 
 export const im2colStrategy: ConvStrategy = {
@@ -45,13 +58,16 @@ export const im2colStrategy: ConvStrategy = {
     return out;
   },
   scratchLength: (s) => s.groups * outputPixels(s) * kPadded(s),
-  dispatches(s, io, epilogue, slice) {
+  defaultTile(s) {
+    const p = gemmParams(s, fullSlice(s.outChannels));
+    return gemmTileFor(p.m, p.n);
+  },
+  dispatches(s, io, epilogue, slice, tile) {
     validateSlice(slice, s.outChannels);
     if (!io.scratch) throw new UnsupportedConfigurationError('the im2col strategy needs a scratch buffer of scratchLength(shape) floats');
     const rows = outputPixels(s);
     const kp = kPadded(s);
     const total = s.groups * rows * kp;
-    const outPerGroup = s.outChannels / s.groups;
     return [
       {
         label: 'im2col',
@@ -70,18 +86,10 @@ export const im2colStrategy: ConvStrategy = {
         workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
       },
       gemm(
-        {
-          m: rows,
-          n: outPerGroup,
-          k: kp,
-          batch: s.groups,
-          ldc: slice.channelStride,
-          colOffset: slice.channelOffset,
-          residualStride: s.outChannels,
-        },
+        gemmParams(s, slice),
         { a: io.scratch, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, unused: io.unused },
         epilogue,
-        undefined,
+        tile,
         'conv2d_im2col_gemm',
       ),
     ];

@@ -5,8 +5,13 @@
  */
 import type { ConvStrategy } from './conv2d_strategy.js';
 import { outputPixels } from './conv2d_strategy.js';
-import { validateSlice } from './conv2d_shape.js';
-import { gemm } from './gemm.js';
+import { fullSlice, validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
+import { gemm, gemmTileFor, type GemmParams } from './gemm.js';
+
+/** The whole conv as one [pixels × inChannels] · [inChannels × outChannels] product. */
+function gemmParams(s: Conv2dShape, slice: ChannelSlice): GemmParams {
+  return { m: outputPixels(s), n: s.outChannels, k: s.inChannels, ldc: slice.channelStride, colOffset: slice.channelOffset, residualStride: s.outChannels };
+}
 
 export const pointwiseStrategy: ConvStrategy = {
   name: 'pointwise',
@@ -24,14 +29,18 @@ export const pointwiseStrategy: ConvStrategy = {
     return out;
   },
   scratchLength: () => 0,
-  dispatches(s, io, epilogue, slice) {
+  defaultTile(s) {
+    const p = gemmParams(s, fullSlice(s.outChannels));
+    return gemmTileFor(p.m, p.n);
+  },
+  dispatches(s, io, epilogue, slice, tile) {
     validateSlice(slice, s.outChannels);
     return [
       gemm(
-        { m: outputPixels(s), n: s.outChannels, k: s.inChannels, ldc: slice.channelStride, colOffset: slice.channelOffset, residualStride: s.outChannels },
+        gemmParams(s, slice),
         { a: io.input, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, unused: io.unused },
         epilogue,
-        undefined,
+        tile,
         'conv2d_pointwise',
       ),
     ];

@@ -101,11 +101,6 @@ export function conv2dShape(p: Conv2dParams): Conv2dShape {
   return s;
 }
 
-/** Learnable parameters of a conv layer: weights (+ one bias per output channel). */
-export function conv2dParameterCount(s: Conv2dShape, hasBias: boolean): number {
-  return s.outChannels * (s.inChannels / s.groups) * s.kernelHeight * s.kernelWidth + (hasBias ? s.outChannels : 0);
-}
-
 /** Where a kernel writes its output: a channel slice of a wider NHWC tensor (concat without copies). */
 export interface ChannelSlice {
   /** Channels per pixel of the destination tensor. */

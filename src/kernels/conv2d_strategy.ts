@@ -7,6 +7,7 @@ import type { ShaderDef } from '../gpu/shader.js';
 import { validateSlice, type Conv2dShape, type ChannelSlice } from './conv2d_shape.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { epilogueConstants, type Epilogue } from './epilogue.js';
+import type { GemmTileName } from './gemm.js';
 import { linearWorkgroups } from './geometry.js';
 
 export type ConvStrategyName = 'direct' | 'im2col' | 'pointwise' | 'depthwise';
@@ -35,7 +36,14 @@ export interface ConvStrategy {
   layoutWeights(shape: Conv2dShape, oihw: Float32Array): Float32Array;
   /** Floats of scratch memory the dispatches need (0 for most). */
   scratchLength(shape: Conv2dShape): number;
-  dispatches(shape: Conv2dShape, io: ConvBindings, epilogue: Epilogue, slice: ChannelSlice): DispatchSpec[];
+  /**
+   * Present exactly on the strategies whose dispatches run the tiled GEMM
+   * (im2col, pointwise): the GEMM tile they use for this shape when given
+   * none. Every tile of GEMM_TILES may be passed to their dispatches.
+   */
+  defaultTile?(shape: Conv2dShape): GemmTileName;
+  /** The layer's dispatches; `tile` picks the GEMM tile of a GEMM strategy (default: defaultTile(shape)), the others take none. */
+  dispatches(shape: Conv2dShape, io: ConvBindings, epilogue: Epilogue, slice: ChannelSlice, tile?: GemmTileName): DispatchSpec[];
 }
 
 /** Uniforms describing the input window, shared by the direct, depthwise and im2col shaders. */

@@ -19,31 +19,44 @@ export const gemmVec4Shader = defineShader('gemm_tiled_vec4', nanWgsl, epilogueW
 
 /** Tile configuration: WG_X × WG_Y invocations, each a 4×4 block; TILE_K deep. */
 export interface GemmTile {
-  wgX: number;
-  wgY: number;
-  tileK: number;
+  readonly wgX: number;
+  readonly wgY: number;
+  readonly tileK: number;
 }
 
-/** 16×16 invocations → 64×64 outputs per workgroup, K in steps of 16 (8 KiB of workgroup memory). */
-export const DEFAULT_GEMM_TILE: GemmTile = { wgX: 16, wgY: 16, tileK: 16 };
-
-/** Few rows (a batch-1 classifier, a 1×1 map): 4×256 outputs per workgroup, so at most 3 of 4 rows idle instead of 63 of 64. */
-export const SKINNY_GEMM_TILE: GemmTile = { wgX: 64, wgY: 1, tileK: 8 };
-
-/** Up to 16 rows: 16×128 outputs per workgroup. */
-export const SHORT_GEMM_TILE: GemmTile = { wgX: 32, wgY: 4, tileK: 16 };
-
 /**
- * Few columns (a 1×1 conv with ≤ 16 output channels, e.g. MobileNet v1 at
- * width 0.25): 64×16 outputs per workgroup. The 64-wide tile would leave 3 of
- * 4 invocations computing zero-padded columns; on SwiftShader, where every
- * invocation of a workgroup with barriers is a CPU coroutine, that made a
- * 112×112 8→16 conv 14–25× slower than this tile (GPU timestamps).
+ * Every tile the GEMM runs on, named by the outputs one workgroup computes
+ * (rows × columns = 4·WG_Y × 4·WG_X). The heuristic (gemmTileFor), autotuning
+ * and a forced tile all choose from here; TILE_K is a multiple of 4.
  */
-export const NARROW_GEMM_TILE: GemmTile = { wgX: 4, wgY: 16, tileK: 8 };
+export const GEMM_TILES = {
+  /** 16×16 invocations, K in steps of 16 (8 KiB of workgroup memory): the general tile. */
+  '64x64': { wgX: 16, wgY: 16, tileK: 16 },
+  /** Up to 16 rows. */
+  '16x128': { wgX: 32, wgY: 4, tileK: 16 },
+  /** Few rows (a batch-1 classifier, a 1×1 map): at most 3 of 4 rows idle instead of 63 of 64. */
+  '4x256': { wgX: 64, wgY: 1, tileK: 8 },
+  /**
+   * Few columns (a 1×1 conv with ≤ 16 output channels, e.g. MobileNet v1 at
+   * width 0.25). The 64-wide tile would leave 3 of 4 invocations computing
+   * zero-padded columns; on SwiftShader, where every invocation of a
+   * workgroup with barriers is a CPU coroutine, that made a 112×112 8→16 conv
+   * 14–25× slower than this tile (GPU timestamps).
+   */
+  '64x16': { wgX: 4, wgY: 16, tileK: 8 },
+  /** Up to 32 columns (half of a 64-wide tile would idle). */
+  '32x32': { wgX: 8, wgY: 8, tileK: 8 },
+} as const satisfies Record<string, GemmTile>;
 
-/** Up to 32 columns: 32×32 outputs per workgroup (half of a 64-wide tile would idle). */
-export const SMALL_GEMM_TILE: GemmTile = { wgX: 8, wgY: 8, tileK: 8 };
+export type GemmTileName = keyof typeof GEMM_TILES;
+
+/** The registry's names, in its order. */
+export const GEMM_TILE_NAMES = Object.keys(GEMM_TILES) as GemmTileName[];
+
+/** Whether `name` is a tile of the registry (stored or user-given names are checked with this). */
+export function isGemmTileName(name: unknown): name is GemmTileName {
+  return typeof name === 'string' && Object.hasOwn(GEMM_TILES, name);
+}
 
 /**
  * The tile that wastes least for an M×N product: by rows first (a batch-1
@@ -52,12 +65,12 @@ export const SMALL_GEMM_TILE: GemmTile = { wgX: 8, wgY: 8, tileK: 8 };
  * tiles are 8 deep because such layers also have few input channels: K = 8
  * then fills one step instead of half of a zero-padded 16.
  */
-export function gemmTileFor(m: number, n = Infinity): GemmTile {
-  if (m <= 4) return SKINNY_GEMM_TILE;
-  if (m <= 16) return SHORT_GEMM_TILE;
-  if (n <= 16) return NARROW_GEMM_TILE;
-  if (n <= 32) return SMALL_GEMM_TILE;
-  return DEFAULT_GEMM_TILE;
+export function gemmTileFor(m: number, n = Infinity): GemmTileName {
+  if (m <= 4) return '4x256';
+  if (m <= 16) return '16x128';
+  if (n <= 16) return '64x16';
+  if (n <= 32) return '32x32';
+  return '64x64';
 }
 
 export interface GemmParams {
@@ -114,25 +127,26 @@ function withDefaults(p: GemmParams): Required<GemmParams> {
   return full;
 }
 
-/** One dispatch computing epilogue(A·B) into the output. */
+/** One dispatch computing epilogue(A·B) into the output, on `tile` (default: gemmTileFor(m, n)). */
 export function gemm(
   params: GemmParams,
   io: GemmBindings,
   epilogue: Epilogue = {},
-  tile?: GemmTile,
+  tile?: GemmTileName,
   label = 'gemm',
 ): DispatchSpec {
   const p = withDefaults(params);
-  tile ??= gemmTileFor(p.m, p.n);
-  if (tile.tileK % 4) throw new InvalidParameterError('tileK', `must be a multiple of 4, got ${tile.tileK}`);
+  const name = tile ?? gemmTileFor(p.m, p.n);
+  if (!isGemmTileName(name)) throw new InvalidParameterError('tile', `unknown GEMM tile ${JSON.stringify(name)?.slice(0, 40)} (known: ${GEMM_TILE_NAMES.join(', ')})`);
+  const t = GEMM_TILES[name];
   const vec4 = gemmUsesVec4(p);
   return {
     label,
     shader: vec4 ? gemmVec4Shader : gemmShader,
     constants: {
-      WG_X: tile.wgX,
-      WG_Y: tile.wgY,
-      TILE_K: tile.tileK,
+      WG_X: t.wgX,
+      WG_Y: t.wgY,
+      TILE_K: t.tileK,
       ...epilogueConstants({ ...epilogue, hasBias: !!io.bias, hasResidual: !!io.residual }),
     },
     uniforms: {
@@ -146,7 +160,7 @@ export function gemm(
       residualStride: p.residualStride,
     },
     bindings: { a: io.a, b: io.b, bias: io.bias ?? io.unused, residual: io.residual ?? io.unused, output: io.output },
-    workgroups: [ceilDiv(p.n, tile.wgX * 4), ceilDiv(p.m, tile.wgY * 4), p.batch],
+    workgroups: [ceilDiv(p.n, t.wgX * 4), ceilDiv(p.m, t.wgY * 4), p.batch],
   };
 }
 
@@ -158,16 +172,4 @@ export function linearWeightToGemm(weight: Float32Array, outFeatures: number, in
   const b = new Float32Array(weight.length);
   for (let o = 0; o < outFeatures; o++) for (let i = 0; i < inFeatures; i++) b[i * outFeatures + o] = weight[o * inFeatures + i]!;
   return b;
-}
-
-/**
- * A fully connected layer: [batch, inFeatures] → [batch, outFeatures], with
- * the weight already in GEMM layout (linearWeightToGemm).
- */
-export function fullyConnected(
-  shape: { batch: number; inFeatures: number; outFeatures: number },
-  io: GemmBindings,
-  epilogue: Epilogue = {},
-): DispatchSpec {
-  return gemm({ m: shape.batch, n: shape.outFeatures, k: shape.inFeatures }, io, epilogue, undefined, 'fully_connected');
 }

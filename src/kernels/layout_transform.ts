@@ -11,13 +11,6 @@ import { linearWorkgroups } from './geometry.js';
 export const permuteShader = defineShader('permute4d', permuteWgsl);
 const WORKGROUP_SIZE = 64;
 
-export interface Nchw {
-  batch: number;
-  channels: number;
-  height: number;
-  width: number;
-}
-
 /**
  * Permutes a contiguous 4-D tensor: output axis i is input axis `perm[i]`.
  * @example permute4d([1, 3, 4, 5], [0, 2, 3, 1], x, y)   // NCHW → NHWC
@@ -44,14 +37,4 @@ export function permute4d(
     bindings: { input, output },
     workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
   };
-}
-
-/** NCHW → NHWC. */
-export function nchwToNhwc(s: Nchw, input: BufferBinding, output: BufferBinding): DispatchSpec {
-  return permute4d([s.batch, s.channels, s.height, s.width], [0, 2, 3, 1], input, output, 'nchw_to_nhwc');
-}
-
-/** NHWC → NCHW. */
-export function nhwcToNchw(s: Nchw, input: BufferBinding, output: BufferBinding): DispatchSpec {
-  return permute4d([s.batch, s.height, s.width, s.channels], [0, 3, 1, 2], input, output, 'nhwc_to_nchw');
 }

@@ -162,19 +162,3 @@ export function pool2d(
     workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
   };
 }
-
-/**
- * Max pooling (padding is −inf: it never wins).
- * @example maxPool2d({ batch: 1, inHeight: 112, inWidth: 112, channels: 64, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, ceilMode: true }, x, y)
- */
-export function maxPool2d(params: Pool2dParams, input: BufferBinding, output: BufferBinding, slice?: ChannelSlice, label?: string): DispatchSpec {
-  return pool2d('max', params, input, output, slice, label);
-}
-
-/**
- * Average pooling; `countIncludePad` picks the divisor.
- * @example avgPool2d({ batch: 1, inHeight: 35, inWidth: 35, channels: 192, kernelHeight: 3, kernelWidth: 3, strideH: 1, strideW: 1, pad: 1, countIncludePad: true }, x, y)
- */
-export function avgPool2d(params: Pool2dParams, input: BufferBinding, output: BufferBinding, slice?: ChannelSlice, label?: string): DispatchSpec {
-  return pool2d('average', params, input, output, slice, label);
-}

@@ -6,6 +6,7 @@ import type { ConvStrategyName } from '../../src/kernels/conv2d_strategy.js';
 import { fullSlice, type ChannelSlice, type Conv2dShape } from '../../src/kernels/conv2d_shape.js';
 import { runDispatches } from '../../src/kernels/dispatch.js';
 import type { Epilogue } from '../../src/kernels/epilogue.js';
+import type { GemmTileName } from '../../src/kernels/gemm.js';
 import { nchwToNhwcRef, nhwcToNchwRef } from '../reference/layout.js';
 
 export interface ConvRun {
@@ -22,6 +23,8 @@ export async function runConvNchw(
   data: ConvRun,
   epilogue: Epilogue = {},
   slice: ChannelSlice = fullSlice(s.outChannels),
+  /** A GEMM strategy's tile (default: its defaultTile). */
+  tile?: GemmTileName,
 ): Promise<{ nchw: Float64Array; nhwcSlice: Float32Array }> {
   const { device } = ctx;
   const impl = resolveConvStrategy(s, strategy);
@@ -43,7 +46,7 @@ export async function runConvNchw(
   // the output starts as NaN so an element the kernel forgets to write cannot pass
   const output = upload(new Float32Array(pixels * slice.channelStride).fill(Number.NaN), 'y');
   try {
-    await runDispatches(device, impl.dispatches(s, { input, weight, bias, residual, output, scratch, unused: placeholderBuffer(device) }, epilogue, slice));
+    await runDispatches(device, impl.dispatches(s, { input, weight, bias, residual, output, scratch, unused: placeholderBuffer(device) }, epilogue, slice, tile));
     const nhwcSlice = await readTensor(device, output, pixels * slice.channelStride);
     const packed = new Float32Array(pixels * s.outChannels);
     for (let p = 0; p < pixels; p++)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../../src/errors.js';
-import { concatChannels, copyChannels } from '../../src/kernels/concat.js';
+import { GraphError, InvalidParameterError } from '../../src/errors.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import { copyChannels } from '../../src/kernels/concat.js';
 import { runKernel, testContext } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
 import { concatChannelsRef } from '../reference/concat.js';
@@ -21,8 +22,11 @@ describe('concat by channel copies', () => {
       const parts = channels.map((c) => ({ data: rng.array(pixels * c), channels: c }));
       const ref = concatChannelsRef(pixels, parts);
       const inputs = Object.fromEntries(parts.map((p, i) => [`x${i}`, p.data]));
+      // what the executor does for a concat whose producers cannot write their slices: one copy per input, in order
+      const channelStride = channels.reduce((a, c) => a + c, 0);
+      const offsets = channels.map((_, i) => channels.slice(0, i).reduce((a, c) => a + c, 0));
       const out = await runKernel(ctx, inputs, ref.length, (b, o) =>
-        concatChannels(pixels, channels, channels.map((_, i) => b[`x${i}`]!), o),
+        channels.map((c, i) => copyChannels({ pixels, channels: c, slice: { channelStride, channelOffset: offsets[i]! } }, b[`x${i}`]!, o)),
       );
       // a copy is exact
       expect(Array.from(out)).toEqual(Array.from(ref));
@@ -55,7 +59,16 @@ describe('concat by channel copies', () => {
     expect(parameter(() => copyChannels({ pixels: 4, channels: 5, slice: { channelStride: 8, channelOffset: -1 } }, fake, fake))).toBe('channelOffset');
     expect(parameter(() => copyChannels({ pixels: 0, channels: 5, slice: { channelStride: 8, channelOffset: 0 } }, fake, fake))).toBe('pixels');
     expect(parameter(() => copyChannels({ pixels: 4, channels: 0, slice: { channelStride: 8, channelOffset: 0 } }, fake, fake))).toBe('channels');
-    expect(parameter(() => concatChannels(4, [3, 5], [fake], fake))).toBe('inputs');
-    expect(parameter(() => concatChannels(4, [], [], fake))).toBe('inputs');
+  });
+
+  it('a concat of nothing, or of tensors whose N, H, W differ, is refused where the graph is built', () => {
+    const g = new GraphBuilder();
+    const a = g.input('a', [1, 3, 4, 5]);
+    const b = g.input('b', [1, 2, 4, 6]);
+    expect(() => g.concat([], 'empty')).toThrow(GraphError);
+    expect(() => g.concat([], 'empty')).toThrow(/concat needs at least one input/);
+    expect(() => g.concat([a, b], 'mixed')).toThrow(GraphError);
+    expect(() => g.concat([a, b], 'mixed')).toThrow(/N, H, W must agree/);
+    expect(g.concat([a, a]).shape).toEqual([1, 6, 4, 5]);
   });
 });

@@ -6,10 +6,13 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidParameterError, UnsupportedConfigurationError } from '../../src/errors.js';
-import { applicableStrategies, chooseConvStrategy, conv2d, CONV_STRATEGIES } from '../../src/kernels/conv2d.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import { summary } from '../../src/graph/summary.js';
+import { applicableStrategies, chooseConvStrategy, CONV_STRATEGIES, resolveConvStrategy } from '../../src/kernels/conv2d.js';
 import type { ConvStrategyName } from '../../src/kernels/conv2d_strategy.js';
-import { conv2dParameterCount, conv2dShape, convOutputSize, type Conv2dParams, type Conv2dShape } from '../../src/kernels/conv2d_shape.js';
+import { conv2dShape, convOutputSize, type Conv2dParams, type Conv2dShape } from '../../src/kernels/conv2d_shape.js';
 import type { Epilogue } from '../../src/kernels/epilogue.js';
+import { GEMM_TILE_NAMES, GEMM_TILES } from '../../src/kernels/gemm.js';
 import { runConvNchw } from '../helpers/conv.js';
 import { testContext } from '../helpers/gpu.js';
 import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
@@ -134,6 +137,61 @@ describe('conv2d writes into a channel slice (concat without copies)', () => {
   }
 });
 
+describe('every GEMM tile computes the conv (GEMM strategies forced onto each registry tile)', () => {
+  const gemmStrategies = (Object.keys(CONV_STRATEGIES) as ConvStrategyName[]).filter((n) => CONV_STRATEGIES[n].defaultTile);
+  const rng = new Rng(4242);
+  let worst = 0;
+  afterAll(() => console.log(`[conv2d] GEMM tiles: worst relative L2 ${worst.toExponential(2)}`));
+
+  it('the GEMM strategies are im2col and pointwise; direct and depthwise run no GEMM', () => {
+    expect(gemmStrategies).toEqual(['im2col', 'pointwise']);
+  });
+
+  for (const strategy of gemmStrategies) {
+    for (const tile of GEMM_TILE_NAMES) {
+      for (let i = 0; i < 6; i++) {
+        const s = randomLayer(rng, strategy);
+        // two epilogues keep the pipelines few (tile × vec4/scalar × epilogue)
+        const epilogue = rng.pick([EPILOGUES[1]!, EPILOGUES[4]!]);
+        const slice = rng.bool(0.3) ? { channelStride: s.outChannels + 8, channelOffset: 4 } : undefined;
+        const seed = rng.int(1, 1 << 30);
+        it(`${strategy}/${tile} ${describeLayer(s, epilogue)}${slice ? ' slice=4/+8' : ''}`, async () => {
+          const spec = CONV_STRATEGIES[strategy].dispatches(s, { input: {} as GPUBuffer, weight: {} as GPUBuffer, output: {} as GPUBuffer, scratch: {} as GPUBuffer, unused: {} as GPUBuffer }, epilogue, slice ?? { channelStride: s.outChannels, channelOffset: 0 }, tile).at(-1)!;
+          expect(spec.constants).toMatchObject({ WG_X: GEMM_TILES[tile].wgX, WG_Y: GEMM_TILES[tile].wgY, TILE_K: GEMM_TILES[tile].tileK });
+          const data = new Rng(seed);
+          const x = data.array(s.batch * s.inChannels * s.inHeight * s.inWidth);
+          const w = data.array(s.outChannels * (s.inChannels / s.groups) * s.kernelHeight * s.kernelWidth);
+          const bias = data.array(s.outChannels);
+          const residual = epilogue.hasResidual ? data.array(s.batch * s.outChannels * s.outHeight * s.outWidth) : undefined;
+          const expected = conv2dRef(s, x, w, bias, residual, epilogue.activation);
+          const got = await runConvNchw(await testContext(), s, strategy, { x, w, bias, residual }, epilogue, slice, tile);
+          const error = relativeL2(got.nchw, expected.y);
+          worst = Math.max(worst, error);
+          expect(error).toBeLessThanOrEqual(F32_TOLERANCE);
+          if (slice) {
+            // channels outside the slice are never written (they stay NaN)
+            for (let p = 0; p < s.batch * s.outHeight * s.outWidth; p++) {
+              for (const c of [0, 3, s.outChannels + 4, s.outChannels + 7]) expect(got.nhwcSlice[p * slice.channelStride + c]).toBeNaN();
+            }
+          }
+        });
+      }
+    }
+  }
+
+  it("without a tile a GEMM strategy runs its defaultTile, the heuristic's pick for its GEMM", () => {
+    const f = {} as GPUBuffer;
+    for (let i = 0; i < 100; i++) {
+      const strategy = rng.pick(gemmStrategies);
+      const s = randomLayer(rng, strategy);
+      const io = { input: f, weight: f, output: f, scratch: f, unused: f };
+      const plain = CONV_STRATEGIES[strategy].dispatches(s, io, {}, { channelStride: s.outChannels, channelOffset: 0 }).at(-1)!;
+      const given = CONV_STRATEGIES[strategy].dispatches(s, io, {}, { channelStride: s.outChannels, channelOffset: 0 }, CONV_STRATEGIES[strategy].defaultTile!(s)).at(-1)!;
+      expect(plain).toEqual(given);
+    }
+  });
+});
+
 describe("the course's worked examples", () => {
   it('vertical edge detector on a half-bright 6×6 image gives 30 in the middle columns', async () => {
     const s = conv2dShape({ batch: 1, inHeight: 6, inWidth: 6, inChannels: 1, outChannels: 1, kernelHeight: 3, kernelWidth: 3 });
@@ -163,8 +221,12 @@ describe("the course's worked examples", () => {
   });
 
   it('a layer of two 3×3×3 filters with biases has 56 parameters', () => {
-    const s = conv2dShape({ batch: 1, inHeight: 6, inWidth: 6, inChannels: 3, outChannels: 2, kernelHeight: 3, kernelWidth: 3 });
-    expect(conv2dParameterCount(s, true)).toBe(56);
+    const g = new GraphBuilder();
+    const x = g.input('x', [1, 3, 6, 6]);
+    g.output(g.conv2d(x, { name: 'conv', outChannels: 2, kernel: 3, bias: true }), 'y');
+    const s = summary(g.build());
+    expect(s.layers.find((l) => l.name === 'conv')!.parameters).toBe(56);
+    expect(s.totalParameters).toBe(56);
   });
 });
 
@@ -202,8 +264,10 @@ describe('invalid conv parameters name the parameter', () => {
   it('a forced strategy that cannot serve the layer says why', () => {
     const s = conv2dShape(base);
     const f = {} as GPUBuffer;
-    expect(() => conv2d(s, 'pointwise', { input: f, weight: f, output: f, unused: f })).toThrow(UnsupportedConfigurationError);
-    expect(() => conv2d(s, 'pointwise', { input: f, weight: f, output: f, unused: f })).toThrow(/1×1/);
+    expect(() => resolveConvStrategy(s, 'pointwise')).toThrow(UnsupportedConfigurationError);
+    expect(() => resolveConvStrategy(s, 'pointwise')).toThrow(/1×1/);
+    // the strategies that can serve it resolve and build their dispatches
+    for (const name of applicableStrategies(s)) expect(resolveConvStrategy(s, name).dispatches(s, { input: f, weight: f, output: f, scratch: f, unused: f }, {}, { channelStride: 6, channelOffset: 0 }).length).toBeGreaterThan(0);
   });
 
   it('auto picks by shape', () => {

@@ -10,19 +10,19 @@ import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reflectShader, resolveWorkgroupSize } from '../../src/gpu/shader.js';
-import { concatChannels, copyChannels } from '../../src/kernels/concat.js';
+import { copyChannels } from '../../src/kernels/concat.js';
 import { CONV_STRATEGIES } from '../../src/kernels/conv2d.js';
 import { conv2dShape, fullSlice } from '../../src/kernels/conv2d_shape.js';
 import { validateSpec, type DispatchSpec } from '../../src/kernels/dispatch.js';
 import { activation, elementwiseBinary } from '../../src/kernels/elementwise.js';
 import { clearCounts, countNonFinite } from '../../src/kernels/finite_count.js';
-import { fullyConnected, gemm } from '../../src/kernels/gemm.js';
+import { GEMM_TILE_NAMES, gemm } from '../../src/kernels/gemm.js';
 import { globalAvgPool } from '../../src/kernels/global_avg_pool.js';
 import { adaptiveAvgPool } from '../../src/kernels/adaptive_avg_pool.js';
-import { nchwToNhwc, nhwcToNchw } from '../../src/kernels/layout_transform.js';
+import { permute4d } from '../../src/kernels/layout_transform.js';
 import { imageToTensor } from '../../src/kernels/image_to_tensor.js';
 import { lrn } from '../../src/kernels/lrn.js';
-import { avgPool2d, maxPool2d } from '../../src/kernels/pool2d.js';
+import { pool2d } from '../../src/kernels/pool2d.js';
 import { softmax } from '../../src/kernels/softmax.js';
 import { pad2d } from '../../src/kernels/pad2d.js';
 import { slice4d } from '../../src/kernels/slice4d.js';
@@ -42,12 +42,18 @@ function allSpecs(): DispatchSpec[] {
       if (strategy.unsupportedReason(layer)) continue;
       specs.push(...strategy.dispatches(layer, { input: x, weight: w, bias: b, residual: r, output: y, scratch: s, unused: u }, { activation: 'relu6' }, fullSlice(layer.outChannels)));
       specs.push(...strategy.dispatches(layer, { input: x, weight: w, output: y, scratch: s, unused: u }, {}, { channelStride: layer.outChannels + 3, channelOffset: 3 }));
+      // a GEMM strategy on every registry tile
+      if (strategy.defaultTile) {
+        for (const tile of GEMM_TILE_NAMES) specs.push(...strategy.dispatches(layer, { input: x, weight: w, bias: b, output: y, scratch: s, unused: u }, { activation: 'relu' }, fullSlice(layer.outChannels), tile));
+      }
     }
   }
   specs.push(gemm({ m: 5, n: 7, k: 3 }, { a: x, b: w, output: y, unused: u }));
-  specs.push(fullyConnected({ batch: 2, inFeatures: 16, outFeatures: 8 }, { a: x, b: w, bias: b, output: y, unused: u }, { activation: 'relu' }));
-  specs.push(maxPool2d({ batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, ceilMode: true }, x, y));
-  specs.push(avgPool2d({ batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, pad: 1 }, x, y));
+  // a linear layer's GEMM (batch 2, 16 → 8 features)
+  specs.push(gemm({ m: 2, n: 8, k: 16, ldc: 8, colOffset: 0 }, { a: x, b: w, bias: b, output: y, unused: u }, { activation: 'relu' }, undefined, 'linear'));
+  for (const tile of GEMM_TILE_NAMES) specs.push(gemm({ m: 5, n: 7, k: 3, batch: 2 }, { a: x, b: w, output: y, unused: u }, {}, tile));
+  specs.push(pool2d('max', { batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, ceilMode: true }, x, y));
+  specs.push(pool2d('average', { batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, pad: 1 }, x, y));
   specs.push(adaptiveAvgPool({ batch: 1, inHeight: 13, inWidth: 13, channels: 8, outHeight: 6, outWidth: 6 }, x, y));
   specs.push(globalAvgPool({ batch: 2, height: 7, width: 7, channels: 5 }, x, y));
   specs.push(elementwiseBinary({ op: 'mul', aShape: [1, 4, 4, 8], bShape: [1, 1, 1, 8], activation: 'sigmoid' }, x, w, y));
@@ -55,9 +61,12 @@ function allSpecs(): DispatchSpec[] {
   specs.push(softmax({ rows: 2, length: 1000 }, x, y));
   specs.push(lrn({ batch: 1, height: 5, width: 5, channels: 16, size: 5, k: 2 }, x, y));
   specs.push(copyChannels({ pixels: 9, channels: 4, slice: { channelStride: 12, channelOffset: 8 } }, x, y));
-  specs.push(...concatChannels(9, [4, 8], [x, w], y));
-  specs.push(nchwToNhwc({ batch: 1, channels: 3, height: 4, width: 5 }, x, y));
-  specs.push(nhwcToNchw({ batch: 1, channels: 3, height: 4, width: 5 }, x, y));
+  // a concat's copies: each input into its channel slice
+  specs.push(copyChannels({ pixels: 9, channels: 4, slice: { channelStride: 12, channelOffset: 0 } }, x, y));
+  specs.push(copyChannels({ pixels: 9, channels: 8, slice: { channelStride: 12, channelOffset: 4 } }, w, y));
+  // the boundary conversions: NCHW → NHWC and back
+  specs.push(permute4d([1, 3, 4, 5], [0, 2, 3, 1], x, y));
+  specs.push(permute4d([1, 4, 5, 3], [0, 3, 1, 2], x, y));
   specs.push(pad2d({ batch: 1, height: 4, width: 5, channels: 3, padTop: 1, padLeft: 0, padBottom: 2, padRight: 1, value: -0.5 }, x, y));
   specs.push(slice4d([1, 4, 5, 8], [0, 1, 0, 2], [1, 4, 5, 7], [1, 2, 1, 3], x, y));
   specs.push(elementwiseBinary({ op: 'prelu', aShape: [1, 4, 4, 8], bShape: [1, 1, 1, 8], activation: 'clip', activationParams: { min: -1, max: Infinity } }, x, w, y));

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { placeholderBuffer } from '../../src/gpu/buffers.js';
 import { ACTIVATIONS } from '../../src/kernels/epilogue.js';
-import {
-  DEFAULT_GEMM_TILE, fullyConnected, gemm, gemmTileFor, gemmUsesVec4, linearWeightToGemm, NARROW_GEMM_TILE, SHORT_GEMM_TILE, SKINNY_GEMM_TILE, SMALL_GEMM_TILE,
-} from '../../src/kernels/gemm.js';
+import { GEMM_TILE_NAMES, GEMM_TILES, gemm, gemmTileFor, gemmUsesVec4, isGemmTileName, linearWeightToGemm, type GemmTileName } from '../../src/kernels/gemm.js';
 import { InvalidParameterError } from '../../src/errors.js';
 import { runKernel, testContext } from '../helpers/gpu.js';
 import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
@@ -24,10 +22,10 @@ describe('tiled GEMM', () => {
     const hasBias = rng.bool();
     const hasResidual = rng.bool(0.3);
     const activation = rng.pick(ACTIVATIONS);
-    // the tile chosen for m×n, or any tile forced (as autotuning will)
-    const tile = rng.bool(0.6) ? gemmTileFor(m, n) : rng.pick([DEFAULT_GEMM_TILE, SHORT_GEMM_TILE, SKINNY_GEMM_TILE, NARROW_GEMM_TILE, SMALL_GEMM_TILE]);
+    // the tile chosen for m×n, or any registry tile forced (as autotuning does)
+    const tile: GemmTileName = rng.bool(0.6) ? gemmTileFor(m, n) : rng.pick(GEMM_TILE_NAMES);
     const vec4 = gemmUsesVec4({ m, n, k, batch, aBatchStride: m * k, bBatchStride: k * n, ldc, colOffset, residualStride: batch * n });
-    it(`m=${m} n=${n} k=${k} batch=${batch} ldc=${ldc} off=${colOffset} bias=${hasBias} res=${hasResidual} act=${activation} tile=${tile.wgX}x${tile.wgY}/${tile.tileK} ${vec4 ? 'vec4' : 'scalar'}`, async () => {
+    it(`m=${m} n=${n} k=${k} batch=${batch} ldc=${ldc} off=${colOffset} bias=${hasBias} res=${hasResidual} act=${activation} tile=${tile} ${vec4 ? 'vec4' : 'scalar'}`, async () => {
       const ctx = await testContext();
       const a = rng.array(batch * m * k);
       const b = rng.array(batch * k * n);
@@ -64,12 +62,46 @@ describe('tiled GEMM', () => {
   }
 
   it('picks the tile by rows first, then by columns', () => {
-    expect(gemmTileFor(1, 1000)).toBe(SKINNY_GEMM_TILE);
-    expect(gemmTileFor(12, 16)).toBe(SHORT_GEMM_TILE);
-    expect(gemmTileFor(12544, 16)).toBe(NARROW_GEMM_TILE);
-    expect(gemmTileFor(3136, 24)).toBe(SMALL_GEMM_TILE);
-    expect(gemmTileFor(3136, 33)).toBe(DEFAULT_GEMM_TILE);
-    expect(gemmTileFor(3136)).toBe(DEFAULT_GEMM_TILE);
+    expect(gemmTileFor(1, 1000)).toBe('4x256');
+    expect(gemmTileFor(12, 16)).toBe('16x128');
+    expect(gemmTileFor(12544, 16)).toBe('64x16');
+    expect(gemmTileFor(3136, 24)).toBe('32x32');
+    expect(gemmTileFor(3136, 33)).toBe('64x64');
+    expect(gemmTileFor(3136)).toBe('64x64');
+    // every tile the heuristic picks is in the registry, and the registry has no tile it never could
+    const picked = new Set<string>();
+    for (const m of [1, 4, 5, 16, 17, 100, 3136]) for (const n of [1, 16, 17, 32, 33, 1000]) picked.add(gemmTileFor(m, n));
+    expect([...picked].sort()).toEqual([...GEMM_TILE_NAMES].sort());
+  });
+
+  it('the tile registry: names are the outputs per workgroup (rows×cols), K steps of 4, workgroups within WebGPU limits', () => {
+    expect(GEMM_TILE_NAMES).toEqual(['64x64', '16x128', '4x256', '64x16', '32x32']);
+    for (const name of GEMM_TILE_NAMES) {
+      const t = GEMM_TILES[name];
+      expect(name).toBe(`${t.wgY * 4}x${t.wgX * 4}`);
+      expect(t.tileK % 4).toBe(0);
+      expect(t.wgX * t.wgY).toBeLessThanOrEqual(256);
+      expect(isGemmTileName(name)).toBe(true);
+    }
+    for (const other of ['9x9', '', 'toString', '__proto__', 3, undefined]) expect(isGemmTileName(other)).toBe(false);
+  });
+
+  it('the dispatch runs on the tile it is given (default: gemmTileFor) and its grid covers the output', () => {
+    const f = {} as GPUBuffer;
+    const rng = new Rng(12);
+    for (let t = 0; t < 50; t++) {
+      const [m, n, batch] = [rng.int(1, 300), rng.int(1, 300), rng.int(1, 3)];
+      for (const tile of [undefined, ...GEMM_TILE_NAMES]) {
+        const spec = gemm({ m, n, k: 8, batch }, { a: f, b: f, output: f, unused: f }, {}, tile);
+        const used = GEMM_TILES[tile ?? gemmTileFor(m, n)];
+        expect(spec.constants).toMatchObject({ WG_X: used.wgX, WG_Y: used.wgY, TILE_K: used.tileK });
+        expect(spec.workgroups[0] * used.wgX * 4).toBeGreaterThanOrEqual(n);
+        expect((spec.workgroups[0] - 1) * used.wgX * 4).toBeLessThan(n);
+        expect(spec.workgroups[1] * used.wgY * 4).toBeGreaterThanOrEqual(m);
+        expect((spec.workgroups[1] - 1) * used.wgY * 4).toBeLessThan(m);
+        expect(spec.workgroups[2]).toBe(batch);
+      }
+    }
   });
 
   // pointwise convs with few channels (MobileNet v1 at width 0.25): many rows, N and K of a few vec4s or odd
@@ -86,14 +118,14 @@ describe('tiled GEMM', () => {
     });
   }
 
-  it('fully connected with PyTorch weight layout', async () => {
+  it('fully connected with PyTorch weight layout (the GEMM a linear layer runs)', async () => {
     const ctx = await testContext();
     const [batch, inF, outF] = [3, 50, 10];
     const x = rng.array(batch * inF);
     const w = rng.array(outF * inF);
     const bias = rng.array(outF);
     const got = await runKernel(ctx, { x, wt: linearWeightToGemm(w, outF, inF), bias }, batch * outF, (buf, output) => [
-      fullyConnected({ batch, inFeatures: inF, outFeatures: outF }, { a: buf.x!, b: buf.wt!, bias: buf.bias, output, unused: placeholderBuffer(ctx.device) }),
+      gemm({ m: batch, n: outF, k: inF, ldc: outF, colOffset: 0 }, { a: buf.x!, b: buf.wt!, bias: buf.bias, output, unused: placeholderBuffer(ctx.device) }),
     ]);
     const expected = new Float64Array(batch * outF);
     for (let i = 0; i < batch; i++) for (let o = 0; o < outF; o++) {
@@ -108,5 +140,8 @@ describe('tiled GEMM', () => {
     const f = {} as GPUBuffer;
     expect(() => gemm({ m: 0, n: 1, k: 1 }, { a: f, b: f, output: f, unused: f })).toThrow(InvalidParameterError);
     expect(() => gemm({ m: 2, n: 8, k: 1, ldc: 4 }, { a: f, b: f, output: f, unused: f })).toThrow(/ldc/);
+    const unknown = () => gemm({ m: 2, n: 8, k: 4 }, { a: f, b: f, output: f, unused: f }, {}, '9x9' as GemmTileName);
+    expect(unknown).toThrow(InvalidParameterError);
+    expect(unknown).toThrow('unknown GEMM tile "9x9" (known: 64x64, 16x128, 4x256, 64x16, 32x32)');
   });
 });
