@@ -124,10 +124,6 @@ const UNARY: Record<string, (x: number) => number> = {
   Identity: (x) => x,
 };
 
-export function isFoldableElementwise(op: string): boolean {
-  return op in BINARY || op in COMPARE || op in UNARY;
-}
-
 /** Elementwise op on constants (binary ops broadcast). */
 export function foldElementwise(op: string, inputs: readonly ConstTensor[], budget: MaterializeBudget): ConstTensor {
   const unary = UNARY[op];
