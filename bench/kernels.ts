@@ -13,7 +13,8 @@
 import { writeFileSync } from 'node:fs';
 import { createTensorBuffer, placeholderBuffer } from '../src/gpu/buffers.js';
 import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
-import { PassTimer, median, quantile } from '../src/gpu/timer.js';
+import { latencyStats } from '../src/bench/stats.js';
+import { PassTimer } from '../src/gpu/timer.js';
 import { candidateDispatches, candidateName, convCandidates } from '../src/autotune/candidates.js';
 import { chooseConvStrategy, CONV_STRATEGIES } from '../src/kernels/conv2d.js';
 import { conv2dShape, type Conv2dParams, type Conv2dShape } from '../src/kernels/conv2d_shape.js';
@@ -109,10 +110,10 @@ for (const layer of LAYERS.filter((l) => (!only.length || only.includes(l.model)
       const t = await timer.time((pass) => prepared.forEach((d) => encodeDispatch(pass, d)));
       if (i >= warmup) times.push(t.milliseconds);
     }
-    const med = median(times);
+    const { median, p10, p90 } = latencyStats(times);
     const row: Row = {
       model: layer.model, layer: layer.name, strategy: name, auto: name === auto,
-      medianMs: med, p10Ms: quantile(times, 0.1), p90Ms: quantile(times, 0.9), gflops: (2 * macs(s)) / (med * 1e6),
+      medianMs: median, p10Ms: p10, p90Ms: p90, gflops: (2 * macs(s)) / (median * 1e6),
     };
     layerRows.push(row);
     prepared.forEach(releaseDispatch);

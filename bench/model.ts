@@ -10,11 +10,11 @@
  * `auto` uses (default: the adapter's class, see deviceClassOf).
  */
 import { writeFileSync } from 'node:fs';
+import { latencyStats } from '../src/bench/stats.js';
 import { compile } from '../src/graph/executor.js';
 import type { StrategyChoice } from '../src/graph/passes/index.js';
 import type { DeviceClass } from '../src/gpu/device.js';
 import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
-import { median, quantile } from '../src/gpu/timer.js';
 import { randomWeights } from '../src/models/random_weights.js';
 import { zooModel } from '../src/models/zoo.js';
 
@@ -61,6 +61,7 @@ for (let i = 0; i < runs; i++) {
   await model.run(input);
   times.push(performance.now() - t);
 }
+const latency = latencyStats(times);
 const { profile } = await model.run(input, { profile: true });
 const info = model.info;
 
@@ -69,8 +70,8 @@ const rows: [string, string][] = [
   ['compile, cold (new device)', `${compileCold.toFixed(0)} ms`],
   ['compile, warm pipeline cache', `${compileWarm.toFixed(0)} ms`],
   ['first run (cold start)', `${firstRun.toFixed(1)} ms`],
-  [`run latency median (${runs} runs)`, `${median(times).toFixed(2)} ms`],
-  ['run latency p10 / p90', `${quantile(times, 0.1).toFixed(2)} / ${quantile(times, 0.9).toFixed(2)} ms`],
+  [`run latency median (${runs} runs)`, `${latency.median.toFixed(2)} ms`],
+  ['run latency p10 / p90', `${latency.p10.toFixed(2)} / ${latency.p90.toFixed(2)} ms`],
   ['GPU time (timestamps, one run)', profile?.available ? `${profile.totalMilliseconds.toFixed(2)} ms` : `n/a: ${profile?.reason}`],
   ['planned activation memory', `${mib(info.plannedBytes)} in ${info.arenas} arenas`],
   ['naive (one buffer per tensor)', mib(info.naiveBytes)],

@@ -1,4 +1,6 @@
 /** Latency statistics shared by the bench page, the peers and the CLI's peer rows. */
+import { quantile } from '../gpu/timer.js';
+
 export interface LatencyStats {
   runs: number;
   median: number;
@@ -9,14 +11,10 @@ export interface LatencyStats {
   max: number;
 }
 
+/** Median, p10 and p90 interpolated between ranks (gpu/timer's quantile, as autotune reports them). */
 export function latencyStats(samples: readonly number[]): LatencyStats {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => {
-    const pos = q * (sorted.length - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.min(lo + 1, sorted.length - 1);
-    return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-  };
+  const at = (q: number) => quantile(sorted, q);
   return { runs: sorted.length, median: at(0.5), p10: at(0.1), p90: at(0.9), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 

@@ -36,7 +36,8 @@ export interface PlannerLimits {
   maxBufferSize: number;
 }
 
-export interface Placement {
+/** Where one request landed. */
+export interface ArenaPlacement {
   id: number;
   arena: number;
   offset: number;
@@ -45,7 +46,7 @@ export interface Placement {
 
 export interface MemoryPlan {
   /** By request id. */
-  placements: ReadonlyMap<number, Placement>;
+  placements: ReadonlyMap<number, ArenaPlacement>;
   /** Size of each arena buffer (multiple of 16). */
   arenaBytes: readonly number[];
   /** Sum of arenaBytes: what the plan allocates. */
@@ -149,7 +150,7 @@ function byColourThenSize(requests: readonly BufferRequest[]): BufferRequest[] {
 /** Places requests in the given order, each at the lowest free aligned offset of the first arena that has room. */
 function firstFit(order: readonly BufferRequest[], alignment: number, capacity: number, naiveBytes: number): MemoryPlan {
   const arenas: Slot[][] = []; // each sorted by offset
-  const placements = new Map<number, Placement>();
+  const placements = new Map<number, ArenaPlacement>();
   for (const r of order) {
     let arena = 0;
     let offset = -1;

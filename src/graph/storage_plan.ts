@@ -1,16 +1,14 @@
 /**
- * Where every tensor lives. Three decisions, all pure:
- * 1. aliases — a flatten of an H·W = 1 tensor is the same memory; a concat
- *    input whose producer can write a channel slice (conv, pool) and that
- *    nothing else reads lives inside the concat's output (no copy);
- * 2. arenas — WebGPU forbids binding one buffer both read-only and writable
+ * Where the root tensors of a schedule live, once placement.ts has decided
+ * the steps and the aliases. Two decisions, both pure:
+ * 1. arenas — WebGPU forbids binding one buffer both read-only and writable
  *    in a dispatch, so tensors a step reads and the tensor it writes must sit
  *    in different arena buffers: a greedy colouring of that conflict graph
  *    gives a few arenas (2 for a chain, 3 with residuals);
- * 3. offsets — within each arena, the lifetime planner packs tensors.
+ * 2. offsets — within each arena, the lifetime planner (memory_planner.ts)
+ *    packs tensors and step scratch.
  */
 import { InvalidParameterError } from '../errors.js';
-import type { ChannelSlice } from '../kernels/conv2d_shape.js';
 import { paddedByteSize } from '../gpu/buffers.js';
 import { planMemory, type BufferRequest, type PlannerLimits } from './memory_planner.js';
 
@@ -19,11 +17,6 @@ export interface PlannedStep {
   reads: readonly number[];
   writes: readonly number[];
   scratchBytes: number;
-}
-
-export interface TensorAlias {
-  root: number;
-  slice?: ChannelSlice;
 }
 
 export interface Location {

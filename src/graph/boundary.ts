@@ -1,0 +1,34 @@
+/**
+ * How tensors cross the boundary between the caller's layout and ours: the
+ * one place that names the conversions. Callers (PyTorch, ONNX) hand us NCHW;
+ * rank-4 tensors live NHWC on the GPU. Tensors of other ranks are row-major
+ * on both sides and cross as they are, and so does a rank-4 output of one
+ * pixel (its NHWC and NCHW bytes agree).
+ */
+import type { Shape } from './ir.js';
+
+/** A 4-D permutation in permute4d's convention: output axis i is input axis perm[i]. */
+export type Permutation4 = readonly [number, number, number, number];
+
+export const NCHW_TO_NHWC: Permutation4 = [0, 2, 3, 1];
+export const NHWC_TO_NCHW: Permutation4 = [0, 3, 1, 2];
+
+/** A conversion at the boundary: the source's dims as they are stored, and the permutation to apply. */
+export interface BoundaryConversion {
+  readonly dims: readonly [number, number, number, number];
+  readonly perm: Permutation4;
+}
+
+/** How a graph input of logical shape `shape` enters the GPU layout; undefined: it is read as given. */
+export function inputConversion(shape: Shape): BoundaryConversion | undefined {
+  if (shape.length !== 4) return undefined;
+  const [n, c, h, w] = shape as [number, number, number, number];
+  return { dims: [n, c, h, w], perm: NCHW_TO_NHWC };
+}
+
+/** How a graph output of logical shape `shape` leaves the GPU layout; undefined: it is read as stored. */
+export function outputConversion(shape: Shape): BoundaryConversion | undefined {
+  if (shape.length !== 4 || shape[2]! * shape[3]! === 1) return undefined;
+  const [n, c, h, w] = shape as [number, number, number, number];
+  return { dims: [n, h, w, c], perm: NHWC_TO_NCHW };
+}

@@ -1,0 +1,117 @@
+/**
+ * The graph half of compile(): argument checks, lowering, the passes, and
+ * autotuned strategies and GEMM tiles where asked; plus the cancellation
+ * helpers every wait of a compile goes through. Nothing here touches a
+ * GPU buffer.
+ */
+import { autotuneConvs, type AutotuneOptions, type AutotuneReport } from '../autotune/autotune.js';
+import { GEMM_TILES, withGemmTile } from '../autotune/candidates.js';
+import { AbortError, InvalidParameterError } from '../errors.js';
+import type { GpuContext } from '../gpu/device.js';
+import type { DispatchSpec } from '../kernels/dispatch.js';
+import { lower, type ExecGraph } from './exec_graph.js';
+import type { Graph, WeightMap } from './ir.js';
+import { runPasses, type PassOptions } from './passes/index.js';
+import { describeValue } from './run_inputs.js';
+
+export interface CompileOptions extends PassOptions {
+  /**
+   * Cancels compilation: honoured at every wait (passes, autotune, pipeline
+   * creation); the GPU objects made so far are released and compile rejects
+   * with AbortError.
+   */
+  signal?: AbortSignal;
+  label?: string;
+  /**
+   * Measure the candidate strategies and GEMM tiles of each distinct conv
+   * shape on this device and use the fastest correct one; choices are kept
+   * per (adapter, shape) in a store (localStorage in browsers, a JSON file
+   * with webgpu-cnn/node) so later compiles measure nothing. Layers named in
+   * `layerStrategies` and a forced `strategy` are left alone.
+   */
+  autotune?: boolean | AutotuneOptions;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError('compile was aborted');
+}
+
+/** `work`, or AbortError as soon as `signal` fires (the work itself is left to settle unobserved). */
+export async function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  throwIfAborted(signal);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new AbortError('compile was aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Catches the argument mistakes that would otherwise surface as a TypeError deep inside. */
+export function checkCompileArguments(ctx: GpuContext, graph: Graph, weights: WeightMap): void {
+  if (!ctx || typeof ctx !== 'object' || !ctx.device) {
+    throw new InvalidParameterError('ctx', 'compile(ctx, graph, weights) needs a GpuContext: make one with createGpuContext() (or createNodeGpuContext() in Node)');
+  }
+  if (!graph || typeof graph !== 'object' || !Array.isArray(graph.nodes) || !Array.isArray(graph.inputs)) {
+    throw new InvalidParameterError('graph', 'compile(ctx, graph, weights) needs a Graph: build one with GraphBuilder.build(), a zoo builder or loadOnnx()');
+  }
+  if (!(weights instanceof Map)) {
+    const got = weights === undefined ? 'nothing' : describeValue(weights);
+    throw new InvalidParameterError(
+      'weights',
+      `compile(ctx, graph, weights) needs a Map of parameter name → Float32Array, got ${got}. ` +
+        'Load a file with weightsForGraph(graph, await loadSafetensors(url)), take an ONNX model\'s `weights`, or try the graph with randomWeights(graph)',
+    );
+  }
+}
+
+export interface PassesResult {
+  exec: ExecGraph;
+  /** What the passes said (e.g. a forced strategy that fell back to auto). */
+  notices: string[];
+  /** The autotune report: the one given, or measured now. */
+  tuned: AutotuneReport | undefined;
+}
+
+/**
+ * The passes, with autotuned strategies where asked. `tuned` is an earlier
+ * report (a rebuild reuses it and measures nothing).
+ */
+export async function compilePasses(ctx: GpuContext, graph: Graph, weights: WeightMap, options: CompileOptions, tuned: AutotuneReport | undefined, signal: AbortSignal | undefined): Promise<PassesResult> {
+  const notices: string[] = [];
+  const lowered = lower(graph, weights);
+  // `auto` follows the adapter's class (GPU or CPU emulation) unless the caller set one
+  const withClass: CompileOptions = { ...options, deviceClass: options.deviceClass ?? ctx.deviceClass };
+  const { autotune, strategy } = withClass;
+  if (!autotune || (strategy && strategy !== 'auto')) {
+    if (autotune) notices.push(`autotune skipped: strategy "${strategy}" is forced for every layer`);
+    return { exec: runPasses(lowered, withClass, notices), notices, tuned };
+  }
+  if (!tuned) {
+    const auto = runPasses(lowered, { ...withClass, layerStrategies: undefined }, []);
+    tuned = await abortable(autotuneConvs(ctx, auto, autotune === true ? {} : autotune), signal);
+    throwIfAborted(signal);
+  }
+  const tunedStrategies = Object.fromEntries(Object.entries(tuned.layers).map(([name, l]) => [name, l.strategy]));
+  const exec = runPasses(lowered, { ...withClass, layerStrategies: { ...tunedStrategies, ...options.layerStrategies } }, notices);
+  return { exec, notices, tuned };
+}
+
+/** A tuned GEMM tile for this conv, unless the user forced the layer's strategy. */
+export function tunedTile(tuned: AutotuneReport | undefined, options: CompileOptions, name: string): string | undefined {
+  const layer = tuned?.layers[name];
+  if (!layer?.tile || options.layerStrategies?.[name]) return undefined;
+  return layer.tile;
+}
+
+/** A step's dispatches with the layer's tuned GEMM tile applied (unchanged where there is none). */
+export function withTunedTile(tuned: AutotuneReport | undefined, options: CompileOptions, name: string, specs: DispatchSpec[]): DispatchSpec[] {
+  const tile = tunedTile(tuned, options, name);
+  return tile ? withGemmTile(specs, GEMM_TILES[tile]!) : specs;
+}

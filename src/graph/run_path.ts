@@ -1,0 +1,213 @@
+/**
+ * The run path of one build of a compiled model: write the inputs, replay
+ * the prepared dispatches in one command buffer (one pass, or one pass per
+ * step when profiling), copy the asked-for outputs and the finite counts into
+ * one pooled readback buffer, and type whatever fails. A Replay owns only
+ * what runs create (readback buffers, the finite check); the executor owns
+ * the buffers and dispatches it replays and releases the Replay with them.
+ */
+import { DisposedError, GpuFailureError, InputError } from '../errors.js';
+import { paddedByteSize, TENSOR_USAGE } from '../gpu/buffers.js';
+import type { GpuContext } from '../gpu/device.js';
+import { withErrorScopes } from '../gpu/error_capture.js';
+import { TimestampQueries } from '../gpu/timer.js';
+import { encodeDispatch, type BufferBinding, type PreparedDispatch } from '../kernels/dispatch.js';
+import { createFiniteCheck, type FiniteCheck, type FiniteReport } from './check_finite.js';
+import type { Lifecycle } from './lifecycle.js';
+import { profileQueries, readProfile, type Profile } from './profiling.js';
+import { copyGpuInputs, normalizeInputs, writeCpuInputs, type IoTensor, type StagedInput, type TensorInput } from './run_inputs.js';
+
+export interface RunOptions {
+  /** Output names to return (default: all). */
+  outputs?: readonly string[];
+  /** Leave outputs on the GPU: fresh buffers the caller owns, instead of Float32Arrays. */
+  keepOnGpu?: boolean;
+  /** Time each node with GPU timestamps (where the device has `timestamp-query`). */
+  profile?: boolean;
+  /**
+   * Count NaN, +∞ and −∞ in every input and output on the GPU, by their bits,
+   * in the run's own command buffer (result in `RunResult.finite`). The
+   * kernels propagate non-finite values as PyTorch does, but WGSL lets a
+   * driver assume floats are finite: this scan is the guaranteed check.
+   */
+  checkFinite?: boolean;
+}
+
+export interface RunResult {
+  /** NCHW (or [N, F]) outputs by name (when keepOnGpu is false). */
+  outputs: Record<string, Float32Array>;
+  /** Caller-owned GPU buffers by name (when keepOnGpu is true). */
+  gpuOutputs: Record<string, GPUBuffer>;
+  profile?: Profile;
+  /** Non-finite counts per input (named `input <name>`) and output, when run with `checkFinite`. */
+  finite?: FiniteReport;
+}
+
+/** A graph output and where its NCHW (or row-major) bytes are after a run. */
+export interface RunOutput extends IoTensor {
+  source: BufferBinding;
+}
+
+/** One step's prepared dispatches: what a run replays (and a profile times as one pass). */
+export interface ReplayStep {
+  step: { readonly name: string; readonly label: string; readonly sources: readonly string[] };
+  dispatches: readonly PreparedDispatch[];
+}
+
+export class Replay {
+  /** Mappable readback buffers reused across runs (one is taken per run in flight). */
+  private readonly readbacks: GPUBuffer[] = [];
+  /** The finite scan of inputs and outputs, made on the first run that asks for it. */
+  private finiteCheck: Promise<FiniteCheck> | undefined;
+  private released = false;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly life: Lifecycle,
+    readonly steps: readonly ReplayStep[],
+    readonly inputs: readonly StagedInput[],
+    readonly outputs: readonly RunOutput[],
+  ) {}
+
+  async run(input: TensorInput | Readonly<Record<string, TensorInput>>, options: RunOptions): Promise<RunResult> {
+    const { device } = this.ctx;
+    const given = normalizeInputs(this.inputs, input);
+    const outputs = (options.outputs ?? this.outputs.map((o) => o.name)).map((name) => {
+      const o = this.outputs.find((x) => x.name === name);
+      if (!o) throw new InputError(name, `no such output; outputs are ${this.outputs.map((x) => x.name).join(', ')}`);
+      return o;
+    });
+    const finite = options.checkFinite ? await this.finiteCheckNow() : undefined;
+    // GPU inputs are copied in a submit of their own, so a bad buffer is blamed on the input, not on the model
+    const inputFailures = copyGpuInputs(device, this.inputs, given);
+    const result: RunResult = { outputs: {}, gpuOutputs: {} };
+    const offsets: number[] = [];
+    let readback: GPUBuffer | undefined;
+    let timing: TimestampQueries | { reason: string } | undefined;
+    let finiteOffset = 0;
+    const { error: runFailure } = withErrorScopes(device, { operation: 'run' }, () => {
+      const encoder = device.createCommandEncoder({ label: 'run' });
+      writeCpuInputs(device, this.inputs, given);
+      timing = options.profile ? profileQueries(this.ctx, this.steps.length) : undefined;
+      this.encode(encoder, timing instanceof TimestampQueries ? timing : undefined, finite);
+      let total = 0;
+      if (options.keepOnGpu) {
+        for (const o of outputs) {
+          const buffer = device.createBuffer({ label: `output ${o.name}`, size: paddedByteSize(o.elements * 4), usage: TENSOR_USAGE });
+          copyBinding(encoder, o.source, buffer, 0, o.elements * 4);
+          result.gpuOutputs[o.name] = buffer;
+        }
+      } else {
+        for (const o of outputs) {
+          offsets.push(total);
+          total += paddedByteSize(o.elements * 4);
+        }
+      }
+      // the finite counts ride in the same readback as the outputs (alone, with keepOnGpu)
+      finiteOffset = total;
+      if (finite) total += finite.byteLength;
+      if (total > 0) {
+        readback = this.takeReadback(total);
+        if (!options.keepOnGpu) outputs.forEach((o, i) => copyBinding(encoder, o.source, readback!, offsets[i]!, o.elements * 4));
+        finite?.copyTo(encoder, readback, finiteOffset);
+      }
+      device.queue.submit([encoder.finish()]);
+    });
+
+    let failed = false;
+    try {
+      await this.life.whilePending(async () => {
+        // the scopes settle on the device timeline, beside the readback: no extra round trip
+        const done = readback ? readback.mapAsync(GPUMapMode.READ) : device.queue.onSubmittedWorkDone();
+        const [inputFailure, gpuFailure, doneFailure] = await Promise.all([inputFailures, runFailure, done.then(() => undefined, (e: unknown) => e)]);
+        const failure = inputFailure ?? gpuFailure ?? (doneFailure ? this.failureOf(doneFailure) : undefined);
+        if (failure) throw failure;
+        if (readback) {
+          const bytes = readback.getMappedRange();
+          if (!options.keepOnGpu) outputs.forEach((o, i) => (result.outputs[o.name] = new Float32Array(bytes.slice(offsets[i]!, offsets[i]! + o.elements * 4))));
+          if (finite) result.finite = finite.decode(bytes, finiteOffset);
+          readback.unmap();
+        }
+        if (timing) result.profile = await readProfile(timing, this.steps.map((s) => s.step));
+      });
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      if (readback) this.giveBack(readback);
+      if (failed) for (const b of Object.values(result.gpuOutputs)) b.destroy();
+      if (timing instanceof TimestampQueries) timing.destroy();
+    }
+    return result;
+  }
+
+  /** Frees what runs made; runs still in flight return their readbacks to no pool. */
+  release(): void {
+    this.released = true;
+    const finite = this.finiteCheck;
+    this.finiteCheck = undefined;
+    void finite?.then((c) => c.release(), () => undefined);
+    for (const b of this.readbacks.splice(0)) b.destroy();
+  }
+
+  /** The model's dispatches (one timed pass per step when profiling), then the finite scan. */
+  private encode(encoder: GPUCommandEncoder, queries: TimestampQueries | undefined, finite: FiniteCheck | undefined): void {
+    if (queries) {
+      this.steps.forEach((s, i) => {
+        const pass = encoder.beginComputePass({ label: s.step.label, timestampWrites: queries.timestampWrites(i) });
+        s.dispatches.forEach((d) => encodeDispatch(pass, d));
+        pass.end();
+      });
+      queries.resolve(encoder);
+      if (finite) {
+        const pass = encoder.beginComputePass({ label: 'finite check' });
+        finite.encode(pass);
+        pass.end();
+      }
+      return;
+    }
+    const pass = encoder.beginComputePass({ label: 'model' });
+    for (const s of this.steps) s.dispatches.forEach((d) => encodeDispatch(pass, d));
+    finite?.encode(pass);
+    pass.end();
+  }
+
+  /** The finite check over every input's staging buffer and every output (made once per build). */
+  private async finiteCheckNow(): Promise<FiniteCheck> {
+    this.finiteCheck ??= createFiniteCheck(this.ctx, [
+      ...this.inputs.map((io) => ({ name: `input ${io.name}`, binding: io.staging, elements: io.elements })),
+      ...this.outputs.map((o) => ({ name: o.name, binding: o.source, elements: o.elements })),
+    ]);
+    const check = await this.finiteCheck;
+    if (this.released) throw new DisposedError('the model was rebuilt or disposed while this run was starting: run it again');
+    return check;
+  }
+
+  /** A failed mapAsync or work-done wait, as the typed error the caller should see. */
+  private failureOf(cause: unknown): Error {
+    if (this.life.lost) return this.life.lost;
+    if (this.life.disposed) return new DisposedError('the model was disposed while this run was in flight', { cause });
+    if (this.released) return new DisposedError('the model was rebuilt while this run was in flight: run it again', { cause });
+    return cause instanceof GpuFailureError ? cause : new InputError('run', `reading the outputs failed: ${String((cause as Error)?.message ?? cause)}`);
+  }
+
+  /** A free readback buffer of at least `bytes` (runs in flight each hold their own). */
+  private takeReadback(bytes: number): GPUBuffer {
+    const size = Math.max(16, bytes);
+    const i = this.readbacks.findIndex((b) => b.size >= size);
+    if (i >= 0) return this.readbacks.splice(i, 1)[0]!;
+    return this.ctx.device.createBuffer({ label: 'readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  private giveBack(readback: GPUBuffer): void {
+    if (readback.mapState === 'mapped') readback.unmap();
+    // a readback of a released build (an older device generation) must never serve a later run
+    if (readback.mapState === 'unmapped' && !this.released) this.readbacks.push(readback);
+    else readback.destroy();
+  }
+}
+
+function copyBinding(encoder: GPUCommandEncoder, source: BufferBinding, target: GPUBuffer, targetOffset: number, bytes: number): void {
+  const [buffer, offset] = 'buffer' in source ? [source.buffer, source.offset ?? 0] : [source, 0];
+  encoder.copyBufferToBuffer(buffer, offset, target, targetOffset, bytes);
+}
