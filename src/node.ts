@@ -23,7 +23,7 @@ export { SWIFTSHADER_ICD } from './gpu/node_gpu.js';
 export type { NodeGpuOptions } from './gpu/node_gpu.js';
 export { loadSafetensorsFile } from './io/safetensors_node.js';
 export { fileAutotuneStore, defaultAutotuneFile } from './autotune/store_node.js';
-export { loadOnnxFile } from './io/onnx_node.js';
+export { loadOnnxFile } from './onnx/load_node.js';
 
 /** ~/.cache/webgpu-cnn/autotune.json (or under $XDG_CACHE_HOME), made when first used. */
 const nodeAutotuneStore = () => fileAutotuneStore();

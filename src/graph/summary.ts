@@ -3,8 +3,10 @@
  * multiply-accumulates, with totals — of the graph as written (unfused), as
  * the course counts them. Running statistics of BatchNorm are buffers, not
  * parameters, as in torchvision; nor are constants (ONNX initializers that
- * are not weights, e.g. a normalisation's mean).
+ * are not weights, e.g. a normalisation's mean). Each operator module says
+ * which parameters and MACs it has.
  */
+import { opDef } from '../ops/table.js';
 import { elementCount, type Graph, type GraphNode } from './ir.js';
 
 export interface LayerSummary {
@@ -22,33 +24,18 @@ export interface GraphSummary {
   totalMacs: number;
 }
 
-function nodeMacs(graph: Graph, node: GraphNode): number {
-  const out = graph.tensors[node.output]!.shape;
-  if (node.op === 'conv2d') {
-    const inChannels = graph.tensors[node.inputs[0]!]!.shape[1]!;
-    const a = node.attrs;
-    return elementCount(out) * (inChannels / a.groups) * a.kernelHeight * a.kernelWidth;
-  }
-  if (node.op === 'linear') return out[0]! * node.inFeatures * node.outFeatures;
-  if (node.op === 'matmul') return elementCount(out) * graph.tensors[node.inputs[0]!]!.shape[1]!;
-  return 0;
-}
-
-function nodeParameterNames(node: GraphNode): string[] {
-  if (node.op === 'conv2d' || node.op === 'linear') return [node.weight, ...(node.bias ? [node.bias] : [])];
-  if (node.op === 'batchnorm') return [node.weight, node.bias];
-  if (node.op === 'prelu') return [node.weight];
-  return [];
-}
-
 export function summary(graph: Graph): GraphSummary {
-  const layers = graph.nodes.map((node) => ({
-    name: node.name,
-    op: node.op,
-    outputShape: graph.tensors[node.output]!.shape,
-    parameters: nodeParameterNames(node).reduce((sum, p) => sum + elementCount(graph.parameters.get(p)!.shape), 0),
-    macs: nodeMacs(graph, node),
-  }));
+  const shape = (t: number) => graph.tensors[t]!.shape;
+  const layers = graph.nodes.map((node) => {
+    const def = opDef(node.op);
+    return {
+      name: node.name,
+      op: node.op,
+      outputShape: shape(node.output),
+      parameters: (def.parameters?.(node) ?? []).reduce((sum, p) => sum + elementCount(graph.parameters.get(p)!.shape), 0),
+      macs: def.macs?.(node, shape) ?? 0,
+    };
+  });
   return {
     layers,
     totalParameters: layers.reduce((s, l) => s + l.parameters, 0),

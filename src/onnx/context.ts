@@ -4,48 +4,20 @@
  * being filled, unique node and parameter names. Runtime values keep their
  * ONNX shape next to the builder tensor, so shape-only ops (Reshape,
  * Flatten, Squeeze, Unsqueeze) cost nothing until a consumer needs a
- * particular rank-2 or rank-4 layout.
+ * particular rank-2 or rank-4 layout. NodeContext is the OnnxNodeContext
+ * the operator modules' import handlers are written against.
  */
 import { OnnxFormatError, UnsupportedOnnxError } from '../errors.js';
 import type { GraphBuilder, Tensor } from '../graph/builder.js';
+import type { BuildContext } from '../ops/op.js';
+import { carrierShape, runtime, type ConstTensor, type OnnxNodeContext, type RuntimeValue, type UnsupportedKind, type Value } from '../ops/onnx_import.js';
 import type { Attributes } from './attributes.js';
 import type { MaterializeBudget } from './budget.js';
+import { transpose } from './fold.js';
 import type { NodeProto } from './proto.js';
-import { elementCountOf, isFloatType, type ConstTensor } from './tensor.js';
+import { elementCountOf, isFloatType } from './tensor.js';
 
-export interface RuntimeValue {
-  readonly kind: 'runtime';
-  readonly tensor: Tensor;
-  /** The ONNX shape; its element count equals the tensor's, in the same row-major order. */
-  readonly shape: readonly number[];
-}
-
-export interface ConstValue {
-  readonly kind: 'const';
-  readonly value: ConstTensor;
-}
-
-export type Value = RuntimeValue | ConstValue;
-
-export const runtime = (tensor: Tensor, shape: readonly number[] = tensor.shape): RuntimeValue => ({ kind: 'runtime', tensor, shape: [...shape] });
-export const constant = (value: ConstTensor): ConstValue => ({ kind: 'const', value });
-
-/** The shape the builder holds a value of this ONNX shape in: ranks 2 and 4 as they are, 0, 1 and 3 padded. */
-export function carrierShape(shape: readonly number[]): number[] | undefined {
-  switch (shape.length) {
-    case 0:
-      return [1, 1];
-    case 1:
-      return [1, shape[0]!];
-    case 2:
-    case 4:
-      return [...shape];
-    case 3:
-      return [...shape, 1];
-    default:
-      return undefined;
-  }
-}
+export { carrierShape, constant, runtime, type ConstValue, type RuntimeValue, type Value } from '../ops/onnx_import.js';
 
 export class LoweringState {
   readonly values = new Map<string, Value>();
@@ -103,7 +75,7 @@ export class LoweringState {
 }
 
 /** One node being lowered: its inputs, attributes and a unique name. */
-export class NodeContext {
+export class NodeContext implements OnnxNodeContext {
   constructor(
     readonly state: LoweringState,
     readonly node: NodeProto,
@@ -121,6 +93,10 @@ export class NodeContext {
     return this.state.g;
   }
 
+  get build(): BuildContext {
+    return this.state.g.context;
+  }
+
   get budget(): MaterializeBudget {
     return this.state.budget;
   }
@@ -129,14 +105,20 @@ export class NodeContext {
     return this.node.opType ?? '';
   }
 
-  /** Input i, which must be present. */
+  get inputNames(): readonly string[] {
+    return this.node.input ?? [];
+  }
+
+  get outputNames(): readonly string[] {
+    return this.node.output ?? [];
+  }
+
   input(i: number): Value {
     const v = this.inputs[i];
     if (!v) throw this.format(`input ${i} is missing`);
     return v;
   }
 
-  /** Input i as a runtime tensor value (a constant becomes a constant tensor). */
   runtimeInput(i: number): RuntimeValue {
     const v = this.input(i);
     if (v.kind === 'runtime') return v;
@@ -145,24 +127,17 @@ export class NodeContext {
     return runtime(this.state.constantTensor(v.value, carrier, this.node.input?.[i] || `${this.name}.input${i}`), v.value.dims);
   }
 
-  /** Input i, which must be a constant (a weight, a shape, an axis list). */
   constInput(i: number, what: string): ConstTensor {
     const v = this.input(i);
     if (v.kind !== 'const') throw this.unsupported('attribute', `${what} (input ${i}) must be a constant, but it is computed at run time`);
     return v.value;
   }
 
-  /** Optional constant input i as numbers; undefined when absent. */
   optionalInts(i: number, what: string): number[] | undefined {
     if (!this.inputs[i]) return undefined;
     return Array.from(this.constInput(i, what).data);
   }
 
-  /**
-   * The builder tensor of a runtime value in `shape` (default: its ONNX
-   * shape, which must then be rank 2 or 4), reshaping when the builder holds
-   * it differently.
-   */
   tensor(v: RuntimeValue, shape: readonly number[] | undefined = v.shape, suffix = 'reshape'): Tensor {
     if (shape.length !== 2 && shape.length !== 4) throw this.unsupported('shape', `needs a tensor of shape [${v.shape.join(', ')}]; runtime tensors have rank 2 or 4`);
     if (v.tensor.shape.join() === shape.join()) return v.tensor;
@@ -173,14 +148,12 @@ export class NodeContext {
     return this.g.reshape(t, shape, name);
   }
 
-  /** The tensor in its carrier shape (ranks 0–4). */
   carrier(v: RuntimeValue): Tensor {
     const shape = carrierShape(v.shape);
     if (!shape) throw this.unsupported('shape', `has a rank-${v.shape.length} input [${v.shape.join(', ')}]; the runtime holds ranks up to 4`);
     return this.tensor(v, shape);
   }
 
-  /** Any value as a builder tensor: runtime values in their own shape, constants in their carrier shape. */
   tensorOf(v: Value, nameHint: string): Tensor {
     if (v.kind === 'runtime') return this.tensor(v);
     const shape = carrierShape(v.value.dims);
@@ -188,7 +161,18 @@ export class NodeContext {
     return this.state.constantTensor(v.value, shape, nameHint);
   }
 
-  /** A fresh builder node name derived from this node's. */
+  constantTensor(c: ConstTensor, shape: readonly number[], nameHint: string): Tensor {
+    return this.state.constantTensor(c, shape, nameHint);
+  }
+
+  setWeight(param: string, data: Float32Array): void {
+    this.state.setWeight(param, data);
+  }
+
+  transposeConst(t: ConstTensor, perm: readonly number[]): ConstTensor {
+    return transpose(t, perm);
+  }
+
   sub(suffix: string): string {
     return this.state.uniqueNodeName(`${this.name}/${suffix}`);
   }
@@ -197,7 +181,7 @@ export class NodeContext {
     return new OnnxFormatError(message, { node: `${this.name}` });
   }
 
-  unsupported(kind: 'attribute' | 'shape' | 'dtype', message: string): UnsupportedOnnxError {
+  unsupported(kind: UnsupportedKind, message: string): UnsupportedOnnxError {
     return new UnsupportedOnnxError(kind, `node "${this.name}" (${this.opType}): ${message}`);
   }
 }

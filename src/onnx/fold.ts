@@ -9,7 +9,7 @@
 import { OnnxFormatError } from '../errors.js';
 import { MaterializeBudget } from './budget.js';
 import { DataType } from './proto.js';
-import { broadcastDims, normalizeAxis } from './shape_math.js';
+import { broadcastDims, normalizeAxis } from '../ops/shape_math.js';
 import { describeTensor, elementCountOf, isFloatType, newData, type ConstTensor } from './tensor.js';
 
 function stridesOf(dims: readonly number[]): number[] {
@@ -162,7 +162,7 @@ export function tile(t: ConstTensor, repeats: readonly number[], budget: Materia
   return reshaped(walk(spread, t.dtype, [{ data: t.data, strides, offset: 0 }], budget, undefined, describeTensor(t.dtype, dims)), dims);
 }
 
-/** Transpose; weight re-layouts outside the fold path (ops_nn) pass no budget and get the default limits. */
+/** Transpose; weight re-layouts outside the fold path (operator importers, e.g. Gemm's B) pass no budget and get the default limits. */
 export function transpose(t: ConstTensor, perm: readonly number[], budget: MaterializeBudget = new MaterializeBudget()): ConstTensor {
   const rank = t.dims.length;
   if (perm.length !== rank || [...perm].sort((x, y) => x - y).some((p, i) => p !== i)) throw new OnnxFormatError(`perm [${perm.join(', ')}] is not a permutation of rank ${rank}`);

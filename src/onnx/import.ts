@@ -13,9 +13,9 @@ import type { Graph, WeightMap } from '../graph/ir.js';
 import { Attributes } from './attributes.js';
 import { MaterializeBudget, type MaterializeLimits } from './budget.js';
 import { LoweringState, NodeContext, runtime, constant, type Value } from './context.js';
-import { ELEMENTWISE_OPS } from './ops_elementwise.js';
+import { ONNX_IMPORTERS } from '../ops/table.js';
+import type { OnnxHandler } from '../ops/onnx_import.js';
 import { FOLD_OPS } from './ops_fold.js';
-import { NN_OPS } from './ops_nn.js';
 import { SHAPE_OPS } from './ops_shape.js';
 import { DataType, decodeModelProto, type GraphProto, type ModelProto, type ValueInfoProto } from './proto.js';
 import { decodeTensor, dtypeName, isExternal } from './tensor.js';
@@ -52,7 +52,8 @@ export interface OnnxModel {
   notices: string[];
 }
 
-const RUNTIME_OPS = { ...NN_OPS, ...ELEMENTWISE_OPS, ...SHAPE_OPS };
+/** How each ONNX op becomes graph nodes: the operator modules' importers, and the ops that only relabel or pass a value. */
+const RUNTIME_OPS: Readonly<Record<string, OnnxHandler | ((c: NodeContext) => Value[])>> = { ...ONNX_IMPORTERS, ...SHAPE_OPS };
 
 /** Ops whose value is the same whatever their inputs hold: they fold even on runtime inputs. */
 const SHAPE_ONLY = new Set(['Shape', 'Size']);

@@ -2,7 +2,7 @@
 import { constant, type NodeContext, type Value } from './context.js';
 import * as fold from './fold.js';
 import { reshapeTarget } from './ops_shape.js';
-import { flattenDims, normalizeAxes, resolveSlice, squeezeDims, unsqueezeDims } from './shape_math.js';
+import { flattenDims, normalizeAxes, resolveSlice, squeezeDims, unsqueezeDims } from '../ops/shape_math.js';
 import { decodeTensor, makeConst, type ConstTensor } from './tensor.js';
 import { DataType } from './proto.js';
 

@@ -9,14 +9,10 @@
 import { OnnxFormatError, UnsupportedOnnxError } from '../errors.js';
 import { bfloat16BitsToFloat, halfBitsToFloat } from '../io/half.js';
 import type { MaterializeBudget } from './budget.js';
+import type { ConstTensor } from '../ops/onnx_import.js';
 import { DataType, type TensorProto } from './proto.js';
 
-export interface ConstTensor {
-  /** The ONNX element type (DataType). */
-  readonly dtype: number;
-  readonly dims: readonly number[];
-  readonly data: Float32Array | Float64Array;
-}
+export type { ConstTensor } from '../ops/onnx_import.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

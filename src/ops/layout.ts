@@ -4,7 +4,17 @@
  * padded with leading 1s (numpy), which for ranks 1 and 2 never moves data.
  */
 import type { Shape4 } from '../kernels/elementwise.js';
-import type { Shape } from './ir.js';
+import type { Shape } from './types.js';
+
+/** permute4d's permutation from NCHW data to NHWC (output axis i is input axis perm[i]). */
+export const NCHW_TO_NHWC = [0, 2, 3, 1] as const;
+/** permute4d's permutation from NHWC data to NCHW. */
+export const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
+
+/** Logical [N, C, H, W] → NHWC dims; [N, F] → [N, 1, 1, F]. */
+export function nhwcDims(shape: Shape): Shape4 {
+  return shape.length === 4 ? [shape[0]!, shape[2]!, shape[3]!, shape[1]!] : [shape[0]!, 1, 1, shape[1]!];
+}
 
 const pad = (shape: Shape, rank: number): number[] => [...Array<number>(Math.max(0, rank - shape.length)).fill(1), ...shape];
 

@@ -1,5 +1,5 @@
 /**
- * Loading ONNX files from disk in Node (node:fs). Kept apart from src/onnx/
+ * Loading ONNX files from disk in Node (node:fs). Kept apart from load.ts
  * so the browser entry never reaches node: modules.
  *
  * @example
@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { OnnxFormatError } from '../errors.js';
-import { parseOnnx, type OnnxModel, type ParseOnnxOptions } from '../onnx/import.js';
+import { parseOnnx, type OnnxModel, type ParseOnnxOptions } from './import.js';
 
 export async function loadOnnxFile(path: string | URL, options: ParseOnnxOptions = {}): Promise<OnnxModel> {
   let bytes: Uint8Array;

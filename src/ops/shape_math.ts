@@ -1,11 +1,12 @@
 /**
- * The index arithmetic ONNX shape ops share, whether they run on a constant
- * (folded on the CPU) or on a runtime tensor (lowered to the graph): axis
+ * The index arithmetic shape ops share — the builder, and ONNX's shape ops
+ * whether they run on a constant (folded on the CPU) or on a runtime tensor
+ * (lowered to the graph): axis
  * normalization, broadcasting, Reshape's 0 and -1, Squeeze/Unsqueeze axes,
  * Slice's clamping. Failures are OnnxFormatErrors; the caller adds the node.
  */
 import { OnnxFormatError } from '../errors.js';
-import { elementCountOf } from './tensor.js';
+import { elementCount } from './types.js';
 
 /** A possibly negative axis of a rank-`rank` tensor, made non-negative. */
 export function normalizeAxis(axis: number, rank: number, what = 'axis'): number {
@@ -20,22 +21,33 @@ export function normalizeAxes(axes: readonly number[], rank: number, what = 'axe
   return out;
 }
 
-/** Numpy broadcasting of two shapes. */
-export function broadcastDims(a: readonly number[], b: readonly number[]): number[] {
+/**
+ * numpy broadcasting of two shapes: aligned from the right, each dimension
+ * equal or 1 (a 1 takes the other's size, 0 included); undefined when they
+ * do not broadcast.
+ */
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | undefined {
   const rank = Math.max(a.length, b.length);
   const out: number[] = [];
   for (let i = 0; i < rank; i++) {
     const x = a[a.length - rank + i] ?? 1;
     const y = b[b.length - rank + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw new OnnxFormatError(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
+    if (x !== y && x !== 1 && y !== 1) return undefined;
     out.push(x === 1 ? y : x);
   }
   return out;
 }
 
+/** broadcastShapes, or an OnnxFormatError when the shapes do not broadcast. */
+export function broadcastDims(a: readonly number[], b: readonly number[]): number[] {
+  const out = broadcastShapes(a, b);
+  if (!out) throw new OnnxFormatError(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
+  return out;
+}
+
 /** Reshape's target: 0 copies the input's dimension (unless allowzero), one -1 is inferred. */
 export function resolveReshape(input: readonly number[], spec: readonly number[], allowZero: boolean): number[] {
-  const total = elementCountOf(input);
+  const total = elementCount(input);
   const out = spec.map((d, i) => {
     if (d === 0 && !allowZero) {
       if (i >= input.length) throw new OnnxFormatError(`reshape target [${spec.join(', ')}] copies dimension ${i}, which [${input.join(', ')}] lacks`);
@@ -76,7 +88,7 @@ export function unsqueezeDims(input: readonly number[], axes: readonly number[])
 export function flattenDims(input: readonly number[], axis: number): [number, number] {
   const a = axis < 0 ? axis + input.length : axis;
   if (!Number.isInteger(a) || a < 0 || a > input.length) throw new OnnxFormatError(`flatten axis ${axis} is out of range for rank ${input.length}`);
-  return [elementCountOf(input.slice(0, a)), elementCountOf(input.slice(a))];
+  return [elementCount(input.slice(0, a)), elementCount(input.slice(a))];
 }
 
 export interface SliceAxis {

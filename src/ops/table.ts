@@ -1,0 +1,160 @@
+/**
+ * The operator table: every IR op and every executable kind, and the module
+ * that owns it. The builder's node types, lowering, kernels, summary, ONNX
+ * import and export all look operators up here; adding an operator is its
+ * module plus one line in each record below (the records are keyed by op
+ * name, so the compiler rejects a missing entry).
+ */
+import { activationKernel, activationOp, type ActivationExecNode, type ActivationNode } from './activation.js';
+import { batchNormOp, type BatchNormNode } from './batchnorm.js';
+import { binaryKernel, binaryOp, preluOp, type BinaryExecNode, type BinaryNode, type PreluNode } from './binary.js';
+import { concatKernel, concatOp, type ConcatExecNode, type ConcatNode } from './concat.js';
+import { constantKernel, constantOp, type ConstantExecNode, type ConstantNode } from './constant.js';
+import { conv2dOp, convKernel, type Conv2dNode, type ConvNode } from './conv2d.js';
+import {
+  adaptiveAvgPoolKernel,
+  adaptiveAvgPoolOp,
+  globalAvgPoolKernel,
+  globalAvgPoolOp,
+  reduceMeanOp,
+  type AdaptiveAvgPoolExecNode,
+  type AdaptiveAvgPoolNode,
+  type GlobalAvgPoolExecNode,
+  type GlobalAvgPoolNode,
+  type ReduceMeanNode,
+} from './global_pool.js';
+import { identityKernel, identityOp, type IdentityExecNode, type IdentityNode } from './identity.js';
+import { linearKernel, linearOp, matmulKernel, matmulOp, type LinearExecNode, type LinearNode, type MatmulExecNode, type MatmulNode } from './linear.js';
+import { lrnKernel, lrnOp, type LrnExecNode, type LrnNode } from './lrn.js';
+import type { KernelDef, OpDef } from './op.js';
+import type { OnnxHandler } from './onnx_import.js';
+import { padKernel, padOp, type PadExecNode, type PadNode } from './pad.js';
+import { poolKernel, poolOp, type PoolExecNode, type PoolNode } from './pool.js';
+import { flattenKernel, flattenOp, reshapeKernel, reshapeOp, type FlattenExecNode, type FlattenNode, type ReshapeExecNode, type ReshapeNode } from './reshape.js';
+import { sliceKernel, sliceOp, type SliceExecNode, type SliceNode } from './slice.js';
+import { softmaxKernel, softmaxOp, type SoftmaxExecNode, type SoftmaxNode } from './softmax.js';
+import { transposeKernel, transposeOp, type TransposeExecNode, type TransposeNode } from './transpose.js';
+
+/** A node of the graph IR. */
+export type GraphNode =
+  | Conv2dNode
+  | BatchNormNode
+  | ActivationNode
+  | PoolNode
+  | GlobalAvgPoolNode
+  | AdaptiveAvgPoolNode
+  | LinearNode
+  | BinaryNode
+  | PreluNode
+  | ConstantNode
+  | PadNode
+  | TransposeNode
+  | ReshapeNode
+  | SliceNode
+  | MatmulNode
+  | ReduceMeanNode
+  | ConcatNode
+  | FlattenNode
+  | SoftmaxNode
+  | LrnNode
+  | IdentityNode;
+
+export type OpName = GraphNode['op'];
+
+/** A node of the executable graph the passes rewrite and the kernels run. */
+export type ExecNode =
+  | ConvNode
+  | LinearExecNode
+  | PoolExecNode
+  | GlobalAvgPoolExecNode
+  | AdaptiveAvgPoolExecNode
+  | BinaryExecNode
+  | ActivationExecNode
+  | MatmulExecNode
+  | ConstantExecNode
+  | PadExecNode
+  | TransposeExecNode
+  | ReshapeExecNode
+  | SliceExecNode
+  | ConcatExecNode
+  | FlattenExecNode
+  | SoftmaxExecNode
+  | LrnExecNode
+  | IdentityExecNode;
+
+export type ExecKind = ExecNode['kind'];
+
+const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
+  conv2d: conv2dOp,
+  batchnorm: batchNormOp,
+  activation: activationOp,
+  maxpool: poolOp,
+  avgpool: poolOp,
+  globalavgpool: globalAvgPoolOp,
+  adaptiveavgpool: adaptiveAvgPoolOp,
+  linear: linearOp,
+  add: binaryOp,
+  sub: binaryOp,
+  mul: binaryOp,
+  div: binaryOp,
+  prelu: preluOp,
+  constant: constantOp,
+  pad: padOp,
+  transpose: transposeOp,
+  reshape: reshapeOp,
+  slice: sliceOp,
+  matmul: matmulOp,
+  reducemean: reduceMeanOp,
+  concat: concatOp,
+  flatten: flattenOp,
+  softmax: softmaxOp,
+  lrn: lrnOp,
+  dropout: identityOp,
+  identity: identityOp,
+};
+
+const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
+  conv: convKernel,
+  linear: linearKernel,
+  pool: poolKernel,
+  globalavgpool: globalAvgPoolKernel,
+  adaptiveavgpool: adaptiveAvgPoolKernel,
+  binary: binaryKernel,
+  activation: activationKernel,
+  matmul: matmulKernel,
+  constant: constantKernel,
+  pad: padKernel,
+  transpose: transposeKernel,
+  reshape: reshapeKernel,
+  slice: sliceKernel,
+  concat: concatKernel,
+  flatten: flattenKernel,
+  softmax: softmaxKernel,
+  lrn: lrnKernel,
+  identity: identityKernel,
+};
+
+/** The module of an IR op. */
+export function opDef<N extends GraphNode>(op: N['op']): OpDef<N> {
+  return OP_DEFS[op] as OpDef<N>;
+}
+
+/** The kernel of an executable kind. */
+export function kernelDef<E extends ExecNode>(kind: E['kind']): KernelDef<E> {
+  return KERNEL_DEFS[kind] as KernelDef<E>;
+}
+
+/** Every operator module once, in table order. */
+export const OPERATORS: readonly OpDef[] = [...new Set(Object.values(OP_DEFS))] as OpDef[];
+
+/** ONNX op type → its import handler, from every operator module; an op type two modules claim is a bug caught here. */
+export const ONNX_IMPORTERS: Readonly<Record<string, OnnxHandler>> = (() => {
+  const out: Record<string, OnnxHandler> = {};
+  for (const def of OPERATORS) {
+    for (const [opType, handler] of Object.entries(def.onnx ?? {})) {
+      if (out[opType]) throw new Error(`ONNX op ${opType} is imported by two operator modules (${def.ops.join('/')} and another)`);
+      out[opType] = handler;
+    }
+  }
+  return out;
+})();
