@@ -5,13 +5,10 @@
  * on both sides and cross as they are, and so does a rank-4 output of one
  * pixel (its NHWC and NCHW bytes agree).
  */
+import { NCHW_TO_NHWC, NHWC_TO_NCHW, type Permutation4 } from '../ops/layout.js';
 import type { Shape } from './ir.js';
 
-/** A 4-D permutation in permute4d's convention: output axis i is input axis perm[i]. */
-export type Permutation4 = readonly [number, number, number, number];
-
-export const NCHW_TO_NHWC: Permutation4 = [0, 2, 3, 1];
-export const NHWC_TO_NCHW: Permutation4 = [0, 3, 1, 2];
+export { NCHW_TO_NHWC, NHWC_TO_NCHW, type Permutation4 } from '../ops/layout.js';
 
 /** A conversion at the boundary: the source's dims as they are stored, and the permutation to apply. */
 export interface BoundaryConversion {

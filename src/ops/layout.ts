@@ -6,10 +6,13 @@
 import type { Shape4 } from '../kernels/elementwise.js';
 import type { Shape } from './types.js';
 
-/** permute4d's permutation from NCHW data to NHWC (output axis i is input axis perm[i]). */
-export const NCHW_TO_NHWC = [0, 2, 3, 1] as const;
-/** permute4d's permutation from NHWC data to NCHW. */
-export const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
+/** A 4-D permutation in permute4d's convention: output axis i is input axis perm[i]. */
+export type Permutation4 = readonly [number, number, number, number];
+
+/** NCHW data → NHWC: how rank-4 tensors enter the GPU layout. */
+export const NCHW_TO_NHWC: Permutation4 = [0, 2, 3, 1];
+/** NHWC data → NCHW: how they leave it. */
+export const NHWC_TO_NCHW: Permutation4 = [0, 3, 1, 2];
 
 /** Logical [N, C, H, W] → NHWC dims; [N, F] → [N, 1, 1, F]. */
 export function nhwcDims(shape: Shape): Shape4 {
