@@ -81,7 +81,6 @@ export class CompiledModel {
   private tuned: AutotuneReport | undefined;
   /** Every GPU buffer the current build made (uniform buffers included): released together. */
   private owned: GPUBuffer[] = [];
-  private prepared: ReplayStep[] = [];
   /** Set while rebuild() works: runs wait for it instead of using half-made state. */
   private rebuilding: Promise<void> | undefined;
   private readonly life = new Lifecycle();
@@ -109,7 +108,10 @@ export class CompiledModel {
     const gpuErrors = new GpuErrorCollector(ctx.device);
     const { buffers, weightBytes } = this.allocate(gpuErrors, exec, kernels, placement);
     const specs = placement.steps.map((step, i) => withTunedTile(tuned, this.options, step.name, stepDispatches(ctx.device, exec, kernels, placement, buffers, i)));
-    const io = (name: string, tensor: number): IoTensor => ({ name, tensor, shape: exec.shapes.get(tensor)!, elements: elementCount(exec.shapes.get(tensor)!) });
+    const io = (name: string, tensor: number): IoTensor => {
+      const shape = exec.shapes.get(tensor)!;
+      return { name, tensor, shape, elements: elementCount(shape) };
+    };
     const inputs = exec.inputs.map((i) => ({ ...io(i.name, i.tensor), staging: buffers.staging.get(i.name)! }));
     const outputs = exec.outputs.map((o) => ({ ...io(o.name, o.tensor), source: buffers.outputTargets.get(o.name) ?? tensorBinding(placement, buffers, o.tensor) }));
     throwIfAborted(signal);
@@ -118,18 +120,16 @@ export class CompiledModel {
     const prepared = await abortable(Promise.all(specs.flatMap((stepSpecs, i) => stepSpecs.map((spec) => prepare(spec, placement.steps[i]!.name)))), signal);
     await abortable(gpuErrors.throwFirst(), signal);
     let at = 0;
-    this.prepared = placement.steps.map((step, i) => ({ step, dispatches: specs[i]!.map(() => prepared[at++]!) }));
-    this.built = { exec, placement, notices, weightBytes, replay: new Replay(ctx, this.life, this.prepared, inputs, outputs) };
+    const steps: ReplayStep[] = placement.steps.map((step, i) => ({ step, dispatches: specs[i]!.map(() => prepared[at++]!) }));
+    this.built = { exec, placement, notices, weightBytes, replay: new Replay(ctx, this.life, steps, inputs, outputs) };
   }
 
   /** Makes the buffers the placement asks for, in its order: arenas, input staging, then per step its weights or output target. */
   private allocate(gpuErrors: GpuErrorCollector, exec: ExecGraph, kernels: readonly NodeKernel[], placement: Placement): { buffers: PlacedBuffers; weightBytes: number } {
     const { device } = this.ctx;
     const own = (b: GPUBuffer) => (this.owned.push(b), b);
-    const tensorBuffer = (data: Float32Array | number, label: string, layer?: string): GPUBuffer => {
-      const bytes = typeof data === 'number' ? data : data.byteLength;
-      return own(gpuErrors.track({ operation: label, layer, bytes }, () => createTensorBuffer(device, data, label)));
-    };
+    const tensorBuffer = (data: Float32Array | number, label: string, layer?: string): GPUBuffer =>
+      own(gpuErrors.track({ operation: label, layer, bytes: typeof data === 'number' ? data : data.byteLength }, () => createTensorBuffer(device, data, label)));
     const arenas = placement.storage.arenaBytes.map((bytes, i) =>
       own(gpuErrors.track({ operation: `arena ${i}`, layer: placement.arenaLayers[i], bytes }, () => device.createBuffer({ label: `arena ${i}`, size: Math.max(16, bytes), usage: TENSOR_USAGE }))),
     );
@@ -159,11 +159,11 @@ export class CompiledModel {
 
   /** What compile() made of the graph: fused nodes, strategies, memory. */
   get info(): ModelInfo {
-    const { exec, placement, notices, weightBytes } = this.current();
+    const { exec, placement, notices, weightBytes, replay } = this.current();
     const tile = (n: ExecNode) => (n.kind === 'conv' ? tunedTile(this.tuned, this.options, n.name) : undefined);
     return {
       nodes: exec.nodes.map((n) => ({ name: n.name, kind: n.kind, sources: n.sources, strategy: n.kind === 'conv' ? n.strategy : undefined, ...(tile(n) ? { tile: tile(n) } : {}) })),
-      dispatches: this.prepared.reduce((s, p) => s + p.dispatches.length, 0),
+      dispatches: replay.steps.reduce((s, p) => s + p.dispatches.length, 0),
       plannedBytes: placement.storage.peakBytes,
       naiveBytes: placement.storage.naiveBytes,
       arenas: placement.storage.arenaBytes.length,
@@ -239,11 +239,11 @@ export class CompiledModel {
 
   private releaseGpu(): void {
     // runs in flight on this build see it released: their readbacks are destroyed, never pooled
-    this.built?.replay.release();
-    this.built = undefined;
-    for (const p of this.prepared) p.dispatches.forEach(releaseDispatch);
+    const replay = this.built?.replay;
+    replay?.release();
+    for (const s of replay?.steps ?? []) s.dispatches.forEach(releaseDispatch);
     for (const b of this.owned) b.destroy();
-    this.prepared = [];
+    this.built = undefined;
     this.owned = [];
   }
 }
