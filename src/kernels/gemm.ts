@@ -51,7 +51,7 @@ export const GEMM_TILES = {
 export type GemmTileName = keyof typeof GEMM_TILES;
 
 /** The registry's names, in its order. */
-export const GEMM_TILE_NAMES = Object.keys(GEMM_TILES) as GemmTileName[];
+export const GEMM_TILE_NAMES: readonly GemmTileName[] = Object.keys(GEMM_TILES) as GemmTileName[];
 
 /** Whether `name` is a tile of the registry (stored or user-given names are checked with this). */
 export function isGemmTileName(name: unknown): name is GemmTileName {
