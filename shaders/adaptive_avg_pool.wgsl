@@ -6,7 +6,10 @@
 //
 // Layout: input contiguous NHWC [batch, inHeight, inWidth, channels]; output
 // contiguous NHWC [batch, outHeight, outWidth, channels].
-// One invocation per output element, channel fastest (coalesced reads).
+// One invocation per output element, channel fastest (coalesced reads); the
+// 1-D index is folded into a 2-D grid of workgroups (geometry.ts
+// linearWorkgroups) and unfolded by linear_index, from the prepended
+// shaders/common/linear_index.wgsl.
 // Overrides: WORKGROUP_SIZE.
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -27,7 +30,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let c = index % params.channels;
   let ox = (index / params.channels) % params.outWidth;

@@ -6,7 +6,8 @@
 // channelStride channels per pixel; the output's other channels are left
 // as they are. One invocation per input element, in input order, so reads
 // are coalesced; the 1-D index is folded into a 2-D grid of workgroups
-// (geometry.ts linearWorkgroups).
+// (geometry.ts linearWorkgroups) and unfolded by linear_index, from the
+// prepended shaders/common/linear_index.wgsl.
 // Overrides: WORKGROUP_SIZE.
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -25,7 +26,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let pixel = index / params.channels;
   let c = index % params.channels;

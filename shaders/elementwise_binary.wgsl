@@ -6,7 +6,8 @@
 // N×1×1×C (squeeze-and-excitation) gives b the strides (C, 0, 0, 1);
 // a per-channel 1×1×1×C operand (0, 0, 0, 1); a scalar (0, 0, 0, 0).
 // One invocation per output element, in output order; the 1-D index is
-// folded into a 2-D grid of workgroups (geometry.ts linearWorkgroups).
+// folded into a 2-D grid of workgroups (geometry.ts linearWorkgroups) and
+// unfolded by linear_index, from the prepended shaders/common/linear_index.wgsl.
 // activate() comes from the epilogue chunk prepended to this file
 // (shaders/common/epilogue.wgsl); its HAS_BIAS/HAS_RESIDUAL are unused here.
 // Overrides: WORKGROUP_SIZE; OP 0 add, 1 sub, 2 mul, 3 div, 4 prelu (x ≥ 0 ? x : x·y,
@@ -40,7 +41,7 @@ fn combine(x: f32, y: f32) -> f32 {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let d = params.dims;
   let i = vec4<u32>(index / (d.w * d.z * d.y), (index / (d.w * d.z)) % d.y, (index / d.w) % d.z, index % d.w);

@@ -9,7 +9,9 @@
 // One invocation per (n, c), channel fastest: each loops over the height·width
 // pixels of its image, and at every step neighbouring invocations read
 // neighbouring floats. The sum is in f32 (fine up to the 7×7…56×56 maps of
-// the zoo). Workgroups are folded into a 2-D grid:
+// the zoo). Workgroups are folded into a 2-D grid (geometry.ts
+// linearWorkgroups); linear_index, from the prepended
+// shaders/common/linear_index.wgsl, unfolds it:
 // index = (workgroup_id.y · num_workgroups.x + workgroup_id.x) · WORKGROUP_SIZE + local index.
 // Overrides: WORKGROUP_SIZE.
 
@@ -30,7 +32,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let c = index % params.channels;
   let n = index / params.channels;

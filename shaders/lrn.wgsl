@@ -11,7 +11,8 @@
 // not NaN everywhere); an ∞ gives ∞/∞ = NaN at itself and 0 beside it.
 // One invocation per output element, in output order, summing its window
 // from global memory (windows are a handful of channels); the 1-D index is
-// folded into a 2-D grid of workgroups (geometry.ts linearWorkgroups).
+// folded into a 2-D grid of workgroups (geometry.ts linearWorkgroups) and
+// unfolded by linear_index, from the prepended shaders/common/linear_index.wgsl.
 // Overrides: WORKGROUP_SIZE.
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -33,7 +34,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let c = i32(index % params.channels);
   let pixelBase = index - u32(c);

@@ -4,7 +4,9 @@
 // strides (in elements) pick the permutation. NCHW→NHWC is dims (N, H, W, C)
 // with strides (C·H·W, W, 1, H·W); NHWC→NCHW is dims (N, C, H, W) with
 // strides (H·W·C, 1, W·C, C). One invocation per output element, in
-// output order, so writes are coalesced.
+// output order, so writes are coalesced; the 1-D index is folded into a 2-D
+// grid of workgroups (geometry.ts linearWorkgroups) and unfolded by
+// linear_index, from the prepended shaders/common/linear_index.wgsl.
 // Overrides: WORKGROUP_SIZE.
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -22,7 +24,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let d = params.dims;
   let i3 = index % d.w;

@@ -20,7 +20,9 @@
 //
 // One invocation per output element, channel fastest, so neighbouring
 // invocations read neighbouring floats. Workgroups are folded into a 2-D
-// grid: index = (workgroup_id.y · num_workgroups.x + workgroup_id.x) · WORKGROUP_SIZE + local index.
+// grid (geometry.ts linearWorkgroups); linear_index, from the prepended
+// shaders/common/linear_index.wgsl, unfolds it:
+// index = (workgroup_id.y · num_workgroups.x + workgroup_id.x) · WORKGROUP_SIZE + local index.
 // Overrides: WORKGROUP_SIZE; POOL_OP (0 = max, 1 = average).
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -57,7 +59,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let c = index % params.channels;
   let pixel = index / params.channels;

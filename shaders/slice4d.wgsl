@@ -5,7 +5,8 @@
 // element offset of the slice's start, it takes any start:end:step slice of
 // any axis (channel slices of NHWC tensors are the common case). One
 // invocation per output element, in output order; the 1-D index is folded
-// into a 2-D grid of workgroups (geometry.ts linearWorkgroups).
+// into a 2-D grid of workgroups (geometry.ts linearWorkgroups) and unfolded
+// by linear_index, from the prepended shaders/common/linear_index.wgsl.
 // Overrides: WORKGROUP_SIZE.
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -24,7 +25,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let d = params.dims;
   let i = vec4<u32>(index / (d.w * d.z * d.y), (index / (d.w * d.z)) % d.y, (index / d.w) % d.z, index % d.w);

@@ -5,7 +5,8 @@
 // its invocations stride over the row (invocation t reads t, t + WG, ...),
 // then reduce their partial max, and afterwards their partial sum, as a
 // tree in workgroup memory; a third strided pass writes the outputs. Rows
-// are folded into a 2-D grid of workgroups (row = wid.y · groups.x + wid.x)
+// are folded into a 2-D grid of workgroups (row = wid.y · groups.x + wid.x,
+// workgroup_index from the prepended shaders/common/linear_index.wgsl)
 // because one grid dimension holds at most 65,535 of them.
 // NaN and ±∞ follow PyTorch: a row holding a NaN or a +∞ (exp(∞ − ∞)), or
 // only −∞, is all NaN; other −∞ entries give 0. That is exactly the rows
@@ -30,7 +31,7 @@ var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row = wid.y * groups.x + wid.x;
+  let row = workgroup_index(wid, groups);
   // the same for the whole workgroup, so the barriers below stay uniform
   if (row >= params.rows) { return; }
   let base = row * params.length;

@@ -15,6 +15,9 @@
 // Mapping: one invocation per (output pixel, channelBlock of 4 output channels),
 // vectorized over the 4 channels: a vec4 of weights times the 4 inputs they
 // read, blocks fastest so neighbouring invocations read neighbouring channels.
+// The 1-D index is folded into a 2-D grid of workgroups (geometry.ts
+// linearWorkgroups) and unfolded by linear_index, from the prepended
+// shaders/common/linear_index.wgsl.
 // Overrides: WORKGROUP_SIZE, and the epilogue's.
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -51,7 +54,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let channelBlock = index % params.blockCount;
   let pixel = index / params.blockCount;

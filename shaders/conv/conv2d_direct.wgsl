@@ -14,6 +14,9 @@
 //
 // Mapping: one invocation per (output pixel, channelBlock of 4 output channels),
 // blocks fastest so neighbouring invocations read the same input pixels.
+// The 1-D index is folded into a 2-D grid of workgroups (geometry.ts
+// linearWorkgroups) and unfolded by linear_index, from the prepended
+// shaders/common/linear_index.wgsl.
 // Padding, stride and dilation are uniforms. An out-of-image tap adds its
 // padding term instead of multiplying zeros: PyTorch multiplies the zero
 // padding too, so a NaN or ∞ weight makes the output NaN there as well.
@@ -55,7 +58,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let blockCount = params.blockCount;
   let channelBlock = index % blockCount;

@@ -8,7 +8,10 @@
 // kPerGroup up to kPadded (a multiple of 4, for vec4 GEMM loads), are 0.
 //
 // Mapping: one invocation per element of columns, in memory order, so writes
-// are coalesced and neighbouring invocations read neighbouring channels.
+// are coalesced and neighbouring invocations read neighbouring channels; the
+// 1-D index is folded into a 2-D grid of workgroups (geometry.ts
+// linearWorkgroups) and unfolded by linear_index, from the prepended
+// shaders/common/linear_index.wgsl.
 // Overrides: WORKGROUP_SIZE.
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -40,7 +43,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
   let k = index % params.kPadded;
   let row = (index / params.kPadded) % params.rows;

@@ -21,7 +21,10 @@
 // After averaging: out = (v − mean[c]) / stddev[c]. A single output channel
 // is always the luma.
 //
-// One invocation per output pixel (all channels), in row-major order.
+// One invocation per output pixel (all channels), in row-major order; the
+// 1-D index is folded into a 2-D grid of workgroups (geometry.ts
+// linearWorkgroups) and unfolded by linear_index, from the prepended
+// shaders/common/linear_index.wgsl.
 // Overrides: WORKGROUP_SIZE.
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -85,7 +88,7 @@ fn tap(px: f32, py: f32) -> vec3<f32> {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * groups.x + wid.x) * WORKGROUP_SIZE + lid;
+  let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   let plane = params.outSize.x * params.outSize.y;
   if (index >= plane) { return; }
   let ox = f32(index % params.outSize.x);

@@ -1,11 +1,12 @@
 /** PyTorch's AdaptiveAvgPool2d (AlexNet's 6×6 and VGG's 7×7 heads) on NHWC. */
 import adaptiveWgsl from '../../shaders/adaptive_avg_pool.wgsl?raw';
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const adaptiveAvgPoolShader = defineShader('adaptive_avg_pool', adaptiveWgsl);
+export const adaptiveAvgPoolShader = defineShader('adaptive_avg_pool', linearIndexWgsl, adaptiveWgsl);
 const WORKGROUP_SIZE = 64;
 
 export interface AdaptiveAvgPoolParams {

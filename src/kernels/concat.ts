@@ -4,6 +4,7 @@
  * kernels without a ChannelSlice output). Producers that can, should:
  * then concat costs nothing.
  */
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import copyChannelsWgsl from '../../shaders/copy_channels.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
@@ -11,7 +12,7 @@ import { validateSlice, type ChannelSlice } from './conv2d_shape.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const copyChannelsShader = defineShader('copy_channels', copyChannelsWgsl);
+export const copyChannelsShader = defineShader('copy_channels', linearIndexWgsl, copyChannelsWgsl);
 const WORKGROUP_SIZE = 64;
 
 export interface CopyChannelsParams {

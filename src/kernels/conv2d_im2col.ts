@@ -3,6 +3,7 @@
  * (materialized in scratch memory, one block per group), and the tiled GEMM
  * multiplies it by the weights, writing each group's channels in place.
  */
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import im2colWgsl from '../../shaders/conv/im2col.wgsl?raw';
 import { UnsupportedConfigurationError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
@@ -11,7 +12,7 @@ import { outputPixels, windowUniforms, type ConvStrategy } from './conv2d_strate
 import { gemm, gemmTileFor, type GemmParams } from './gemm.js';
 import { ceilDiv, linearWorkgroups } from './geometry.js';
 
-export const im2colShader = defineShader('im2col', im2colWgsl);
+export const im2colShader = defineShader('im2col', linearIndexWgsl, im2colWgsl);
 const WORKGROUP_SIZE = 64;
 
 function kPerGroup(s: Conv2dShape): number {

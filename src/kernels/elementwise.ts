@@ -6,6 +6,7 @@
  * from the shared epilogue chunk, so every activation means one thing.
  */
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import activationWgsl from '../../shaders/activation.wgsl?raw';
 import binaryWgsl from '../../shaders/elementwise_binary.wgsl?raw';
@@ -15,8 +16,8 @@ import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { activationConstants, type Activation, type ActivationParams } from './epilogue.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const elementwiseBinaryShader = defineShader('elementwise_binary', nanWgsl, epilogueWgsl, binaryWgsl);
-export const activationShader = defineShader('activation', nanWgsl, epilogueWgsl, activationWgsl);
+export const elementwiseBinaryShader = defineShader('elementwise_binary', nanWgsl, epilogueWgsl, linearIndexWgsl, binaryWgsl);
+export const activationShader = defineShader('activation', nanWgsl, epilogueWgsl, linearIndexWgsl, activationWgsl);
 const WORKGROUP_SIZE = 64;
 
 /** In the order of elementwise_binary.wgsl's OP codes; prelu is a ≥ 0 ? a : a·b (b the slopes). */

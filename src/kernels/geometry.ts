@@ -1,7 +1,9 @@
 /**
  * Dispatch geometry shared by the kernels. Large 1-D problems are folded
  * into a 2-D grid because one grid dimension holds at most 65,535
- * workgroups; shaders unfold with `linear_index` (see their headers).
+ * workgroups; shaders unfold it with `linear_index` (or `workgroup_index`,
+ * one workgroup per item) from shaders/common/linear_index.wgsl, which each
+ * such kernel's defineShader prepends.
  */
 export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
 

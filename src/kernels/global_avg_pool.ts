@@ -2,6 +2,7 @@
  * Global average pooling, NHWC [N, H, W, C] → [N, 1, 1, C]: the head of
  * GoogLeNet, ResNet, MobileNet and EfficientNet (AdaptiveAvgPool2d(1)).
  */
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import globalAvgPoolWgsl from '../../shaders/global_avg_pool.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
@@ -9,7 +10,7 @@ import { fullSlice, validateSlice, type ChannelSlice } from './conv2d_shape.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const globalAvgPoolShader = defineShader('global_avg_pool', globalAvgPoolWgsl);
+export const globalAvgPoolShader = defineShader('global_avg_pool', linearIndexWgsl, globalAvgPoolWgsl);
 const WORKGROUP_SIZE = 64;
 
 export interface GlobalAvgPoolParams {

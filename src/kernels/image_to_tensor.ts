@@ -8,13 +8,14 @@
  * reference can repeat. The recipes that fill its parameters (torchvision's
  * Resize + CenterCrop, ImageNet's statistics) are in src/image/preprocessing.ts.
  */
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import imageToTensorWgsl from '../../shaders/image/image_to_tensor.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const imageToTensorShader = defineShader('image_to_tensor', imageToTensorWgsl);
+export const imageToTensorShader = defineShader('image_to_tensor', linearIndexWgsl, imageToTensorWgsl);
 const WORKGROUP_SIZE = 64;
 
 /** x, y, width, height. */

@@ -2,13 +2,14 @@
  * NCHW ↔ NHWC at the boundary (ONNX/PyTorch tensors in, ours out) and any
  * other 4-D permutation: one gather kernel, the permutation in uniforms.
  */
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import permuteWgsl from '../../shaders/permute4d.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const permuteShader = defineShader('permute4d', permuteWgsl);
+export const permuteShader = defineShader('permute4d', linearIndexWgsl, permuteWgsl);
 const WORKGROUP_SIZE = 64;
 
 /**

@@ -2,6 +2,7 @@
  * Local response normalization across channels (AlexNet, GoogLeNet) on NHWC:
  * b_c = a_c / (k + alpha/size · Σ_{c' in window} a_c'²)^beta.
  */
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import lrnWgsl from '../../shaders/lrn.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
@@ -9,7 +10,7 @@ import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const lrnShader = defineShader('lrn', nanWgsl, lrnWgsl);
+export const lrnShader = defineShader('lrn', nanWgsl, linearIndexWgsl, lrnWgsl);
 const WORKGROUP_SIZE = 64;
 
 /**

@@ -4,13 +4,14 @@
  * by the fold_pad pass; this kernel serves the rest (other values, other
  * consumers).
  */
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import pad2dWgsl from '../../shaders/pad2d.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const pad2dShader = defineShader('pad2d', pad2dWgsl);
+export const pad2dShader = defineShader('pad2d', linearIndexWgsl, pad2dWgsl);
 const WORKGROUP_SIZE = 64;
 
 export interface Pad2dParams {

@@ -4,6 +4,7 @@
  * pads, ceil mode, count_include_pad, dilation (max only). One pipeline per
  * operation serves every shape: the geometry travels in uniforms.
  */
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import pool2dWgsl from '../../shaders/pool2d.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
@@ -12,7 +13,7 @@ import { checkWindowFits, fullSlice, positiveInteger, validateSlice, type Channe
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const pool2dShader = defineShader('pool2d', nanWgsl, pool2dWgsl);
+export const pool2dShader = defineShader('pool2d', nanWgsl, linearIndexWgsl, pool2dWgsl);
 const WORKGROUP_SIZE = 64;
 
 export type PoolOp = 'max' | 'average';

@@ -2,13 +2,14 @@
  * start:end:step slices of a contiguous 4-D tensor along any axes (ONNX
  * Slice, channel splits): one strided gather, the geometry in uniforms.
  */
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import slice4dWgsl from '../../shaders/slice4d.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const slice4dShader = defineShader('slice4d', slice4dWgsl);
+export const slice4dShader = defineShader('slice4d', linearIndexWgsl, slice4dWgsl);
 const WORKGROUP_SIZE = 64;
 
 type Four = readonly [number, number, number, number];

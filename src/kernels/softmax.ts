@@ -2,6 +2,7 @@
  * Softmax over the last axis (classifier heads): one workgroup per row,
  * the row max and the sum of exponentials reduced in workgroup memory.
  */
+import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import softmaxWgsl from '../../shaders/softmax.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
@@ -9,7 +10,7 @@ import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
 
-export const softmaxShader = defineShader('softmax', nanWgsl, softmaxWgsl);
+export const softmaxShader = defineShader('softmax', nanWgsl, linearIndexWgsl, softmaxWgsl);
 
 export interface SoftmaxParams {
   /** Independent rows (e.g. the batch). */
