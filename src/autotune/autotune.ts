@@ -6,13 +6,16 @@
  * adapter measures nothing.
  */
 import type { GpuContext } from '../gpu/device.js';
-import type { ConvNode, ExecGraph } from '../graph/exec_graph.js';
-import { convShapeOf } from '../graph/passes/choose_strategy.js';
+import type { Conv2dShape } from '../kernels/conv2d_shape.js';
+import { convShapeOf as shapeOfConv, type ConvNode } from '../ops/conv2d.js';
+import type { ExecGraph } from '../ops/table.js';
 import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
 import type { GemmTileName } from '../kernels/gemm.js';
 import { candidateName, convCandidates, type ConvCandidate } from './candidates.js';
 import { measureConvCandidates, type MeasureOptions } from './measure.js';
 import { adapterKey, checkedDocument, defaultAutotuneStore, dropOtherVersions, shapeKey, storedChoiceProblem, type AutotuneStore, type TunedChoice } from './store.js';
+
+const convShapeOf = (exec: ExecGraph, n: ConvNode): Conv2dShape => shapeOfConv(exec.shapes.get(n.inputs[0]!)!, n.attrs);
 
 export interface AutotuneOptions extends Omit<MeasureOptions, 'activation'> {
   /** Where choices are kept (default: defaultAutotuneStore()). */

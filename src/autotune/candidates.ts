@@ -11,14 +11,7 @@ import { fullSlice, type ChannelSlice, type Conv2dShape } from '../kernels/conv2
 import type { ConvBindings, ConvStrategyName } from '../kernels/conv2d_strategy.js';
 import type { Epilogue } from '../kernels/epilogue.js';
 import type { DispatchSpec } from '../kernels/dispatch.js';
-import { GEMM_TILE_NAMES, GEMM_TILES as TILE_REGISTRY, gemmShader, gemmVec4Shader, type GemmTile, type GemmTileName } from '../kernels/gemm.js';
-import { ceilDiv } from '../kernels/geometry.js';
-
-/**
- * The GEMM tile registry of src/kernels/gemm.ts, indexable by any string.
- * @deprecated import GEMM_TILES from kernels/gemm.js; kept while executor.ts retiles with withGemmTile (caller being removed)
- */
-export const GEMM_TILES: Readonly<Record<string, GemmTile>> = TILE_REGISTRY;
+import { GEMM_TILE_NAMES, type GemmTileName } from '../kernels/gemm.js';
 
 /** One way to compute a conv layer. */
 export interface ConvCandidate {
@@ -56,23 +49,4 @@ export function candidateDispatches(s: Conv2dShape, c: ConvCandidate, io: ConvBi
   const strategy = CONV_STRATEGIES[c.strategy];
   if (c.tile !== undefined && !strategy.defaultTile) throw new UnsupportedConfigurationError(`the ${c.strategy} strategy runs no GEMM, so it takes no GEMM tile (got "${c.tile}")`);
   return strategy.dispatches(s, io, epilogue, slice, c.tile);
-}
-
-const isGemm = (d: DispatchSpec) => d.shader === gemmShader || d.shader === gemmVec4Shader;
-
-/**
- * The same dispatches with every GEMM run on `tile`.
- * @deprecated caller being removed: executor.ts will pass the tile to the strategy's dispatches (see candidateDispatches)
- */
-export function withGemmTile(specs: readonly DispatchSpec[], tile: GemmTile): DispatchSpec[] {
-  return specs.map((d) => {
-    if (!isGemm(d)) return d;
-    const m = Number(d.uniforms.m);
-    const n = Number(d.uniforms.n);
-    return {
-      ...d,
-      constants: { ...d.constants, WG_X: tile.wgX, WG_Y: tile.wgY, TILE_K: tile.tileK },
-      workgroups: [ceilDiv(n, tile.wgX * 4), ceilDiv(m, tile.wgY * 4), d.workgroups[2]],
-    };
-  });
 }

@@ -5,10 +5,8 @@
  * GPU buffer.
  */
 import { autotuneConvs, type AutotuneOptions, type AutotuneReport } from '../autotune/autotune.js';
-import { GEMM_TILES, withGemmTile } from '../autotune/candidates.js';
 import { AbortError, InvalidParameterError } from '../errors.js';
 import type { GpuContext } from '../gpu/device.js';
-import type { DispatchSpec } from '../kernels/dispatch.js';
 import { lower, type ExecGraph } from './exec_graph.js';
 import type { Graph, WeightMap } from './ir.js';
 import { runPasses, type PassOptions } from './passes/index.js';
@@ -99,19 +97,12 @@ export async function compilePasses(ctx: GpuContext, graph: Graph, weights: Weig
     throwIfAborted(signal);
   }
   const tunedStrategies = Object.fromEntries(Object.entries(tuned.layers).map(([name, l]) => [name, l.strategy]));
-  const exec = runPasses(lowered, { ...withClass, layerStrategies: { ...tunedStrategies, ...options.layerStrategies } }, notices);
+  // a measured tile goes with the measured strategy: not to a layer whose strategy the caller forced
+  const tunedTiles = Object.fromEntries(Object.entries(tuned.layers).flatMap(([name, l]) => (l.tile && !options.layerStrategies?.[name] ? [[name, l.tile]] : [])));
+  const exec = runPasses(
+    lowered,
+    { ...withClass, layerStrategies: { ...tunedStrategies, ...options.layerStrategies }, layerTiles: { ...tunedTiles, ...options.layerTiles } },
+    notices,
+  );
   return { exec, notices, tuned };
-}
-
-/** A tuned GEMM tile for this conv, unless the user forced the layer's strategy. */
-export function tunedTile(tuned: AutotuneReport | undefined, options: CompileOptions, name: string): string | undefined {
-  const layer = tuned?.layers[name];
-  if (!layer?.tile || options.layerStrategies?.[name]) return undefined;
-  return layer.tile;
-}
-
-/** A step's dispatches with the layer's tuned GEMM tile applied (unchanged where there is none). */
-export function withTunedTile(tuned: AutotuneReport | undefined, options: CompileOptions, name: string, specs: DispatchSpec[]): DispatchSpec[] {
-  const tile = tunedTile(tuned, options, name);
-  return tile ? withGemmTile(specs, GEMM_TILES[tile]!) : specs;
 }

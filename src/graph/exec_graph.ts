@@ -6,21 +6,13 @@
  * module in src/ops/, found through ops/table.ts).
  */
 import { WeightError } from '../errors.js';
-import { opDef, type ExecNode } from '../ops/table.js';
+import { opDef, type ExecGraph, type ExecNode } from '../ops/table.js';
 import { checkGraphIo, elementCount, type Graph, type Shape, type WeightMap } from './ir.js';
 
-export type { ExecNode, ExecKind } from '../ops/table.js';
+export type { ExecGraph, ExecNode, ExecKind } from '../ops/table.js';
 export type { ConvNode } from '../ops/conv2d.js';
 export type { LinearExecNode as LinearNode } from '../ops/linear.js';
 export type { BinaryExecNode as BinaryNode, ConstantOperand } from '../ops/binary.js';
-
-export interface ExecGraph {
-  /** Logical shapes by tensor id (ids are the IR's). */
-  readonly shapes: ReadonlyMap<number, Shape>;
-  readonly nodes: readonly ExecNode[];
-  readonly inputs: readonly { name: string; tensor: number }[];
-  readonly outputs: readonly { name: string; tensor: number }[];
-}
 
 /** Checks the weights against the graph's declarations, listing every problem at once. */
 export function checkWeights(graph: Graph, weights: WeightMap): void {

@@ -14,7 +14,7 @@ import { createTensorBuffer, TENSOR_USAGE } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
 import { GpuErrorCollector } from '../gpu/error_capture.js';
 import { prepareDispatch, releaseDispatch, type DispatchSpec } from '../kernels/dispatch.js';
-import { abortable, checkCompileArguments, compilePasses, throwIfAborted, tunedTile, withTunedTile, type CompileOptions } from './compile_passes.js';
+import { abortable, checkCompileArguments, compilePasses, throwIfAborted, type CompileOptions } from './compile_passes.js';
 import type { ExecGraph, ExecNode } from './exec_graph.js';
 import { elementCount, type Graph, type WeightMap } from './ir.js';
 import { Lifecycle } from './lifecycle.js';
@@ -107,7 +107,7 @@ export class CompiledModel {
     // every GPU object is made under error scopes: a refused allocation must fail compile, not run on zeros
     const gpuErrors = new GpuErrorCollector(ctx.device);
     const { buffers, weightBytes } = this.allocate(gpuErrors, exec, kernels, placement);
-    const specs = placement.steps.map((step, i) => withTunedTile(tuned, this.options, step.name, stepDispatches(ctx.device, exec, kernels, placement, buffers, i)));
+    const specs = placement.steps.map((_, i) => stepDispatches(ctx.device, exec, kernels, placement, buffers, i));
     const io = (name: string, tensor: number): IoTensor => {
       const shape = exec.shapes.get(tensor)!;
       return { name, tensor, shape, elements: elementCount(shape) };
@@ -160,9 +160,8 @@ export class CompiledModel {
   /** What compile() made of the graph: fused nodes, strategies, memory. */
   get info(): ModelInfo {
     const { exec, placement, notices, weightBytes, replay } = this.current();
-    const tile = (n: ExecNode) => (n.kind === 'conv' ? tunedTile(this.tuned, this.options, n.name) : undefined);
     return {
-      nodes: exec.nodes.map((n) => ({ name: n.name, kind: n.kind, sources: n.sources, strategy: n.kind === 'conv' ? n.strategy : undefined, ...(tile(n) ? { tile: tile(n) } : {}) })),
+      nodes: exec.nodes.map((n) => ({ name: n.name, kind: n.kind, sources: n.sources, strategy: n.kind === 'conv' ? n.strategy : undefined, ...(n.kind === 'conv' && n.tile ? { tile: n.tile } : {}) })),
       dispatches: replay.steps.reduce((s, p) => s + p.dispatches.length, 0),
       plannedBytes: placement.storage.peakBytes,
       naiveBytes: placement.storage.naiveBytes,

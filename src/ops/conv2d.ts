@@ -6,6 +6,7 @@
 import { GraphError } from '../errors.js';
 import { resolveConvStrategy } from '../kernels/conv2d.js';
 import { conv2dShape, convOutputSize, type Conv2dShape } from '../kernels/conv2d_shape.js';
+import type { GemmTileName } from '../kernels/gemm.js';
 import type { Activation, ActivationParams, ConvStrategyName } from '../vocabulary.js';
 import { pair, padding, requireImage, type Pair, type Padding } from './checks.js';
 import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef } from './op.js';
@@ -58,6 +59,8 @@ export interface ConvNode extends ExecNodeBase {
   /** A tensor shaped like the output, added before the activation. */
   readonly residual?: number;
   readonly strategy: ConvStrategyName | 'auto';
+  /** The GEMM tile of a GEMM strategy (im2col, pointwise), when a pass chose one; else the strategy's own. */
+  readonly tile?: GemmTileName;
 }
 
 export function conv2d(b: BuildContext, x: Tensor, o: Conv2dOptions): Tensor {
@@ -162,6 +165,7 @@ export const convKernel: KernelDef<ConvNode> = {
             },
             { activation: n.activation, activationParams: n.activationParams },
             b.slice,
+            n.tile,
           )
           .map((d) => ({ ...d, label: `${c.label} (${d.label})` })),
     };

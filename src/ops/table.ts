@@ -28,6 +28,7 @@ import { linearKernel, linearOp, matmulKernel, matmulOp, type LinearExecNode, ty
 import { lrnKernel, lrnOp, type LrnExecNode, type LrnNode } from './lrn.js';
 import type { KernelDef, OpDef } from './op.js';
 import type { OnnxHandler } from './onnx_import.js';
+import type { Shape } from './types.js';
 import { padKernel, padOp, type PadExecNode, type PadNode } from './pad.js';
 import { poolKernel, poolOp, type PoolExecNode, type PoolNode } from './pool.js';
 import { flattenKernel, flattenOp, reshapeKernel, reshapeOp, type FlattenExecNode, type FlattenNode, type ReshapeExecNode, type ReshapeNode } from './reshape.js';
@@ -83,6 +84,15 @@ export type ExecNode =
   | IdentityExecNode;
 
 export type ExecKind = ExecNode['kind'];
+
+/** The executable graph: what lowering makes of the IR and the passes rewrite (graph/exec_graph.ts). */
+export interface ExecGraph {
+  /** Logical shapes by tensor id (ids are the IR's). */
+  readonly shapes: ReadonlyMap<number, Shape>;
+  readonly nodes: readonly ExecNode[];
+  readonly inputs: readonly { name: string; tensor: number }[];
+  readonly outputs: readonly { name: string; tensor: number }[];
+}
 
 const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   conv2d: conv2dOp,

@@ -9,7 +9,7 @@ import { autotuneConvs } from '../../src/autotune/autotune.js';
 import {
   adapterKey, CHOICE_VERSION, dropOtherVersions, isCurrentAdapterKey, memoryAutotuneStore, shapeKey, storedChoiceProblem, type AutotuneDocument, type AutotuneStore,
 } from '../../src/autotune/store.js';
-import { candidateDispatches, candidateName, convCandidates, withGemmTile } from '../../src/autotune/candidates.js';
+import { candidateDispatches, candidateName, convCandidates } from '../../src/autotune/candidates.js';
 import { lower } from '../../src/graph/exec_graph.js';
 import { compile, type CompileOptions } from '../../src/graph/executor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
@@ -134,9 +134,8 @@ describe('autotune', () => {
       expect(spec!.constants).toMatchObject({ WG_X: t.wgX, WG_Y: t.wgY, TILE_K: t.tileK });
       expect(spec!.workgroups[0] * t.wgX * 4).toBeGreaterThanOrEqual(40);
       expect(spec!.workgroups[1] * t.wgY * 4).toBeGreaterThanOrEqual(49);
-      // the deprecated retiling executor.ts still uses gives the same dispatch
-      const [plain] = candidateDispatches(s, { strategy: 'pointwise' }, io, {});
-      expect(withGemmTile([plain!], t)).toEqual([spec]);
+      // the grid is computed once, by the strategy, for the tile it was given: exactly enough workgroups
+      expect(spec!.workgroups).toEqual([Math.ceil(40 / (t.wgX * 4)), Math.ceil(49 / (t.wgY * 4)), 1]);
     }
     expect(() => candidateDispatches(s, { strategy: 'direct', tile: '4x256' }, io, {})).toThrow(/runs no GEMM/);
   });

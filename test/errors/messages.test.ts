@@ -192,7 +192,7 @@ describe('a tampered autotune cache is ignored with a notice, never a TypeError'
     ['not an object', 7, /not an object/],
     ['no strategy', { tile: '64x64', timings: {}, measuredAt: 'x' }, /no strategy/],
     ['an unknown strategy', { ...valid, strategy: 'winograd' }, /unknown strategy "winograd"/],
-    ['an unknown tile', { ...valid, tile: '9x9' }, /unknown GEMM tile "9x9" \(known: 64x64, 16x128, 4x256\)/],
+    ['an unknown tile', { ...valid, tile: '9x9' }, /unknown GEMM tile "9x9" \(known: 64x64, 16x128, 4x256, 64x16, 32x32\)/],
     ['a tile of the wrong type', { ...valid, tile: 3 }, /unknown GEMM tile 3/],
     ['timings that are not numbers', { ...valid, timings: { pointwise: 'fast' } }, /timings are not numbers/],
     ['no timings', { strategy: 'pointwise', measuredAt: 'x' }, /timings are not numbers/],

@@ -1,12 +1,16 @@
 /**
- * Gives every conv a strategy: `auto` picks by shape; a strategy can be
- * forced for all convs or per layer (by the conv's name). A forced strategy
- * that cannot serve a layer falls back to auto for that layer, with a notice.
+ * Gives every conv a strategy and, for the GEMM strategies, a tile: `auto`
+ * picks by shape; a strategy can be forced for all convs or per layer (by
+ * the conv's name), a tile per layer. A forced strategy that cannot serve a
+ * layer falls back to auto for that layer, with a notice; a tile for a layer
+ * whose strategy runs no GEMM is ignored.
  */
 import { CONV_STRATEGIES, chooseConvStrategy } from '../../kernels/conv2d.js';
-import type { ConvStrategyName } from '../../kernels/conv2d_strategy.js';
-import { conv2dShape, type Conv2dShape } from '../../kernels/conv2d_shape.js';
+import type { Conv2dShape } from '../../kernels/conv2d_shape.js';
+import type { GemmTileName } from '../../kernels/gemm.js';
 import type { DeviceClass } from '../../gpu/device.js';
+import { convShapeOf as shapeOfConv } from '../../ops/conv2d.js';
+import type { ConvStrategyName } from '../../vocabulary.js';
 import type { ConvNode, ExecGraph } from '../exec_graph.js';
 
 export type StrategyChoice = ConvStrategyName | 'auto';
@@ -16,6 +20,8 @@ export interface StrategyOptions {
   strategy?: StrategyChoice;
   /** Per conv layer, by name; wins over `strategy`. */
   layerStrategies?: Readonly<Record<string, StrategyChoice>>;
+  /** Per conv layer, by name: the GEMM tile of im2col or pointwise (autotune fills it from its measurements). */
+  layerTiles?: Readonly<Record<string, GemmTileName>>;
   /**
    * Which heuristic `auto` uses: 'gpu' (default) or 'cpu' for adapters that
    * emulate a GPU on the CPU (see chooseConvStrategy). compile() fills it
@@ -25,8 +31,12 @@ export interface StrategyOptions {
 }
 
 export function convShapeOf(g: ExecGraph, n: ConvNode): Conv2dShape {
-  const [batch, inChannels, inHeight, inWidth] = g.shapes.get(n.inputs[0]!)! as [number, number, number, number];
-  return conv2dShape({ batch, inChannels, inHeight, inWidth, ...n.attrs });
+  return shapeOfConv(g.shapes.get(n.inputs[0]!)!, n.attrs);
+}
+
+/** The node with its strategy, and the layer's tile where that strategy runs a GEMM. */
+function withChoice(n: ConvNode, strategy: ConvStrategyName, tile: GemmTileName | undefined): ConvNode {
+  return tile && CONV_STRATEGIES[strategy].defaultTile ? { ...n, strategy, tile } : { ...n, strategy };
 }
 
 export function chooseStrategies(g: ExecGraph, options: StrategyOptions, notices: string[]): ExecGraph {
@@ -35,14 +45,15 @@ export function chooseStrategies(g: ExecGraph, options: StrategyOptions, notices
     if (n.kind !== 'conv') return n;
     const shape = convShapeOf(g, n);
     const wanted = options.layerStrategies?.[n.name] ?? options.strategy ?? 'auto';
-    if (wanted === 'auto') return { ...n, strategy: chooseConvStrategy(shape, deviceClass) };
+    const tile = options.layerTiles?.[n.name];
+    if (wanted === 'auto') return withChoice(n, chooseConvStrategy(shape, deviceClass), tile);
     const reason = CONV_STRATEGIES[wanted]?.unsupportedReason(shape) ?? `unknown strategy "${wanted}"`;
     if (!CONV_STRATEGIES[wanted] || CONV_STRATEGIES[wanted].unsupportedReason(shape)) {
       const fallback = chooseConvStrategy(shape, deviceClass);
       notices.push(`${n.name}: ${reason}; using ${fallback} (auto) instead of ${wanted}`);
-      return { ...n, strategy: fallback };
+      return withChoice(n, fallback, tile);
     }
-    return { ...n, strategy: wanted };
+    return withChoice(n, wanted, tile);
   });
   return { ...g, nodes };
 }
