@@ -24,8 +24,7 @@ export type { CompileOptions, RunOptions, RunResult, TensorInput, Profile, NodeT
 export type { StrategyChoice } from './graph/passes/index.js';
 export { hasNonFinite, describeNonFinite } from './graph/check_finite.js';
 export type { FiniteReport, FiniteCount } from './graph/check_finite.js';
-export type { ConvStrategyName } from './kernels/conv2d_strategy.js';
-export type { Activation, ActivationParams } from './kernels/epilogue.js';
+export type { ConvStrategyName, Activation, ActivationParams, BinaryOp, LrnConvention } from './vocabulary.js';
 export { parseSafetensors, readSafetensors, loadSafetensors, writeSafetensors, isNumBatchesTracked, SafetensorsFile } from './io/safetensors.js';
 export type {
   SafetensorsDtype,

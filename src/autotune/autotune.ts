@@ -9,7 +9,7 @@ import type { GpuContext } from '../gpu/device.js';
 import type { Conv2dShape } from '../kernels/conv2d_shape.js';
 import { convShapeOf as shapeOfConv, type ConvNode } from '../ops/conv2d.js';
 import type { ExecGraph } from '../ops/table.js';
-import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
+import type { ConvStrategyName } from '../vocabulary.js';
 import type { GemmTileName } from '../kernels/gemm.js';
 import { candidateName, convCandidates, type ConvCandidate } from './candidates.js';
 import { measureConvCandidates, type MeasureOptions } from './measure.js';

@@ -11,7 +11,7 @@ import { PassTimer, median, quantile, type TimingSource } from '../gpu/timer.js'
 import { CONV_STRATEGIES } from '../kernels/conv2d.js';
 import type { Conv2dShape } from '../kernels/conv2d_shape.js';
 import { encodeDispatch, prepareDispatch, releaseDispatch } from '../kernels/dispatch.js';
-import type { Activation } from '../kernels/epilogue.js';
+import type { Activation } from '../vocabulary.js';
 import { candidateDispatches, candidateName, type ConvCandidate } from './candidates.js';
 
 export interface MeasureOptions {

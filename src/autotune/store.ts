@@ -7,7 +7,7 @@
  */
 import type { GpuAdapterDescription } from '../gpu/device.js';
 import type { Conv2dShape } from '../kernels/conv2d_shape.js';
-import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
+import type { ConvStrategyName } from '../vocabulary.js';
 import { CONV_STRATEGIES } from '../kernels/conv2d.js';
 import { GEMM_TILE_NAMES, isGemmTileName, type GemmTileName } from '../kernels/gemm.js';
 import { convCandidates } from './candidates.js';

@@ -7,7 +7,7 @@ import type { GpuContext } from '../gpu/device.js';
 import { createNodeGpuContext } from '../gpu/node_gpu.js';
 import { compile, type CompiledModel } from '../graph/executor.js';
 import { CONV_STRATEGIES } from '../kernels/conv2d.js';
-import type { ConvStrategyName } from '../kernels/conv2d_strategy.js';
+import type { ConvStrategyName } from '../vocabulary.js';
 import type { Graph, WeightMap } from '../graph/ir.js';
 import type { StrategyChoice } from '../graph/passes/index.js';
 import type { OptionSpec, ParsedArgs } from './args.js';

@@ -9,8 +9,9 @@ import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { epilogueConstants, type Epilogue } from './epilogue.js';
 import type { GemmTileName } from './gemm.js';
 import { linearWorkgroups } from './geometry.js';
+import type { ConvStrategyName } from '../vocabulary.js';
 
-export type ConvStrategyName = 'direct' | 'im2col' | 'pointwise' | 'depthwise';
+export type { ConvStrategyName } from '../vocabulary.js';
 
 export interface ConvBindings {
   /** NHWC input. */

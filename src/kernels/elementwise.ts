@@ -15,14 +15,13 @@ import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { activationConstants, type Activation, type ActivationParams } from './epilogue.js';
 import { linearWorkgroups } from './geometry.js';
+import { BINARY_OPS, type BinaryOp } from '../vocabulary.js';
 
 export const elementwiseBinaryShader = defineShader('elementwise_binary', nanWgsl, epilogueWgsl, linearIndexWgsl, binaryWgsl);
 export const activationShader = defineShader('activation', nanWgsl, epilogueWgsl, linearIndexWgsl, activationWgsl);
 const WORKGROUP_SIZE = 64;
 
-/** In the order of elementwise_binary.wgsl's OP codes; prelu is a ≥ 0 ? a : a·b (b the slopes). */
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'prelu'] as const;
-export type BinaryOp = (typeof BINARY_OPS)[number];
+export { BINARY_OPS, type BinaryOp } from '../vocabulary.js';
 
 /** A 4-D shape; for activations (N, H, W, C). */
 export type Shape4 = readonly [number, number, number, number];

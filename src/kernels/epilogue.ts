@@ -4,22 +4,9 @@
  * override constant so an unused part costs nothing.
  */
 import { InvalidParameterError } from '../errors.js';
+import { ACTIVATIONS, type Activation, type ActivationParams } from '../vocabulary.js';
 
-export const ACTIVATIONS = ['none', 'relu', 'relu6', 'sigmoid', 'silu', 'hardswish', 'tanh', 'leaky_relu', 'hardsigmoid', 'clip'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
-
-/**
- * The numbers the parametric activations take (ONNX's attributes and defaults):
- * leaky_relu: x ≥ 0 ? x : alpha·x (alpha 0.01);
- * hardsigmoid: max(0, min(1, alpha·x + beta)) (alpha 0.2, beta 0.5);
- * clip: min(max(x, min), max) (min −∞, max +∞).
- */
-export interface ActivationParams {
-  alpha?: number;
-  beta?: number;
-  min?: number;
-  max?: number;
-}
+export { ACTIVATIONS, type Activation, type ActivationParams } from '../vocabulary.js';
 
 export interface Epilogue {
   activation?: Activation;

@@ -9,16 +9,12 @@ import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { linearWorkgroups } from './geometry.js';
+import type { LrnConvention } from '../vocabulary.js';
 
 export const lrnShader = defineShader('lrn', nanWgsl, linearIndexWgsl, lrnWgsl);
 const WORKGROUP_SIZE = 64;
 
-/**
- * Where an even-sized window sits. PyTorch's LocalResponseNorm sums
- * [c − ⌊size/2⌋, c + ⌊(size−1)/2⌋]; ONNX's LRN [c − ⌊(size−1)/2⌋, c + ⌈(size−1)/2⌉].
- * They agree for odd sizes.
- */
-export type LrnConvention = 'pytorch' | 'onnx';
+export type { LrnConvention } from '../vocabulary.js';
 
 export interface LrnParams {
   batch: number;
