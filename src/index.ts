@@ -25,6 +25,8 @@ export type { StrategyChoice } from './graph/passes/index.js';
 export { hasNonFinite, describeNonFinite } from './graph/check_finite.js';
 export type { FiniteReport, FiniteCount } from './graph/check_finite.js';
 export type { ConvStrategyName, Activation, ActivationParams, BinaryOp, LrnConvention } from './vocabulary.js';
+export { GEMM_TILE_NAMES } from './kernels/gemm.js';
+export type { GemmTileName } from './kernels/gemm.js';
 export { parseSafetensors, readSafetensors, loadSafetensors, writeSafetensors, isNumBatchesTracked, SafetensorsFile } from './io/safetensors.js';
 export type {
   SafetensorsDtype,
