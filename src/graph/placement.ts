@@ -3,13 +3,16 @@
  * lives. A pure function of the ExecGraph, of what each node's kernel can do
  * and of the device limits, so it is tested on fake data without a device
  * (test/graph/placement.test.ts). It decides:
- * 1. aliases — a flatten whose input is [N, F] or one pixel is the same
- *    memory in both layouts; a concat input whose producer can write a
- *    channel slice, that only the concat reads (once) and that is no graph
- *    output lives inside its slice of the concat's output (no copy);
+ * 1. aliases — a node whose kernel is a 'view' (a flatten of [N, F] or of
+ *    one pixel) is its input's memory; an input of a 'concat-channels' node
+ *    whose producer can write a channel slice, that only the concat reads
+ *    (once) and that is no graph output lives inside its slice of the
+ *    concat's output (no copy);
  * 2. steps — the boundary conversions of graph inputs (boundary.ts), one step
- *    per node (an aliased flatten needs none; a concat is one copy per input
- *    not written in place), the boundary conversions of graph outputs;
+ *    per node (a view needs none; a concat is one copy per input not written
+ *    in place), the boundary conversions of graph outputs;
+ * It knows no operator by name: the kernels say which nodes are views and
+ * which concatenate (NodeKernel.placement).
  * 3. storage — graph inputs that need no conversion are read straight from
  *    their staging buffer; every other root tensor gets an arena and an
  *    offset from storage_plan.ts.
@@ -25,7 +28,7 @@ import type { NodeKernel } from './node_kernels.js';
 import { planStorage, type Location, type StoragePlan } from './storage_plan.js';
 
 /** What placement needs to know of a node's kernel. */
-export type PlacementKernel = Pick<NodeKernel, 'writesSlices' | 'scratchFloats'>;
+export type PlacementKernel = Pick<NodeKernel, 'writesSlices' | 'scratchFloats' | 'placement'>;
 
 /** A tensor stored inside another (its root), optionally as a channel slice of it. */
 export interface TensorAlias {
@@ -115,12 +118,10 @@ function decideAliases(exec: ExecGraph, kernels: readonly PlacementKernel[]): Ma
   const producerIndex = new Map(exec.nodes.map((n, i) => [n.output, i] as const));
   const outputs = new Set(exec.outputs.map((o) => o.tensor));
   const root = (t: number) => aliases.get(t)?.root ?? t;
-  for (const n of exec.nodes) {
-    if (n.kind === 'flatten') {
-      const s = exec.shapes.get(n.inputs[0]!)!;
-      if (s.length !== 4 || s[2]! * s[3]! === 1) aliases.set(n.output, { root: root(n.inputs[0]!) });
-    }
-    if (n.kind === 'concat') {
+  exec.nodes.forEach((n, i) => {
+    const how = kernels[i]!.placement;
+    if (how === 'view') aliases.set(n.output, { root: root(n.inputs[0]!) });
+    if (how === 'concat-channels') {
       const channels = exec.shapes.get(n.output)![1]!;
       let offset = 0;
       for (const t of n.inputs) {
@@ -132,13 +133,12 @@ function decideAliases(exec: ExecGraph, kernels: readonly PlacementKernel[]): Ma
         offset += exec.shapes.get(t)![1]!;
       }
     }
-  }
+  });
   return aliases;
 }
 
 function orderSteps(exec: ExecGraph, kernels: readonly PlacementKernel[], aliases: ReadonlyMap<number, TensorAlias>): PlacedStep[] {
   const steps: PlacedStep[] = [];
-  const root = (t: number) => aliases.get(t)?.root ?? t;
   for (const input of exec.inputs) {
     const conversion = inputConversion(exec.shapes.get(input.tensor)!);
     if (!conversion) continue;
@@ -148,8 +148,9 @@ function orderSteps(exec: ExecGraph, kernels: readonly PlacementKernel[], aliase
     });
   }
   exec.nodes.forEach((node, i) => {
-    if (node.kind === 'flatten' && root(node.output) === root(node.inputs[0]!)) return;
-    if (node.kind === 'concat') {
+    const how = kernels[i]!.placement;
+    if (how === 'view') return;
+    if (how === 'concat-channels') {
       const channels = exec.shapes.get(node.output)![1]!;
       let offset = 0;
       node.inputs.forEach((t, k) => {

@@ -7,7 +7,7 @@
 import { GraphError } from '../errors.js';
 import { activation as activationDispatch } from '../kernels/elementwise.js';
 import type { Activation, ActivationParams } from '../vocabulary.js';
-import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef, OnnxNodeSpec } from './op.js';
+import { dispatchOnly, type BuildContext, type ExportContext, type KernelContext, type KernelDef, type LowerContext, type NodeKernel, type OpDef, type OnnxNodeSpec } from './op.js';
 import { runtime, type OnnxHandler, type OnnxNodeContext, type Value } from './onnx_import.js';
 import { elementCount, type ExecNodeBase, type NodeBase, type Tensor } from './types.js';
 
@@ -177,11 +177,6 @@ export const activationKernel: KernelDef<ActivationExecNode> = {
   kernel: (n, c: KernelContext): NodeKernel => {
     const total = elementCount(c.shape(n.output));
     const label = c.label;
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: false,
-      dispatches: (b) => [activationDispatch(total, n.activation, b.read(n.inputs[0]!), b.write, label, n.activationParams)],
-    };
+    return dispatchOnly((b) => [activationDispatch(total, n.activation, b.read(n.inputs[0]!), b.write, label, n.activationParams)]);
   },
 };

@@ -10,7 +10,7 @@ import type { ChannelSlice } from '../kernels/conv2d_shape.js';
 import { copyChannels } from '../kernels/concat.js';
 import type { BufferBinding, DispatchSpec } from '../kernels/dispatch.js';
 import { requireImage } from './checks.js';
-import type { BuildContext, KernelDef, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { constant, runtime, shapeOfValue, type OnnxHandler, type OnnxNodeContext, type Value } from './onnx_import.js';
 import { normalizeAxis } from './shape_math.js';
 import { transpose } from './transpose.js';
@@ -85,13 +85,8 @@ export const concatOp: OpDef<ConcatNode> = {
 
 export const concatKernel: KernelDef<ConcatExecNode> = {
   kinds: ['concat'],
-  kernel: () => ({
-    weights: {},
-    scratchFloats: 0,
-    writesSlices: false,
-    // inputs written in place by their producers are skipped by the executor (see copiedInputs)
-    dispatches: () => [],
-  }),
+  // no dispatches of its own: placement writes each input in place or adds a copy step (concatCopy)
+  kernel: () => dispatchOnly(() => [], { writesSlices: false, placement: 'concat-channels' }),
 };
 
 /** The copy that places one concat input (of logical shape `inputShape`) into its channel slice (when its producer could not). */

@@ -9,7 +9,7 @@ import { adaptiveAvgPool as adaptiveAvgPoolDispatch } from '../kernels/adaptive_
 import { globalAvgPool as globalAvgPoolDispatch } from '../kernels/global_avg_pool.js';
 import { pair, requireImage, type Pair } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
-import type { BuildContext, KernelContext, KernelDef, NodeKernel, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { onnxImage } from './onnx_window.js';
 import { normalizeAxes } from './shape_math.js';
@@ -138,12 +138,7 @@ export const globalAvgPoolKernel: KernelDef<GlobalAvgPoolExecNode> = {
   kinds: ['globalavgpool'],
   kernel: (n, c: KernelContext): NodeKernel => {
     const [batch, channels, height, width] = c.shape(n.inputs[0]!) as [number, number, number, number];
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: true,
-      dispatches: (b) => [globalAvgPoolDispatch({ batch, channels, height, width }, b.read(n.inputs[0]!), b.write, b.slice, c.label)],
-    };
+    return dispatchOnly((b) => [globalAvgPoolDispatch({ batch, channels, height, width }, b.read(n.inputs[0]!), b.write, b.slice, c.label)], { writesSlices: true });
   },
 };
 
@@ -152,11 +147,6 @@ export const adaptiveAvgPoolKernel: KernelDef<AdaptiveAvgPoolExecNode> = {
   kernel: (n, c: KernelContext): NodeKernel => {
     const [batch, channels, inHeight, inWidth] = c.shape(n.inputs[0]!) as [number, number, number, number];
     const [, , outHeight, outWidth] = c.shape(n.output) as [number, number, number, number];
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: false,
-      dispatches: (b) => [adaptiveAvgPoolDispatch({ batch, channels, inHeight, inWidth, outHeight, outWidth }, b.read(n.inputs[0]!), b.write, c.label)],
-    };
+    return dispatchOnly((b) => [adaptiveAvgPoolDispatch({ batch, channels, inHeight, inWidth, outHeight, outWidth }, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };

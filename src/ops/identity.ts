@@ -4,7 +4,7 @@
  * output to the input); one that remains is a plain copy.
  */
 import { activation as activationKernel } from '../kernels/elementwise.js';
-import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type ExportContext, type KernelContext, type KernelDef, type LowerContext, type NodeKernel, type OpDef } from './op.js';
 import { elementCount, type ExecNodeBase, type NodeBase, type Tensor } from './types.js';
 
 export interface IdentityNode extends NodeBase {
@@ -35,11 +35,6 @@ export const identityKernel: KernelDef<IdentityExecNode> = {
   kernel: (n, c: KernelContext): NodeKernel => {
     const total = elementCount(c.shape(n.output));
     const label = c.label;
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: false,
-      dispatches: (b) => [activationKernel(total, 'none', b.read(n.inputs[0]!), b.write, label)],
-    };
+    return dispatchOnly((b) => [activationKernel(total, 'none', b.read(n.inputs[0]!), b.write, label)]);
   },
 };

@@ -8,7 +8,7 @@ import { BindingLimitError, GraphError } from '../errors.js';
 import { gemm, linearWeightToGemm } from '../kernels/gemm.js';
 import type { Activation, ActivationParams } from '../vocabulary.js';
 import { binary } from './binary.js';
-import type { BuildContext, KernelContext, KernelDef, NodeKernel, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
 import { constant, floatData, runtime, scalarConst, type ConstTensor, type OnnxHandler, type OnnxNodeContext } from './onnx_import.js';
 import { transpose } from './transpose.js';
 import { elementCount, showShape, type ExecNodeBase, type NodeBase, type Tensor } from './types.js';
@@ -207,14 +207,9 @@ export const matmulKernel: KernelDef<MatmulExecNode> = {
   kernel: (n, c: KernelContext): NodeKernel => {
     const [m, k] = c.shape(n.inputs[0]!) as [number, number];
     const outShape = c.shape(n.output);
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: false,
-      dispatches: (b) => [
-        gemm({ m, n: outShape[1]!, k }, { a: b.read(n.inputs[0]!), b: b.read(n.inputs[1]!), output: b.write, unused: b.unused }, { activation: n.activation, activationParams: n.activationParams }, undefined, c.label),
-      ],
-    };
+    return dispatchOnly((b) => [
+      gemm({ m, n: outShape[1]!, k }, { a: b.read(n.inputs[0]!), b: b.read(n.inputs[1]!), output: b.write, unused: b.unused }, { activation: n.activation, activationParams: n.activationParams }, undefined, c.label),
+    ]);
   },
 };
 

@@ -8,7 +8,7 @@ import { GraphError, UnsupportedConfigurationError } from '../errors.js';
 import { lrn as lrnDispatch } from '../kernels/lrn.js';
 import type { LrnConvention } from '../vocabulary.js';
 import { requireImage } from './checks.js';
-import type { BuildContext, KernelContext, KernelDef, NodeKernel, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { onnxImage } from './onnx_window.js';
 import type { ExecNodeBase, NodeBase, Tensor } from './types.js';
@@ -79,11 +79,6 @@ export const lrnKernel: KernelDef<LrnExecNode> = {
   kinds: ['lrn'],
   kernel: (n, c: KernelContext): NodeKernel => {
     const [batch, channels, height, width] = c.shape(n.inputs[0]!) as [number, number, number, number];
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: false,
-      dispatches: (b) => [lrnDispatch({ batch, channels, height, width, size: n.size, alpha: n.alpha, beta: n.beta, k: n.k, convention: n.convention }, b.read(n.inputs[0]!), b.write, c.label)],
-    };
+    return dispatchOnly((b) => [lrnDispatch({ batch, channels, height, width, size: n.size, alpha: n.alpha, beta: n.beta, k: n.k, convention: n.convention }, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };

@@ -67,7 +67,20 @@ export interface NodeKernel {
   scratchFloats: number;
   /** The node's output can be written straight into a channel slice (for concat). */
   writesSlices: boolean;
+  /**
+   * How placement treats the node when it is not a plain step. 'view': the
+   * output is the input's memory, the same bytes in both layouts — no step,
+   * no dispatch. 'concat-channels': the output is the inputs side by side
+   * along channels — each input is written there by its producer when that
+   * can write slices and nothing else reads it, else copied in.
+   */
+  placement?: 'view' | 'concat-channels';
   dispatches(b: NodeBindings): DispatchSpec[];
+}
+
+/** A kernel that uploads nothing and needs no scratch: only its dispatches. */
+export function dispatchOnly(dispatches: NodeKernel['dispatches'], options: Pick<NodeKernel, 'writesSlices' | 'placement'> = { writesSlices: false }): NodeKernel {
+  return { weights: {}, scratchFloats: 0, ...options, dispatches };
 }
 
 /** What building one executable node's kernel may read. */

@@ -7,7 +7,7 @@
 import { GraphError } from '../errors.js';
 import { pad2d } from '../kernels/pad2d.js';
 import { requireImage } from './checks.js';
-import type { BuildContext, KernelDef, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { normalizeAxes } from './shape_math.js';
 import type { ExecNodeBase, NodeBase, Tensor } from './types.js';
@@ -89,11 +89,6 @@ export const padKernel: KernelDef<PadExecNode> = {
   kernel: (n, c) => {
     const [batch, channels, height, width] = c.shape(n.inputs[0]!) as [number, number, number, number];
     const [padTop, padLeft, padBottom, padRight] = n.pads;
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: false,
-      dispatches: (b) => [pad2d({ batch, channels, height, width, padTop, padLeft, padBottom, padRight, value: n.value }, b.read(n.inputs[0]!), b.write, c.label)],
-    };
+    return dispatchOnly((b) => [pad2d({ batch, channels, height, width, padTop, padLeft, padBottom, padRight, value: n.value }, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };

@@ -7,7 +7,7 @@
 import { GraphError } from '../errors.js';
 import { pool2d, poolOutputSize } from '../kernels/pool2d.js';
 import { pair, padding, requireImage, type Pair, type Padding } from './checks.js';
-import type { BuildContext, ExportContext, KernelContext, KernelDef, NodeKernel, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type ExportContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { onnxImage, pairAttr, windowAttrs, windowPads } from './onnx_window.js';
 import type { ExecNodeBase, NodeBase, Tensor } from './types.js';
@@ -108,11 +108,6 @@ export const poolKernel: KernelDef<PoolExecNode> = {
   kinds: ['pool'],
   kernel: (n, c: KernelContext): NodeKernel => {
     const [batch, channels, inHeight, inWidth] = c.shape(n.inputs[0]!) as [number, number, number, number];
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: true,
-      dispatches: (b) => [pool2d(n.op, { batch, channels, inHeight, inWidth, ...n.attrs }, b.read(n.inputs[0]!), b.write, b.slice, c.label)],
-    };
+    return dispatchOnly((b) => [pool2d(n.op, { batch, channels, inHeight, inWidth, ...n.attrs }, b.read(n.inputs[0]!), b.write, b.slice, c.label)], { writesSlices: true });
   },
 };

@@ -1,8 +1,8 @@
 /**
  * Reshape (a row-major, NCHW-order reinterpretation between ranks 2 and 4)
  * and Flatten ([N, C, H, W] → [N, C·H·W] in PyTorch's order). A reshape
- * lowers to `identity` (same shape), `flatten` (both layouts row-major: the
- * executor aliases the input) or `reshape` (moves data through NCHW order
+ * lowers to `identity` (same shape), `flatten` (both layouts row-major: a
+ * view of the input) or `reshape` (moves data through NCHW order
  * with permute4d). A flatten of an image with more than one pixel gathers
  * the NHWC data to NCHW.
  */
@@ -13,7 +13,7 @@ import { permute4d } from '../kernels/layout_transform.js';
 import { requireImage, requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
 import { isRowMajorStorage, NCHW_TO_NHWC, NHWC_TO_NCHW, nhwcDims } from './layout.js';
-import type { BuildContext, KernelDef, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { elementCount, showShape, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
 
 /** Row-major (NCHW) reinterpretation; the output tensor's shape is the new shape. */
@@ -104,13 +104,10 @@ export const reshapeKernel: KernelDef<ReshapeExecNode> = {
 export const flattenKernel: KernelDef<FlattenExecNode> = {
   kinds: ['flatten'],
   kernel: (n, c) => {
-    // NHWC data flattened in PyTorch's (C, H, W) order: a gather to NCHW; a pure alias (no dispatch) when the input is [N, F] or H·W = 1
-    const dims = nhwcDims(c.shape(n.inputs[0]!));
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: false,
-      dispatches: (b) => [permute4d(dims, NHWC_TO_NCHW, b.read(n.inputs[0]!), b.write, c.label)],
-    };
+    // NHWC data flattened in PyTorch's (C, H, W) order: a gather to NCHW; a view of the input (no step) when it is [N, F] or H·W = 1
+    const inShape = c.shape(n.inputs[0]!);
+    const view = inShape.length !== 4 || inShape[2]! * inShape[3]! === 1;
+    const dims = nhwcDims(inShape);
+    return dispatchOnly((b) => [permute4d(dims, NHWC_TO_NCHW, b.read(n.inputs[0]!), b.write, c.label)], { writesSlices: false, ...(view ? { placement: 'view' as const } : {}) });
   },
 };

@@ -9,7 +9,7 @@ import { slice4d } from '../kernels/slice4d.js';
 import { requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
 import { nhwcDims, storageAxis } from './layout.js';
-import type { BuildContext, KernelDef, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { resolveSlice } from './shape_math.js';
 import { showShape, type ExecNodeBase, type NodeBase, type Tensor } from './types.js';
@@ -105,11 +105,6 @@ export const sliceKernel: KernelDef<SliceExecNode> = {
     start[axis] = n.start;
     end[axis] = Math.min(n.end, dims[axis]!);
     step[axis] = n.step;
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: false,
-      dispatches: (b) => [slice4d(dims, start, end, step, b.read(n.inputs[0]!), b.write, c.label)],
-    };
+    return dispatchOnly((b) => [slice4d(dims, start, end, step, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };

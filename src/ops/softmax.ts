@@ -5,7 +5,7 @@
  */
 import { GraphError } from '../errors.js';
 import { softmax as softmaxDispatch } from '../kernels/softmax.js';
-import type { BuildContext, KernelContext, KernelDef, NodeKernel, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { reshape } from './reshape.js';
 import { flattenDims, normalizeAxis } from './shape_math.js';
@@ -61,11 +61,6 @@ export const softmaxKernel: KernelDef<SoftmaxExecNode> = {
   kinds: ['softmax'],
   kernel: (n, c: KernelContext): NodeKernel => {
     const outShape = c.shape(n.output);
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: false,
-      dispatches: (b) => [softmaxDispatch({ rows: outShape[0]!, length: outShape[1]! }, b.read(n.inputs[0]!), b.write, c.label)],
-    };
+    return dispatchOnly((b) => [softmaxDispatch({ rows: outShape[0]!, length: outShape[1]! }, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };

@@ -9,7 +9,7 @@ import { permute4d } from '../kernels/layout_transform.js';
 import { requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
 import { nhwcDims, storageAxis } from './layout.js';
-import type { BuildContext, KernelDef, OpDef } from './op.js';
+import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { normalizeAxes } from './shape_math.js';
 import { showShape, type ExecNodeBase, type NodeBase, type Tensor } from './types.js';
@@ -62,11 +62,6 @@ export const transposeKernel: KernelDef<TransposeExecNode> = {
     const rank = inShape.length;
     const logicalOf = rank === 4 ? [0, 2, 3, 1] : [0, -1, -1, 1];
     const perm = logicalOf.map((l, j) => (l < 0 ? j : storageAxis(rank, n.perm[l]!))) as [number, number, number, number];
-    return {
-      weights: {},
-      scratchFloats: 0,
-      writesSlices: false,
-      dispatches: (b) => [permute4d(nhwcDims(inShape), perm, b.read(n.inputs[0]!), b.write, c.label)],
-    };
+    return dispatchOnly((b) => [permute4d(nhwcDims(inShape), perm, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };

@@ -35,7 +35,9 @@ function fake(shapes: Record<number, Shape>, nodes: FakeNode[], inputs: Record<s
     inputs: Object.entries(inputs).map(([name, tensor]) => ({ name, tensor })),
     outputs: Object.entries(outputs).map(([name, tensor]) => ({ name, tensor })),
   };
-  return { exec, kernels: nodes.map((n) => ({ writesSlices: n.writesSlices ?? false, scratchFloats: n.scratchFloats ?? 0 })) };
+  // flatten and concat say how placement treats them as their real kernels do (a view, or inputs side by side)
+  const placementOf = (n: FakeNode, i: number) => (n.kind === 'flatten' || n.kind === 'concat' ? nodeKernel(exec, exec.nodes[i]!, 1 << 30).placement : undefined);
+  return { exec, kernels: nodes.map((n, i) => ({ writesSlices: n.writesSlices ?? false, scratchFloats: n.scratchFloats ?? 0, placement: placementOf(n, i) })) };
 }
 
 const kinds = (p: Placement) => p.steps.map((s) => `${s.kind} ${s.name}`);
