@@ -212,7 +212,13 @@ export class CompiledModel {
     this.rebuilding = building;
     try {
       await building;
+      // disposed while it built: what it made is released here, since dispose() ran before it existed
+      if (this.life.disposed) {
+        this.releaseGpu();
+        throw new DisposedError('the model was disposed while it was being rebuilt');
+      }
     } catch (error) {
+      if (this.life.disposed) throw error;
       // half-built state is released; the model stays usable only through another rebuild
       this.releaseGpu();
       this.life.failRebuild(error as Error);

@@ -8,6 +8,7 @@ import { DisposedError, WebGpuCnnError } from '../../src/errors.js';
 import { compile } from '../../src/graph/executor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { createNodeGpuContext } from '../../src/gpu/node_gpu.js';
+import { faultyContext } from '../helpers/faulty_device.js';
 import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
 import { randomWeights } from '../helpers/random_graph.js';
 import { runGraphRef } from '../reference/graph.js';
@@ -58,5 +59,25 @@ describe('rebuild with runs in flight', () => {
     model.dispose();
     await expect(model.run(inputs[0]!)).rejects.toThrow(DisposedError);
     for (const ctx of [first, second, third]) ctx.device.destroy();
+  });
+
+  it('dispose() while rebuild() works: the rebuild rejects with DisposedError and every buffer it made is freed', async () => {
+    const g = new GraphBuilder();
+    const input = g.input('x', [1, 3, 8, 8]);
+    g.output(g.linear(g.flatten(g.relu(g.conv2d(input, { name: 'conv', outChannels: 4, kernel: 3 }))), { name: 'fc', outFeatures: 6 }), 'y');
+    const graph = g.build();
+    const weights = randomWeights(graph, new Rng(1109));
+    const first = await createNodeGpuContext();
+    const second = faultyContext(await createNodeGpuContext());
+    (await compile(second.ctx, graph, weights)).dispose(); // the device's shared placeholder binding, made once
+    const baseline = second.liveBuffers();
+    const model = await compile(first, graph, weights);
+    const rebuilt = model.rebuild(second.ctx);
+    model.dispose();
+    await expect(rebuilt).rejects.toThrow(DisposedError);
+    expect(second.liveBuffers(), 'buffers the rebuild made on the new device').toBe(baseline);
+    await expect(model.run(new Float32Array(3 * 8 * 8))).rejects.toThrow(DisposedError);
+    first.device.destroy();
+    second.ctx.device.destroy();
   });
 });
