@@ -10,19 +10,19 @@
  */
 import type { AutotuneReport } from '../autotune/autotune.js';
 import { DisposedError } from '../errors.js';
-import { createTensorBuffer, TENSOR_USAGE } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
 import { GpuErrorCollector } from '../gpu/error_capture.js';
 import { prepareDispatch, releaseDispatch, type DispatchSpec } from '../kernels/dispatch.js';
+import { allocate } from './allocation.js';
 import { abortable, checkCompileArguments, compilePasses, throwIfAborted, type CompileOptions } from './compile_passes.js';
 import type { ExecGraph, ExecNode } from './exec_graph.js';
 import { elementCount, type Graph, type WeightMap } from './ir.js';
 import { Lifecycle } from './lifecycle.js';
-import { nodeKernel, type NodeKernel } from './node_kernels.js';
+import { nodeKernel } from './node_kernels.js';
 import { place, type Placement } from './placement.js';
 import type { IoTensor, TensorInput } from './run_inputs.js';
 import { Replay, type ReplayStep, type RunOptions, type RunResult } from './run_path.js';
-import { stepDispatches, tensorBinding, type PlacedBuffers } from './step_dispatches.js';
+import { stepDispatches, tensorBinding } from './step_dispatches.js';
 
 export type { CompileOptions } from './compile_passes.js';
 export type { NodeTiming, Profile } from './profiling.js';
@@ -106,7 +106,7 @@ export class CompiledModel {
 
     // every GPU object is made under error scopes: a refused allocation must fail compile, not run on zeros
     const gpuErrors = new GpuErrorCollector(ctx.device);
-    const { buffers, weightBytes } = this.allocate(gpuErrors, exec, kernels, placement);
+    const { buffers, weightBytes } = allocate(ctx.device, gpuErrors, exec, kernels, placement, (b) => this.owned.push(b));
     const specs = placement.steps.map((_, i) => stepDispatches(ctx.device, exec, kernels, placement, buffers, i));
     const io = (name: string, tensor: number): IoTensor => {
       const shape = exec.shapes.get(tensor)!;
@@ -122,39 +122,6 @@ export class CompiledModel {
     let at = 0;
     const steps: ReplayStep[] = placement.steps.map((step, i) => ({ step, dispatches: specs[i]!.map(() => prepared[at++]!) }));
     this.built = { exec, placement, notices, weightBytes, replay: new Replay(ctx, this.life, steps, inputs, outputs) };
-  }
-
-  /** Makes the buffers the placement asks for, in its order: arenas, input staging, then per step its weights or output target. */
-  private allocate(gpuErrors: GpuErrorCollector, exec: ExecGraph, kernels: readonly NodeKernel[], placement: Placement): { buffers: PlacedBuffers; weightBytes: number } {
-    const { device } = this.ctx;
-    const own = (b: GPUBuffer) => (this.owned.push(b), b);
-    const tensorBuffer = (data: Float32Array | number, label: string, layer?: string): GPUBuffer =>
-      own(gpuErrors.track({ operation: label, layer, bytes: typeof data === 'number' ? data : data.byteLength }, () => createTensorBuffer(device, data, label)));
-    const arenas = placement.storage.arenaBytes.map((bytes, i) =>
-      own(gpuErrors.track({ operation: `arena ${i}`, layer: placement.arenaLayers[i], bytes }, () => device.createBuffer({ label: `arena ${i}`, size: Math.max(16, bytes), usage: TENSOR_USAGE }))),
-    );
-    const staging = new Map<string, GPUBuffer>();
-    for (const { name, tensor } of exec.inputs) {
-      const bytes = elementCount(exec.shapes.get(tensor)!) * 4;
-      staging.set(name, own(gpuErrors.track({ operation: `input "${name}" staging buffer`, bytes }, () => createTensorBuffer(device, bytes, `input ${name}`))));
-    }
-    const weights = new Map<number, Record<string, GPUBuffer>>();
-    const outputTargets = new Map<string, GPUBuffer>();
-    let weightBytes = 0;
-    for (const step of placement.steps) {
-      if (step.kind === 'node') {
-        const node = exec.nodes[step.node]!;
-        const uploaded: Record<string, GPUBuffer> = {};
-        for (const [role, data] of Object.entries(kernels[step.node]!.weights)) {
-          uploaded[role] = tensorBuffer(data, `${node.name}.${role}`, node.name);
-          weightBytes += uploaded[role].size;
-        }
-        weights.set(step.node, uploaded);
-      } else if (step.kind === 'output-to-nchw') {
-        outputTargets.set(step.output, tensorBuffer(elementCount(exec.shapes.get(step.tensor)!) * 4, `output ${step.output}`));
-      }
-    }
-    return { buffers: { arenas, staging, weights, outputTargets }, weightBytes };
   }
 
   /** What compile() made of the graph: fused nodes, strategies, memory. */
