@@ -1,20 +1,18 @@
 /**
- * How tensors cross the boundary between the caller's layout and ours: the
- * one place that names the conversions. Callers (PyTorch, ONNX) hand us NCHW;
+ * How tensors cross the boundary between the caller's layout and ours (the
+ * permutations themselves are ops/layout.ts's, as are the conversions inside
+ * the graph that placement inserts). Callers (PyTorch, ONNX) hand us NCHW;
  * rank-4 tensors live NHWC on the GPU. Tensors of other ranks are row-major
  * on both sides and cross as they are, and so does a rank-4 output of one
  * pixel (its NHWC and NCHW bytes agree).
  */
-import { NCHW_TO_NHWC, NHWC_TO_NCHW, type Permutation4 } from '../ops/layout.js';
+import { NCHW_TO_NHWC, NHWC_TO_NCHW, type LayoutConversion } from '../ops/layout.js';
 import type { Shape } from './ir.js';
 
 export { NCHW_TO_NHWC, NHWC_TO_NCHW, type Permutation4 } from '../ops/layout.js';
 
 /** A conversion at the boundary: the source's dims as they are stored, and the permutation to apply. */
-export interface BoundaryConversion {
-  readonly dims: readonly [number, number, number, number];
-  readonly perm: Permutation4;
-}
+export type BoundaryConversion = LayoutConversion;
 
 /** How a graph input of logical shape `shape` enters the GPU layout; undefined: it is read as given. */
 export function inputConversion(shape: Shape): BoundaryConversion | undefined {

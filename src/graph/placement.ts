@@ -3,14 +3,17 @@
  * lives. A pure function of the ExecGraph, of what each node's kernel can do
  * and of the device limits, so it is tested on fake data without a device
  * (test/graph/placement.test.ts). It decides:
- * 1. aliases — a node whose kernel is a 'view' (a flatten of [N, F] or of
- *    one pixel) is its input's memory; an input of a 'concat-channels' node
- *    whose producer can write a channel slice, that only the concat reads
- *    (once) and that is no graph output lives inside its slice of the
- *    concat's output (no copy);
+ * 1. aliases — the output of a 'row-major-view' node (reshape, flatten)
+ *    whose input and output are both stored row-major is its input's memory;
+ *    an input of a 'concat-channels' node whose producer can write a channel
+ *    slice, that only the concat reads (once) and that is no graph output
+ *    lives inside its slice of the concat's output (no copy);
  * 2. steps — the boundary conversions of graph inputs (boundary.ts), one step
- *    per node (a view needs none; a concat is one copy per input not written
- *    in place), the boundary conversions of graph outputs;
+ *    per node, the boundary conversions of graph outputs. A row-major view
+ *    is its layout conversions instead (ops/layout.ts: NHWC → row-major of
+ *    the input, row-major → NHWC of the output, through a temporary tensor
+ *    when both are needed); a concat is one copy per input not written in
+ *    place. Conversions between layouts are inserted here and nowhere else;
  * It knows no operator by name: the kernels say which nodes are views and
  * which concatenate (NodeKernel.placement).
  * 3. storage — graph inputs that need no conversion are read straight from
@@ -20,6 +23,7 @@
  * the buffers the placement asks for.
  */
 import { fullSlice, type ChannelSlice } from '../kernels/conv2d_shape.js';
+import { fromRowMajor, toRowMajor, type LayoutConversion } from '../ops/layout.js';
 import { inputConversion, outputConversion, type BoundaryConversion } from './boundary.js';
 import { consumerCounts, nodeReads, tensorLabel, type ExecGraph } from './exec_graph.js';
 import { elementCount, type Shape } from './ir.js';
@@ -54,12 +58,16 @@ export type PlacedStep = StepBase &
     | { readonly kind: 'input-to-nhwc'; readonly input: string; readonly tensor: number; readonly conversion: BoundaryConversion }
     | { readonly kind: 'node'; readonly node: number }
     | { readonly kind: 'concat-copy'; readonly node: number; readonly input: number; readonly tensor: number; readonly slice: ChannelSlice }
+    /** A node's layout conversion: `from` (a tensor or temporary) permuted into `to`. */
+    | { readonly kind: 'layout'; readonly node: number; readonly from: number; readonly to: number; readonly conversion: LayoutConversion }
     | { readonly kind: 'output-to-nchw'; readonly output: string; readonly tensor: number; readonly conversion: BoundaryConversion }
   );
 
 export interface Placement {
   readonly aliases: ReadonlyMap<number, TensorAlias>;
   readonly steps: readonly PlacedStep[];
+  /** Tensors placement added (a row-major copy between two layout conversions), by id (above every graph tensor id): their shapes. */
+  readonly temporaries: ReadonlyMap<number, Shape>;
   /** Graph inputs read straight from their staging buffer: tensor id → input name. */
   readonly external: ReadonlyMap<number, string>;
   /** Arena locations of the root tensors (all but the external inputs) and of step scratch. */
@@ -80,20 +88,21 @@ export type TensorHome = { readonly staging: string } | Location;
 export function place(exec: ExecGraph, kernels: readonly PlacementKernel[], limits: PlannerLimits): Placement {
   const aliases = decideAliases(exec, kernels);
   const root = (t: number) => aliases.get(t)?.root ?? t;
-  const steps = orderSteps(exec, kernels, aliases);
+  const temporaries = new Map<number, Shape>();
+  const steps = orderSteps(exec, kernels, aliases, temporaries);
   const external = new Map<number, string>();
   for (const input of exec.inputs) if (!inputConversion(exec.shapes.get(input.tensor)!)) external.set(input.tensor, input.name);
   const rootBytes = new Map<number, number>();
-  for (const [t, shape] of exec.shapes) if (root(t) === t && !external.has(t)) rootBytes.set(t, elementCount(shape) * 4);
+  for (const [t, shape] of [...exec.shapes, ...temporaries]) if (root(t) === t && !external.has(t)) rootBytes.set(t, elementCount(shape) * 4);
   const storage = planStorage(
     steps.map((s) => ({ reads: s.reads.map(root), writes: s.writes.map(root), scratchBytes: s.scratchFloats * 4 })),
     rootBytes,
     new Set(exec.outputs.map((o) => root(o.tensor))),
     limits,
-    { tensor: (t) => tensorLabel(exec, t), step: (i) => steps[i]!.name },
+    { tensor: (t) => (temporaries.has(t) ? `the row-major copy in layer "${steps.find((s) => s.writes.includes(t))!.name}"` : tensorLabel(exec, t)), step: (i) => steps[i]!.name },
   );
   const arenaLayers = storage.arenaBytes.map((_, arena) => largestLayerIn(exec, storage, root, arena));
-  return { aliases, steps, external, storage, arenaLayers };
+  return { aliases, steps, temporaries, external, storage, arenaLayers };
 }
 
 /** The tensor whose memory `tensor` uses (itself when not aliased). */
@@ -120,7 +129,7 @@ function decideAliases(exec: ExecGraph, kernels: readonly PlacementKernel[]): Ma
   const root = (t: number) => aliases.get(t)?.root ?? t;
   exec.nodes.forEach((n, i) => {
     const how = kernels[i]!.placement;
-    if (how === 'view') aliases.set(n.output, { root: root(n.inputs[0]!) });
+    if (how === 'row-major-view' && !toRowMajor(exec.shapes.get(n.inputs[0]!)!) && !fromRowMajor(exec.shapes.get(n.output)!)) aliases.set(n.output, { root: root(n.inputs[0]!) });
     if (how === 'concat-channels') {
       const channels = exec.shapes.get(n.output)![1]!;
       let offset = 0;
@@ -137,8 +146,9 @@ function decideAliases(exec: ExecGraph, kernels: readonly PlacementKernel[]): Ma
   return aliases;
 }
 
-function orderSteps(exec: ExecGraph, kernels: readonly PlacementKernel[], aliases: ReadonlyMap<number, TensorAlias>): PlacedStep[] {
+function orderSteps(exec: ExecGraph, kernels: readonly PlacementKernel[], aliases: ReadonlyMap<number, TensorAlias>, temporaries: Map<number, Shape>): PlacedStep[] {
   const steps: PlacedStep[] = [];
+  let nextId = Math.max(-1, ...exec.shapes.keys()) + 1;
   for (const input of exec.inputs) {
     const conversion = inputConversion(exec.shapes.get(input.tensor)!);
     if (!conversion) continue;
@@ -149,7 +159,19 @@ function orderSteps(exec: ExecGraph, kernels: readonly PlacementKernel[], aliase
   }
   exec.nodes.forEach((node, i) => {
     const how = kernels[i]!.placement;
-    if (how === 'view') return;
+    if (how === 'row-major-view') {
+      const [input, output] = [node.inputs[0]!, node.output];
+      const toRows = toRowMajor(exec.shapes.get(input)!);
+      const fromRows = fromRowMajor(exec.shapes.get(output)!);
+      const base = { kind: 'layout', node: i, name: node.name, sources: node.sources, scratchFloats: 0 } as const;
+      const label = node.sources.join('+');
+      // both conversions: the row-major bytes in between are a temporary of their own
+      const rows = toRows && fromRows ? nextId++ : output;
+      if (rows !== output) temporaries.set(rows, exec.shapes.get(output)!);
+      if (toRows) steps.push({ ...base, from: input, to: rows, conversion: toRows, label: `${label} (to NCHW)`, reads: [input], writes: [rows] });
+      if (fromRows) steps.push({ ...base, from: toRows ? rows : input, to: output, conversion: fromRows, label: `${label} (to NHWC)`, reads: [toRows ? rows : input], writes: [output] });
+      return;
+    }
     if (how === 'concat-channels') {
       const channels = exec.shapes.get(node.output)![1]!;
       let offset = 0;

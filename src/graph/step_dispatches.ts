@@ -38,6 +38,8 @@ export function stepDispatches(device: GPUDevice, exec: ExecGraph, kernels: read
       return [permute4d(step.conversion.dims, step.conversion.perm, buffers.staging.get(step.input)!, read(step.tensor), `input ${step.input}`)];
     case 'output-to-nchw':
       return [permute4d(step.conversion.dims, step.conversion.perm, read(step.tensor), buffers.outputTargets.get(step.output)!, `output ${step.output}`)];
+    case 'layout':
+      return [permute4d(step.conversion.dims, step.conversion.perm, read(step.from), read(step.to), step.label)];
     case 'concat-copy': {
       const node = exec.nodes[step.node]!;
       return [concatCopy(exec, step.tensor, read(step.tensor), read(node.output), step.slice, `${node.name} input ${step.input}`)];

@@ -14,6 +14,25 @@ export const NCHW_TO_NHWC: Permutation4 = [0, 2, 3, 1];
 /** NHWC data → NCHW: how they leave it. */
 export const NHWC_TO_NCHW: Permutation4 = [0, 3, 1, 2];
 
+/** A layout conversion: the source's dims as they are stored, and the permute4d permutation that converts it. */
+export interface LayoutConversion {
+  readonly dims: readonly [number, number, number, number];
+  readonly perm: Permutation4;
+}
+
+/** NHWC storage of `shape` → its row-major (NCHW-order) bytes; undefined when its storage already is row-major. */
+export function toRowMajor(shape: Shape): LayoutConversion | undefined {
+  if (isRowMajorStorage(shape)) return undefined;
+  return { dims: nhwcDims(shape), perm: NHWC_TO_NCHW };
+}
+
+/** Row-major (NCHW-order) bytes → the NHWC storage of `shape`; undefined when its storage is row-major. */
+export function fromRowMajor(shape: Shape): LayoutConversion | undefined {
+  if (isRowMajorStorage(shape)) return undefined;
+  const [n, c, h, w] = shape as [number, number, number, number];
+  return { dims: [n, c, h, w], perm: NCHW_TO_NHWC };
+}
+
 /** Logical [N, C, H, W] → NHWC dims; [N, F] → [N, 1, 1, F]. */
 export function nhwcDims(shape: Shape): Shape4 {
   return shape.length === 4 ? [shape[0]!, shape[2]!, shape[3]!, shape[1]!] : [shape[0]!, 1, 1, shape[1]!];

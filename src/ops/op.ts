@@ -68,13 +68,16 @@ export interface NodeKernel {
   /** The node's output can be written straight into a channel slice (for concat). */
   writesSlices: boolean;
   /**
-   * How placement treats the node when it is not a plain step. 'view': the
-   * output is the input's memory, the same bytes in both layouts — no step,
-   * no dispatch. 'concat-channels': the output is the inputs side by side
-   * along channels — each input is written there by its producer when that
-   * can write slices and nothing else reads it, else copied in.
+   * How placement treats the node when it is not a plain step (such nodes
+   * have no dispatches of their own). 'row-major-view': the output is the
+   * input read in row-major (NCHW) order — placement converts an NHWC input
+   * to row-major and the result to an NHWC output where their storage is not
+   * row-major already (ops/layout.ts), and where neither is, the output is
+   * the input's memory. 'concat-channels': the output is the inputs side by
+   * side along channels — each input is written there by its producer when
+   * that can write slices and nothing else reads it, else copied in.
    */
-  placement?: 'view' | 'concat-channels';
+  placement?: 'row-major-view' | 'concat-channels';
   dispatches(b: NodeBindings): DispatchSpec[];
 }
 

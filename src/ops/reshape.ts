@@ -1,18 +1,13 @@
 /**
  * Reshape (a row-major, NCHW-order reinterpretation between ranks 2 and 4)
  * and Flatten ([N, C, H, W] → [N, C·H·W] in PyTorch's order). A reshape
- * lowers to `identity` (same shape), `flatten` (both layouts row-major: a
- * view of the input) or `reshape` (moves data through NCHW order
- * with permute4d). A flatten of an image with more than one pixel gathers
- * the NHWC data to NCHW.
+ * lowers to `identity` (same shape), `flatten` (input [N, F] or one pixel,
+ * output row-major) or `reshape`; both executable kinds are row-major views
+ * whose layout conversions placement inserts (graph/placement.ts).
  */
 import { GraphError } from '../errors.js';
-import type { BufferBinding } from '../kernels/dispatch.js';
-import { activation as activationKernel } from '../kernels/elementwise.js';
-import { permute4d } from '../kernels/layout_transform.js';
 import { requireImage, requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
-import { isRowMajorStorage, NCHW_TO_NHWC, NHWC_TO_NCHW, nhwcDims } from './layout.js';
 import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { elementCount, showShape, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
 
@@ -74,40 +69,14 @@ export const flattenOp: OpDef<FlattenNode> = {
   exportOnnx: (n, c) => c.emit({ op: 'Flatten', name: n.name, inputs: n.inputs.map((t) => c.name(t)), outputs: [c.name(n.output)], attrs: { axis: { int: 1 } } }),
 };
 
-export const reshapeKernel: KernelDef<ReshapeExecNode> = {
-  kinds: ['reshape'],
-  kernel: (n, c) => {
-    // through NCHW order: gather the input to row-major unless it is already, scatter to NHWC unless the output is row-major
-    const inShape = c.shape(n.inputs[0]!);
-    const outShape = c.shape(n.output);
-    const label = c.label;
-    const gatherIn = !isRowMajorStorage(inShape);
-    const scatterOut = !isRowMajorStorage(outShape);
-    const total = elementCount(outShape);
-    const toNchw = (src: BufferBinding, dst: BufferBinding) => permute4d(nhwcDims(inShape), NHWC_TO_NCHW, src, dst, `${label} (to NCHW)`);
-    const toNhwc = (src: BufferBinding, dst: BufferBinding) => permute4d(outShape as [number, number, number, number], NCHW_TO_NHWC, src, dst, `${label} (to NHWC)`);
-    return {
-      weights: {},
-      scratchFloats: gatherIn && scatterOut ? total : 0,
-      writesSlices: false,
-      dispatches: (b) => {
-        const x = b.read(n.inputs[0]!);
-        if (gatherIn && scatterOut) return [toNchw(x, b.scratch!), toNhwc(b.scratch!, b.write)];
-        if (gatherIn) return [toNchw(x, b.write)];
-        if (scatterOut) return [toNhwc(x, b.write)];
-        return [activationKernel(total, 'none', x, b.write, label)];
-      },
-    };
-  },
-};
-
-export const flattenKernel: KernelDef<FlattenExecNode> = {
-  kinds: ['flatten'],
-  kernel: (n, c) => {
-    // NHWC data flattened in PyTorch's (C, H, W) order: a gather to NCHW; a view of the input (no step) when it is [N, F] or H·W = 1
-    const inShape = c.shape(n.inputs[0]!);
-    const view = inShape.length !== 4 || inShape[2]! * inShape[3]! === 1;
-    const dims = nhwcDims(inShape);
-    return dispatchOnly((b) => [permute4d(dims, NHWC_TO_NCHW, b.read(n.inputs[0]!), b.write, c.label)], { writesSlices: false, ...(view ? { placement: 'view' as const } : {}) });
-  },
+/**
+ * Both read the input in row-major (NCHW) order and have no dispatches of
+ * their own: placement converts an NHWC input to row-major and the result to
+ * an NHWC output where needed (a flatten of H·W > 1 is one gather, an image →
+ * image reshape a gather and a scatter), and makes the output a view of the
+ * input where both are stored row-major ([N, F], one channel, one pixel).
+ */
+export const reshapeKernel: KernelDef<ReshapeExecNode | FlattenExecNode> = {
+  kinds: ['reshape', 'flatten'],
+  kernel: () => dispatchOnly(() => [], { writesSlices: false, placement: 'row-major-view' }),
 };

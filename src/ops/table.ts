@@ -31,7 +31,7 @@ import type { OnnxHandler } from './onnx_import.js';
 import type { Shape } from './types.js';
 import { padKernel, padOp, type PadExecNode, type PadNode } from './pad.js';
 import { poolKernel, poolOp, type PoolExecNode, type PoolNode } from './pool.js';
-import { flattenKernel, flattenOp, reshapeKernel, reshapeOp, type FlattenExecNode, type FlattenNode, type ReshapeExecNode, type ReshapeNode } from './reshape.js';
+import { flattenOp, reshapeKernel, reshapeOp, type FlattenExecNode, type FlattenNode, type ReshapeExecNode, type ReshapeNode } from './reshape.js';
 import { sliceKernel, sliceOp, type SliceExecNode, type SliceNode } from './slice.js';
 import { softmaxKernel, softmaxOp, type SoftmaxExecNode, type SoftmaxNode } from './softmax.js';
 import { transposeKernel, transposeOp, type TransposeExecNode, type TransposeNode } from './transpose.js';
@@ -138,7 +138,7 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   reshape: reshapeKernel,
   slice: sliceKernel,
   concat: concatKernel,
-  flatten: flattenKernel,
+  flatten: reshapeKernel,
   softmax: softmaxKernel,
   lrn: lrnKernel,
   identity: identityKernel,

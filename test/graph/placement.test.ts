@@ -35,8 +35,8 @@ function fake(shapes: Record<number, Shape>, nodes: FakeNode[], inputs: Record<s
     inputs: Object.entries(inputs).map(([name, tensor]) => ({ name, tensor })),
     outputs: Object.entries(outputs).map(([name, tensor]) => ({ name, tensor })),
   };
-  // flatten and concat say how placement treats them as their real kernels do (a view, or inputs side by side)
-  const placementOf = (n: FakeNode, i: number) => (n.kind === 'flatten' || n.kind === 'concat' ? nodeKernel(exec, exec.nodes[i]!, 1 << 30).placement : undefined);
+  // flatten, reshape and concat say how placement treats them as their real kernels do (a row-major view, or inputs side by side)
+  const placementOf = (n: FakeNode, i: number) => (n.kind === 'flatten' || n.kind === 'reshape' || n.kind === 'concat' ? nodeKernel(exec, exec.nodes[i]!, 1 << 30).placement : undefined);
   return { exec, kernels: nodes.map((n, i) => ({ writesSlices: n.writesSlices ?? false, scratchFloats: n.scratchFloats ?? 0, placement: placementOf(n, i) })) };
 }
 
@@ -97,7 +97,7 @@ describe('place: flatten aliases', () => {
     expect(p.external.size).toBe(0);
   });
 
-  it('a flatten of H·W > 1 is a step of its own, and nothing aliases', () => {
+  it('a flatten of H·W > 1 is one layout step (NHWC → row-major into its output), and nothing aliases', () => {
     // x [1,2,3,3] → relu → a → flatten → f [1,18]
     const { exec, kernels } = fake(
       { 0: [1, 2, 3, 3], 1: [1, 2, 3, 3], 2: [1, 18] },
@@ -109,12 +109,54 @@ describe('place: flatten aliases', () => {
       { f: 2 },
     );
     const p = place(exec, kernels, LIMITS);
-    expect(kinds(p)).toEqual(['input-to-nhwc input:x', 'node act', 'node flat']);
+    expect(kinds(p)).toEqual(['input-to-nhwc input:x', 'node act', 'layout flat']);
     expect(p.aliases.size).toBe(0);
+    expect(p.temporaries.size).toBe(0);
+    expect(p.steps[2]).toEqual({
+      kind: 'layout', node: 1, from: 1, to: 2, conversion: { dims: [1, 3, 3, 2], perm: NHWC_TO_NCHW },
+      name: 'flat', label: 'flat (to NCHW)', sources: ['flat'], reads: [1], writes: [2], scratchFloats: 0,
+    });
     expect(p.steps[0]).toEqual({
       kind: 'input-to-nhwc', input: 'x', tensor: 0, conversion: { dims: [1, 2, 3, 3], perm: NCHW_TO_NHWC },
       name: 'input:x', label: 'input x NCHW→NHWC', sources: [], reads: [], writes: [0], scratchFloats: 0,
     });
+  });
+});
+
+describe('place: reshape layout conversions', () => {
+  const reshapeGraph = (from: Shape, to: Shape) =>
+    fake(
+      { 0: from, 1: from, 2: to, 3: to },
+      [
+        { kind: 'activation', name: 'before', inputs: [0], output: 1 },
+        { kind: 'reshape', name: 'r', inputs: [1], output: 2 },
+        { kind: 'activation', name: 'after', inputs: [2], output: 3 },
+      ],
+      { x: 0 },
+      { y: 3 },
+    );
+
+  it('image → image: NHWC → row-major into a temporary, then row-major → NHWC; the temporary lives between them only', () => {
+    const { exec, kernels } = reshapeGraph([2, 3, 4, 6], [2, 6, 6, 2]);
+    const p = place(exec, kernels, LIMITS);
+    expect(kinds(p)).toEqual(['input-to-nhwc input:x', 'node before', 'layout r', 'layout r', 'node after', 'output-to-nchw output:y']);
+    expect([...p.temporaries]).toEqual([[4, [2, 6, 6, 2]]]);
+    expect(p.steps[2]).toMatchObject({ kind: 'layout', from: 1, to: 4, conversion: { dims: [2, 4, 6, 3], perm: NHWC_TO_NCHW }, label: 'r (to NCHW)' });
+    expect(p.steps[3]).toMatchObject({ kind: 'layout', from: 4, to: 2, conversion: { dims: [2, 6, 6, 2], perm: NCHW_TO_NHWC }, label: 'r (to NHWC)' });
+    expect(p.storage.tensors.get(4)!.bytes).toBe(2 * 6 * 6 * 2 * 4);
+    expectReadsAndWritesApart(p);
+  });
+
+  it('features → image is one scatter into the output; one channel → features is a view (both stored row-major)', () => {
+    const scatter = reshapeGraph([2, 24], [2, 6, 2, 2]);
+    const p = place(scatter.exec, scatter.kernels, LIMITS);
+    expect(kinds(p)).toEqual(['node before', 'layout r', 'node after', 'output-to-nchw output:y']);
+    expect(p.steps[1]).toMatchObject({ from: 1, to: 2, conversion: { dims: [2, 6, 2, 2], perm: NCHW_TO_NHWC } });
+    const view = reshapeGraph([2, 1, 5, 7], [2, 35]);
+    const q = place(view.exec, view.kernels, LIMITS);
+    expect(kinds(q)).toEqual(['input-to-nhwc input:x', 'node before', 'node after']);
+    expect(q.aliases.get(2)).toEqual({ root: 1 });
+    expect(q.temporaries.size).toBe(0);
   });
 });
 
