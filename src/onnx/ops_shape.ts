@@ -4,18 +4,14 @@
  * Cast pass it through; Shape and Size are constants. (Ops that become graph
  * nodes are imported by their operator module in src/ops/.)
  */
-import { constant, runtime, type NodeContext, type Value } from './context.js';
+import { relabel, shapeOfValue } from '../ops/onnx_import.js';
+import { constant, type NodeContext, type Value } from './context.js';
 import { flattenDims, resolveReshape, squeezeDims, unsqueezeDims } from '../ops/shape_math.js';
 import { intConst, isFloatType } from './tensor.js';
 
 type Handler = (c: NodeContext) => Value[];
 
-const shapeOf = (v: Value): readonly number[] => (v.kind === 'const' ? v.value.dims : v.shape);
-
-/** A relabelled runtime value, or the constant with new dims. */
-function withShape(v: Value, dims: readonly number[]): Value {
-  return v.kind === 'const' ? constant({ ...v.value, dims: [...dims] }) : runtime(v.tensor, dims);
-}
+const shapeOf = shapeOfValue;
 
 export function reshapeTarget(c: NodeContext): number[] {
   const input = shapeOf(c.input(0));
@@ -28,19 +24,19 @@ export function reshapeTarget(c: NodeContext): number[] {
   return resolveReshape(input, spec, c.attrs.int('allowzero', 0) === 1);
 }
 
-const reshape: Handler = (c) => [withShape(c.input(0), reshapeTarget(c))];
-const flatten: Handler = (c) => [withShape(c.input(0), flattenDims(shapeOf(c.input(0)), c.attrs.int('axis', 1)))];
+const reshape: Handler = (c) => [relabel(c.input(0), reshapeTarget(c))];
+const flatten: Handler = (c) => [relabel(c.input(0), flattenDims(shapeOf(c.input(0)), c.attrs.int('axis', 1)))];
 
 /** Squeeze/Unsqueeze axes: an attribute before opset 13, an optional input from 13. */
 function axesOf(c: NodeContext): number[] | undefined {
   return c.opset < 13 ? c.attrs.ints('axes') : c.optionalInts(1, 'axes');
 }
 
-const squeeze: Handler = (c) => [withShape(c.input(0), squeezeDims(shapeOf(c.input(0)), axesOf(c)))];
+const squeeze: Handler = (c) => [relabel(c.input(0), squeezeDims(shapeOf(c.input(0)), axesOf(c)))];
 const unsqueeze: Handler = (c) => {
   const axes = axesOf(c);
   if (!axes) throw c.format('Unsqueeze needs axes');
-  return [withShape(c.input(0), unsqueezeDims(shapeOf(c.input(0)), axes))];
+  return [relabel(c.input(0), unsqueezeDims(shapeOf(c.input(0)), axes))];
 };
 
 const passThrough: Handler = (c) => {

@@ -11,7 +11,7 @@ import { copyChannels } from '../kernels/concat.js';
 import type { BufferBinding, DispatchSpec } from '../kernels/dispatch.js';
 import { requireImage } from './checks.js';
 import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
-import { constant, runtime, shapeOfValue, type OnnxHandler, type OnnxNodeContext, type Value } from './onnx_import.js';
+import { relabel, runtime, shapeOfValue, type OnnxHandler, type OnnxNodeContext } from './onnx_import.js';
 import { normalizeAxis } from './shape_math.js';
 import { transpose } from './transpose.js';
 import type { ExecNodeBase, NodeBase, Shape, Tensor } from './types.js';
@@ -40,11 +40,6 @@ export function concat(b: BuildContext, xs: readonly Tensor[], name?: string): T
   return b.node<ConcatNode>({ op: 'concat', name: n }, xs, [first[0], channels, first[2], first[3]]);
 }
 
-/** A relabelled runtime value, or the constant with new dims. */
-function withShape(v: Value, dims: readonly number[]): Value {
-  return v.kind === 'const' ? constant({ ...v.value, dims: [...dims] }) : runtime(v.tensor, dims);
-}
-
 /** Runs `f` with `axis` swapped into the channel position of a rank-4 tensor. */
 function onChannelAxis(c: OnnxNodeContext, ts: Tensor[], axis: number, f: (ts: Tensor[]) => Tensor): Tensor {
   if (axis === 1) return f(ts);
@@ -67,7 +62,7 @@ const importConcat: OnnxHandler = (c) => {
   out[axis] = shapes.reduce((sum, s) => sum + s[axis]!, 0);
   // empty inputs contribute nothing (exporters emit them for dynamic shapes)
   const parts = values.filter((v) => shapeOfValue(v)[axis]! > 0);
-  if (parts.length === 1) return [withShape(parts[0]!, out)];
+  if (parts.length === 1) return [relabel(parts[0]!, out)];
   // rank 2 and 3 ride as [a, b, c, 1]-style rank-4 tensors
   const four = (s: readonly number[]): number[] => (rank === 4 ? [...s] : rank === 3 ? [...s, 1] : rank === 2 ? [...s, 1, 1] : []);
   if (rank < 2 || rank > 4) throw c.unsupported('shape', `concat of rank-${rank} tensors is not supported`);

@@ -35,6 +35,8 @@ export type Value = RuntimeValue | ConstValue;
 export const runtime = (tensor: Tensor, shape: readonly number[] = tensor.shape): RuntimeValue => ({ kind: 'runtime', tensor, shape: [...shape] });
 export const constant = (value: ConstTensor): ConstValue => ({ kind: 'const', value });
 export const shapeOfValue = (v: Value): readonly number[] => (v.kind === 'const' ? v.value.dims : v.shape);
+/** The same data under other dims of equal element count (a relabelled runtime value, or the constant with new dims). */
+export const relabel = (v: Value, dims: readonly number[]): Value => (v.kind === 'const' ? constant({ ...v.value, dims: [...dims] }) : runtime(v.tensor, dims));
 export const scalarConst = (v: number): ConstTensor => ({ dtype: ONNX_FLOAT, dims: [1], data: new Float32Array([v]) });
 export const floatData = (t: ConstTensor): Float32Array => (t.data instanceof Float32Array ? t.data : Float32Array.from(t.data));
 
