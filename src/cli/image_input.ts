@@ -5,12 +5,11 @@
  * normalize per channel. One-channel models get grayscale (ITU-R 601 luma,
  * as PIL's "L"); LeNet-5 gets MNIST's recipe instead (imageToLenetInput).
  */
-import jpeg from 'jpeg-js';
-import pngjs from 'pngjs';
 import { lenet5Input, LENET5_PREPROCESSING } from '../models/lenet.js';
-import { checkPixelLimit, checkPngComplete, isJpeg, isPng, jpegHeader, pngHeader } from './image_header.js';
-import { MAX_IMAGE_PIXELS } from './input_limits.js';
-import { CliFileError } from './usage_error.js';
+import { decodeImage as decodeRgba } from '../image/decode_node.js';
+import { ImageDecodeError } from '../image/image_error.js';
+import { IMAGENET_NORMALIZATION } from '../image/preprocessing.js';
+import { CliFileError, InputFileError } from './usage_error.js';
 
 /** Decoded pixels, RGB in [0, 1], row-major, 3 floats per pixel; transparency composited over white. */
 export interface RgbImage {
@@ -19,8 +18,8 @@ export interface RgbImage {
   data: Float32Array;
 }
 
-export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
-export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+export const IMAGENET_MEAN = IMAGENET_NORMALIZATION.mean;
+export const IMAGENET_STD = IMAGENET_NORMALIZATION.std;
 /** torchvision's evaluation transforms resize to 256 and crop 224. */
 const RESIZE_OVER_CROP = 256 / 224;
 
@@ -28,46 +27,32 @@ export function isImagePath(path: string): boolean {
   return /\.(png|jpe?g)$/i.test(path);
 }
 
+/** The library's refusal as the CLI's file error (exit code 2), typed by reason where the CLI has one. */
+function asCliError(error: ImageDecodeError): CliFileError {
+  const { reason } = error;
+  if (reason === 'too-many-pixels' || reason === 'truncated' || reason === 'too-large' || reason === 'not-regular') return new InputFileError(error.source, reason, error.message, { cause: error });
+  return new CliFileError(error.message, { cause: error });
+}
+
 /**
- * A PNG or JPEG file's pixels. The header's dimensions are checked against
- * the pixel limit before a decoder allocates anything, and a file whose pixel
- * data stops short is refused rather than decoded into garbage.
+ * A PNG or JPEG file's pixels, by the library's decoder (src/image/decode_node.ts:
+ * the pixel limit from the header before a decoder allocates, truncated
+ * pixel data refused), composited over white as floats.
  */
 export async function decodeImage(bytes: Uint8Array, path: string): Promise<RgbImage> {
-  let rgba: { width: number; height: number; data: Uint8Array };
-  let declared: { width: number; height: number };
-  if (isPng(bytes)) {
-    const header = pngHeader(bytes, path);
-    checkPixelLimit(header.width, header.height, path);
-    await checkPngComplete(bytes, header, path);
-    declared = header;
-    rgba = decodeWith(path, () => pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
-  } else if (isJpeg(bytes)) {
-    declared = jpegHeader(bytes, path);
-    checkPixelLimit(declared.width, declared.height, path);
-    const limits = { maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 2048 };
-    rgba = decodeWith(path, () => jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, ...limits }));
-  } else {
-    throw new CliFileError(`cannot decode image ${path}: neither a PNG nor a JPEG file (by its first bytes)`);
+  let rgba: { width: number; height: number; data: Uint8ClampedArray };
+  try {
+    rgba = await decodeRgba(bytes, { name: path });
+  } catch (error) {
+    throw error instanceof ImageDecodeError ? asCliError(error) : error;
   }
   const { width, height } = rgba;
-  if (width !== declared.width || height !== declared.height || rgba.data.length !== width * height * 4) {
-    throw new CliFileError(`cannot decode image ${path}: the decoder gave ${width}×${height} (${rgba.data.length} bytes) for a ${declared.width}×${declared.height} header`);
-  }
   const data = new Float32Array(width * height * 3);
   for (let i = 0; i < width * height; i++) {
     const alpha = rgba.data[4 * i + 3]! / 255;
     for (let c = 0; c < 3; c++) data[3 * i + c] = (rgba.data[4 * i + c]! / 255) * alpha + (1 - alpha);
   }
   return { width, height, data };
-}
-
-function decodeWith<T>(path: string, decode: () => T): T {
-  try {
-    return decode();
-  } catch (cause) {
-    throw new CliFileError(`cannot decode image ${path}: ${(cause as Error).message}`, { cause });
-  }
 }
 
 /**

@@ -5,11 +5,10 @@
  * is refused at once instead of eating memory for a minute.
  */
 import { formatBytes, UnsupportedConfigurationError } from '../errors.js';
+import { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS } from '../image/image_limits.js';
 
-/** Decoded size of one image: 64 megapixels (8000×8000) — about 1.3 GB of working memory at the limit. */
-export const MAX_IMAGE_PIXELS = 64_000_000;
-/** One PNG or JPEG file. */
-export const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
+// the image limits are the library decoder's (src/image/image_limits.ts)
+export { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS };
 /** One input tensor, raw float32 file or ONNX model (protobuf's own ceiling is 2 GiB). */
 export const MAX_TENSOR_BYTES = 2 * 2 ** 30;
 
