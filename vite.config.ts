@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -32,31 +32,15 @@ function demoAtSiteRoot(): Plugin {
   };
 }
 
-/**
- * ONNX Runtime Web (a peer on the bench page) loads its wasm and glue at run
- * time from ort.env.wasm.wasmPaths: the build copies them to ort/ beside the
- * pages, so the site serves them itself (no CDN).
- */
-function ortWasmFiles(): Plugin {
-  const from = resolve(ROOT, 'node_modules/onnxruntime-web/dist');
-  return {
-    name: 'webgpu-cnn:ort-wasm-files',
-    apply: 'build',
-    writeBundle(options) {
-      const to = resolve(options.dir ?? resolve(ROOT, 'dist/site'), 'ort');
-      mkdirSync(to, { recursive: true });
-      for (const f of readdirSync(from)) if (/^ort-wasm-simd-threaded\.(jsep|asyncify)?\.?(wasm|mjs)$/.test(f)) copyFileSync(resolve(from, f), resolve(to, f));
-    },
-  };
-}
-
 // the static pages: dist/site/index.html (demo) and dist/site/bench/index.html;
-// relative asset paths so the folder can be served from anywhere
+// relative asset paths so the folder can be served from anywhere. ONNX Runtime
+// Web's one wasm file reaches assets/ through bench/peers_browser.ts's `?url`
+// import (and is served from node_modules by the dev server): no copy step.
 export default defineConfig({
   root: ROOT,
   base: './',
   publicDir: false,
-  plugins: [demoAtSiteRoot(), ortWasmFiles()],
+  plugins: [demoAtSiteRoot()],
   appType: 'mpa',
   build: {
     outDir: 'dist/site',

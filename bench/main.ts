@@ -1,14 +1,19 @@
 /**
  * The bench page: URL parameters choose the model and the runs
- * (?model=lenet5&size=32&runs=5&warmup=1&peers=1&tiles=1&auto=1 starts at
- * once); results go to tables, bars, JSON/CSV downloads and
- * window.__benchResults (for tests and scripts).
+ * (?model=lenet5&size=32&runs=5&warmup=1&peers=ort,tfjs&tiles=1&auto=1 starts
+ * at once; peers=0 runs none); results go to tables, bars, JSON/CSV downloads
+ * and window.__benchResults (for tests and scripts). Ratios follow
+ * src/bench/ratio.ts: peer ÷ ours.
  */
 import '../demo/style.css';
 import './bench.css';
+import { AUTO_RULES } from '../src/bench/auto_mark.js';
+import { noticeLines } from '../src/bench/notices.js';
+import { RATIO_HEADING, speedupText } from '../src/bench/ratio.js';
 import { createGpuContext } from '../src/gpu/device.js';
 import { ZOO, zooModel } from '../src/models/zoo.js';
 import { resultsToCsv } from './export.js';
+import { PEER_IDS, peersFromParam } from './peers_browser.js';
 import { runBench, type BenchParams, type BenchResults } from './run_bench.js';
 
 declare global {
@@ -27,7 +32,8 @@ const sizeInput = $<HTMLInputElement>('size');
 const runsInput = $<HTMLInputElement>('runs');
 sizeInput.value = url.get('size') ?? String(zooModel(modelSelect.value).inputSize);
 runsInput.value = url.get('runs') ?? '5';
-$<HTMLInputElement>('peers').checked = url.get('peers') !== '0';
+const askedPeers = peersFromParam(url.get('peers'));
+for (const id of PEER_IDS) $<HTMLInputElement>(`peer-${id}`).checked = askedPeers.includes(id);
 $<HTMLInputElement>('tiles').checked = url.get('tiles') !== '0';
 modelSelect.addEventListener('change', () => (sizeInput.value = String(zooModel(modelSelect.value).inputSize)));
 
@@ -40,12 +46,20 @@ const ctx = await createGpuContext().catch((e: { reason?: string }) => {
 });
 if (ctx) {
   document.body.dataset.webgpu = 'ready';
-  line.textContent = `Adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description} — timing by ${ctx.features.timestampQuery ? 'GPU timestamps' : 'queue completion (no timestamp-query)'}.`;
+  document.body.dataset.deviceClass = ctx.deviceClass;
+  line.textContent = `Adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description} — timing by ${ctx.features.timestampQuery ? 'GPU timestamps' : 'queue completion (no timestamp-query)'}; auto follows the ${AUTO_RULES[ctx.deviceClass]}.`;
+  if (ctx.deviceClass === 'cpu') {
+    const banner = $('software-banner');
+    const name = ctx.adapter.architecture || ctx.adapter.description || ctx.adapter.vendor || 'this adapter';
+    banner.textContent = `Software adapter: ${name} emulates a GPU on the CPU. These figures measure CPU emulation, not a GPU — compare runtimes and strategies within this run, not with GPU numbers. auto follows the ${AUTO_RULES.cpu} here (direct, depthwise for depthwise layers), not the GPU rules.`;
+    banner.hidden = false;
+  }
 }
 const runButton = $<HTMLButtonElement>('run');
 runButton.disabled = !ctx;
 
 const fmt = (ms?: number) => (ms === undefined ? '—' : ms < 10 ? ms.toFixed(3) : ms.toFixed(1));
+const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' })[c]};`);
 
 function render(r: BenchResults): void {
   const layers = $('layers');
@@ -57,21 +71,25 @@ function render(r: BenchResults): void {
     const max = Math.max(...rows.map((x) => x.medianMs));
     const section = document.createElement('section');
     section.className = 'layer';
+    section.dataset.layer = layer;
     section.innerHTML = `<h3>${layer} <span class="muted">${shape}</span></h3>`;
     for (const row of rows) {
       const div = document.createElement('div');
-      div.className = `bench-bar${row.winner ? ' winner' : ''}${row.runtime === 'tfjs' ? ' peer' : ''}`;
-      const marks = [row.winner ? 'fastest' : '', row.auto ? 'auto' : '', row.ratio ? `${row.ratio.toFixed(2)}× our best` : '', row.relL2 !== undefined && row.relL2 > 1e-3 ? `wrong: rel. L2 ${row.relL2.toExponential(1)}` : ''].filter(Boolean).join(', ');
+      div.dataset.candidate = row.candidate;
+      div.className = `bench-bar${row.winner ? ' winner' : ''}${row.auto ? ' auto' : ''}${row.runtime === 'tfjs' ? ' peer' : ''}`;
+      const marks = [row.winner ? 'fastest' : '', row.auto ? `auto (${r.autoRules})` : '', row.ratio ? `TF.js ÷ our fastest ${speedupText(row.ratio, 'TF.js')}` : '', row.relL2 !== undefined && row.relL2 > 1e-3 ? `wrong: rel. L2 ${row.relL2.toExponential(1)}` : ''].filter(Boolean).join(', ');
       div.innerHTML = `<span class="name">${row.candidate}</span><span class="track"><span style="width:${((100 * row.medianMs) / max).toFixed(1)}%"></span></span><span class="ms">${fmt(row.medianMs)} ms <small>(${fmt(row.p10Ms)}–${fmt(row.p90Ms)}) ${marks}</small></span>`;
       section.append(div);
     }
     layers.append(section);
   }
   const net = $('network');
-  net.innerHTML = '<tr><th>runtime</th><th>config</th><th>median ms</th><th>p10–p90</th><th>GPU ms</th><th>cold start ms</th><th>peer / ours</th><th>rel. L2 vs ours</th><th>notes</th></tr>';
+  net.innerHTML = `<tr><th>runtime</th><th>config</th><th>median ms</th><th>p10–p90</th><th>GPU ms</th><th>cold start ms</th><th>${RATIO_HEADING}</th><th>rel. L2 vs ours</th><th>notes</th></tr>`;
   for (const n of r.network) {
     const tr = document.createElement('tr');
-    tr.innerHTML = `<td>${n.runtime}</td><td>${n.config}</td><td>${fmt(n.wallMs?.median)}</td><td>${n.wallMs ? `${fmt(n.wallMs.p10)}–${fmt(n.wallMs.p90)}` : ''}</td><td>${fmt(n.gpuMs)}</td><td>${fmt(n.coldMs)}</td><td>${n.ratioToOurs ? `${n.ratioToOurs.toFixed(2)}×` : ''}</td><td>${n.relL2 === undefined ? '' : n.relL2.toExponential(1)}</td><td class="muted">${[n.error, ...(n.notices ?? [])].filter(Boolean).join('; ')}</td>`;
+    tr.dataset.runtime = n.runtime;
+    tr.dataset.config = n.config;
+    tr.innerHTML = `<td>${n.runtime}</td><td>${n.config}</td><td>${fmt(n.wallMs?.median)}</td><td>${n.wallMs ? `${fmt(n.wallMs.p10)}–${fmt(n.wallMs.p90)}` : ''}</td><td>${fmt(n.gpuMs)}</td><td>${fmt(n.coldMs)}</td><td class="ratio">${n.ratioToOurs ? speedupText(n.ratioToOurs) : ''}</td><td>${n.relL2 === undefined ? '' : n.relL2.toExponential(1)}</td><td class="muted notes">${[...(n.error ? [n.error] : []), ...noticeLines(n.notices ?? [])].map(escape).join('<br>')}</td>`;
     net.append(tr);
   }
   const m = r.memory;
@@ -95,7 +113,7 @@ async function start(): Promise<void> {
     size: Number(sizeInput.value),
     runs: Math.max(1, Number(runsInput.value)),
     warmup: Number(url.get('warmup') ?? '1'),
-    peers: $<HTMLInputElement>('peers').checked,
+    peers: PEER_IDS.filter((id) => $<HTMLInputElement>(`peer-${id}`).checked),
     tiles: $<HTMLInputElement>('tiles').checked,
   };
   const progress = $('progress');

@@ -11,6 +11,7 @@ import { memoryAutotuneStore } from '../src/autotune/store.js';
 import { fileAutotuneStore } from '../src/autotune/store_node.js';
 import { runTuned, type TunedRun } from '../src/bench/compare.js';
 import { runNodePeers } from '../src/bench/peers_node.js';
+import { speedup } from '../src/bench/ratio.js';
 import { timeWall, type LatencyStats } from '../src/bench/stats.js';
 import { mergeWinnerRows, winnerCounts, winnersTable } from '../src/bench/winners.js';
 import { compile } from '../src/graph/executor.js';
@@ -32,12 +33,13 @@ const store = tuneFile ? fileAutotuneStore(tuneFile) : memoryAutotuneStore();
 const ctx = await createNodeGpuContext();
 const log = (line: string) => console.error(`  ${line}`);
 const fmt = (s?: LatencyStats) => (s ? `${s.median.toFixed(s.median < 10 ? 2 : 1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})` : 'n/a');
-const ratio = (a?: LatencyStats, b?: LatencyStats) => (a && b ? (a.median / b.median).toFixed(2) : '–');
+// src/bench/ratio.ts's convention: peer ÷ ours, above 1 ours is faster
+const ratio = (ours?: LatencyStats, peer?: LatencyStats) => speedup(peer?.median, ours?.median)?.toFixed(2) ?? '–';
 const err = (p?: { available: boolean; relL2?: number; reason?: string }) => (p?.available ? p.relL2!.toExponential(1) : `n/a: ${p?.reason}`);
 const header = [
-  `adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description}; batch 1; ${runs} runs after ${warmup} warm-up; wall ms (median (min–max)) incl. upload + readback; ratios are ours auto ÷ peer (below 1: ours faster)`,
+  `adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description}; batch 1; ${runs} runs after ${warmup} warm-up; wall ms (median (min–max)) incl. upload + readback; ratios are peer ÷ ours (above 1: ours faster)`,
   '',
-  '| model | input | ours auto | ours tuned | ORT-web WebGPU | TF.js WebGPU | auto÷ORT | auto÷TF.js | tuned÷ORT | tuned÷TF.js | tuned rel. L2 | ORT rel. L2 | TF.js rel. L2 |',
+  '| model | input | ours auto | ours tuned | ORT-web WebGPU | TF.js WebGPU | ORT÷auto | TF.js÷auto | ORT÷tuned | TF.js÷tuned | tuned rel. L2 | ORT rel. L2 | TF.js rel. L2 |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 const lines: string[] = [];

@@ -7,9 +7,11 @@
 import { candidateName, convCandidates } from '../src/autotune/candidates.js';
 import { measureConvCandidates, convMacs } from '../src/autotune/measure.js';
 import { localStorageAutotuneStore, memoryAutotuneStore } from '../src/autotune/store.js';
+import { autoMark, AUTO_RULES } from '../src/bench/auto_mark.js';
 import { runOrtPeer, runTfjsPeer, type PeerResult } from '../src/bench/peers.js';
+import { speedup } from '../src/bench/ratio.js';
 import { timeWall, type LatencyStats } from '../src/bench/stats.js';
-import type { GpuContext } from '../src/gpu/device.js';
+import type { DeviceClass, GpuContext } from '../src/gpu/device.js';
 import { compile, type CompileOptions, type ModelInfo } from '../src/graph/executor.js';
 import { lower } from '../src/graph/exec_graph.js';
 import { runPasses } from '../src/graph/passes/index.js';
@@ -18,14 +20,15 @@ import type { ConvNode } from '../src/graph/exec_graph.js';
 import type { Conv2dShape } from '../src/kernels/conv2d_shape.js';
 import { randomWeights } from '../src/models/random_weights.js';
 import { zooModel } from '../src/models/zoo.js';
-import { loadPeers } from './peers_browser.js';
+import { loadPeers, type PeerId } from './peers_browser.js';
 
 export interface BenchParams {
   model: string;
   size: number;
   runs: number;
   warmup: number;
-  peers: boolean;
+  /** The peers to load and run (each library is fetched only when listed). */
+  peers: readonly PeerId[];
   tiles: boolean;
 }
 
@@ -38,11 +41,12 @@ export interface LayerRow {
   p10Ms: number;
   p90Ms: number;
   gflops: number;
+  /** What compile()'s auto runs on this layer on this adapter class (see autoMark). */
   auto: boolean;
   winner: boolean;
   /** Relative L2 from the auto choice's output (ours only). */
   relL2?: number;
-  /** tf ms / our winner's ms. */
+  /** TF.js rows: its ms ÷ our winner's ms (src/bench/ratio.ts: > 1, ours is faster). */
   ratio?: number;
 }
 
@@ -56,13 +60,17 @@ export interface NetworkRow {
   relL2?: number;
   notices?: readonly string[];
   error?: string;
-  /** Peer's median / our auto median. */
+  /** Peers: their median ÷ our auto median (src/bench/ratio.ts: > 1, ours is faster). */
   ratioToOurs?: number;
 }
 
 export interface BenchResults {
   params: BenchParams;
   adapter: GpuContext['adapter'];
+  /** The adapter class: 'cpu' for a software adapter (SwiftShader), whose figures are CPU emulation. */
+  deviceClass: DeviceClass;
+  /** Which rules the auto marks follow ("CPU-emulation rules"). */
+  autoRules: string;
   timing: string;
   layers: LayerRow[];
   network: NetworkRow[];
@@ -84,11 +92,21 @@ export async function runBench(ctx: GpuContext, p: BenchParams, progress: (line:
   const graph = entry.build({ inputSize: p.size });
   const weights = randomWeights(graph, 7);
   const inputs = { [graph.inputs[0]!.name]: seeded(entry.inputChannels * p.size * p.size, 3) };
-  const results: BenchResults = { params: p, adapter: ctx.adapter, timing: ctx.features.timestampQuery ? 'gpu-timestamps' : 'queue-completion', layers: [], network: [], peers: [], finishedAt: '' };
-  const peers = p.peers ? await loadPeers(progress) : undefined;
+  const results: BenchResults = {
+    params: p,
+    adapter: ctx.adapter,
+    deviceClass: ctx.deviceClass,
+    autoRules: AUTO_RULES[ctx.deviceClass],
+    timing: ctx.features.timestampQuery ? 'gpu-timestamps' : 'queue-completion',
+    layers: [],
+    network: [],
+    peers: [],
+    finishedAt: '',
+  };
+  const peers = p.peers.length ? await loadPeers(p.peers, progress) : undefined;
 
-  // per layer: each distinct conv shape once
-  const exec = runPasses(lower(graph, weights), {}, []);
+  // per layer: each distinct conv shape once, as compile() sees it on this adapter
+  const exec = runPasses(lower(graph, weights), { deviceClass: ctx.deviceClass }, []);
   const seen = new Set<string>();
   for (const node of exec.nodes.filter((n): n is ConvNode => n.kind === 'conv')) {
     const s = convShapeOf(exec, node);
@@ -96,7 +114,7 @@ export async function runBench(ctx: GpuContext, p: BenchParams, progress: (line:
     if (seen.has(key)) continue;
     seen.add(key);
     progress(`layer ${node.name}: ${key}`);
-    const auto = node.strategy;
+    const auto = autoMark(s, ctx.deviceClass).candidate;
     const candidates = convCandidates(s, p.tiles).sort((a, b) => Number(b.strategy === auto && !b.tile) - Number(a.strategy === auto && !a.tile));
     const timings = await measureConvCandidates(ctx, s, candidates, { runs: p.runs, warmup: p.warmup, activation: node.activation });
     const best = Math.min(...timings.filter((t) => t.correct).map((t) => t.medianMs));
@@ -106,7 +124,7 @@ export async function runBench(ctx: GpuContext, p: BenchParams, progress: (line:
     }
     if (peers?.tf) {
       const row = await timeTfjsConv(peers.tf, s, p);
-      if (row) results.layers.push({ layer: node.name, shape: key, candidate: row.op, runtime: 'tfjs', medianMs: row.median, p10Ms: row.p10, p90Ms: row.p90, gflops: gflop / row.median, auto: false, winner: false, ratio: row.median / best });
+      if (row) results.layers.push({ layer: node.name, shape: key, candidate: row.op, runtime: 'tfjs', medianMs: row.median, p10Ms: row.p10, p90Ms: row.p90, gflops: gflop / row.median, auto: false, winner: false, ratio: speedup(row.median, best) });
     }
   }
 
@@ -142,13 +160,13 @@ export async function runBench(ctx: GpuContext, p: BenchParams, progress: (line:
     if (peers.ort) {
       progress('network: ONNX Runtime Web (WebGPU EP)');
       results.peers.push(await runOrtPeer(peers.ort, job));
-    } else results.peers.push({ name: 'ort-web webgpu', available: false, reason: peers.ortError });
+    } else if (p.peers.includes('ort')) results.peers.push({ name: 'ort-web webgpu', available: false, reason: peers.ortError });
     if (peers.tf) {
       progress('network: TF.js (WebGPU)');
       results.peers.push(await runTfjsPeer(peers.tf, job));
-    } else results.peers.push({ name: 'tfjs webgpu', available: false, reason: peers.tfError });
+    } else if (p.peers.includes('tfjs')) results.peers.push({ name: 'tfjs webgpu', available: false, reason: peers.tfError });
     for (const r of results.peers) {
-      results.network.push({ runtime: r.name, config: 'whole network', wallMs: r.wallMs, coldMs: r.coldMs, relL2: r.relL2, error: r.available ? undefined : r.reason, ratioToOurs: r.wallMs && autoMedian ? r.wallMs.median / autoMedian : undefined });
+      results.network.push({ runtime: r.name, config: 'whole network', wallMs: r.wallMs, coldMs: r.coldMs, relL2: r.relL2, error: r.available ? undefined : r.reason, ratioToOurs: speedup(r.wallMs?.median, autoMedian) });
     }
   }
   results.finishedAt = new Date().toISOString();

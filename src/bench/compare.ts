@@ -1,8 +1,8 @@
 /**
  * The whole-network comparison the Node benches print: ours under the auto
  * heuristic, ours autotuned, and the peers, each with its latency, the ratio
- * ours ÷ it (below 1: we are faster) and its output's relative L2 distance
- * from ours.
+ * it ÷ ours (src/bench/ratio.ts: above 1, ours is faster) and its output's
+ * relative L2 distance from ours.
  */
 import type { AutotuneReport } from '../autotune/autotune.js';
 import { defaultAutotuneStore, type AutotuneStore } from '../autotune/store.js';
@@ -10,6 +10,7 @@ import type { GpuContext } from '../gpu/device.js';
 import { compile } from '../graph/executor.js';
 import type { Graph, WeightMap } from '../graph/ir.js';
 import type { PeerResult } from './peers.js';
+import { speedup } from './ratio.js';
 import { relL2, timeWall, type LatencyStats } from './stats.js';
 import { shortShape, winnerRows, type WinnerRow } from './winners.js';
 
@@ -94,12 +95,13 @@ export function comparisonRows(
 }
 
 const ms = (x: number) => x.toFixed(x < 10 ? 2 : 1);
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '–' : (a / b).toFixed(2));
+const ratio = (other: number | undefined, ours: number | undefined) => speedup(other, ours)?.toFixed(2) ?? '–';
 
 /**
- * A markdown table: latency, ours ÷ this (below 1: ours is faster) for ours
- * (the first row) and ours tuned, cold start (creation + first run), and the
- * relative L2 distance of each output from the first row's.
+ * A markdown table: latency, this ÷ ours (src/bench/ratio.ts's convention:
+ * above 1, ours is faster by that factor) against ours (the first row) and
+ * against ours tuned, cold start (creation + first run), and the relative L2
+ * distance of each output from the first row's.
  *
  * @example
  * console.log(comparisonTable(comparisonRows(auto, tuned, peers)).join('\n'));
@@ -109,11 +111,11 @@ export function comparisonTable(rows: readonly ComparisonRow[]): string[] {
   const auto = rows[0]?.wallMs?.median;
   const tuned = rows.find((r) => r.name === 'ours tuned')?.wallMs?.median;
   return [
-    `| runtime | median ms | p10–p90 ms | ${base} ÷ this | ours tuned ÷ this | cold start ms | rel. L2 vs ${base} |`,
+    `| runtime | median ms | p10–p90 ms | this ÷ ${base} (> 1: ${base} faster) | this ÷ ours tuned (> 1: tuned faster) | cold start ms | rel. L2 vs ${base} |`,
     '|---|---|---|---|---|---|---|',
     ...rows.map((r) =>
       r.wallMs
-        ? `| ${r.name} | ${ms(r.wallMs.median)} | ${ms(r.wallMs.p10)}–${ms(r.wallMs.p90)} | ${ratio(auto, r.wallMs.median)} | ${ratio(tuned, r.wallMs.median)} | ${r.coldMs === undefined ? '–' : ms(r.coldMs)} | ${r.relL2 === undefined ? '–' : r.relL2.toExponential(1)} |`
+        ? `| ${r.name} | ${ms(r.wallMs.median)} | ${ms(r.wallMs.p10)}–${ms(r.wallMs.p90)} | ${ratio(r.wallMs.median, auto)} | ${ratio(r.wallMs.median, tuned)} | ${r.coldMs === undefined ? '–' : ms(r.coldMs)} | ${r.relL2 === undefined ? '–' : r.relL2.toExponential(1)} |`
         : `| ${r.name} | n/a: ${r.reason} | | | | | |`,
     ),
   ];

@@ -109,6 +109,7 @@ export const benchCommand: Command = {
     'wall: model.run() from the call to the outputs on the CPU (upload, dispatches, readback).',
     'gpu: the sum of the compute passes by timestamp queries, in separate profiled runs,',
     'where the device offers timestamp-query. cold: compile() plus the first run.',
+    "--peers ratios are the other runtime's median ÷ ours (above 1: ours is faster).",
   ].join('\n'),
 
   async run(args: ParsedArgs, io: CommandIo): Promise<number> {
