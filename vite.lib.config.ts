@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
+import MagicString from 'magic-string';
 import { defineConfig, type Plugin } from 'vite';
 
 /** Module ids that must never reach a browser bundle. */
@@ -39,11 +42,72 @@ function browserEntryStaysBrowserSafe(entry = 'index'): Plugin {
   };
 }
 
+/** `new URL('./relative/file.ext', import.meta.url)` with a plain string literal: the asset pattern bundlers recognise. */
+const ASSET_URL = /new\s+URL\(\s*(['"])(\.\.?\/[^'"]+)\1\s*,\s*import\.meta\.url\s*\)/g;
+/** What the transform leaves in place of an asset's path until the chunk's own location is known. */
+const PLACEHOLDER = /(?:\/\*\s*@vite-ignore\s*\*\/\s*)?"__webgpu_cnn_asset__([^"]+)__"/g;
+const SCRIPT = /\.[cm]?[jt]sx?$/;
+/** Block comments and whole-line comments, blanked (same length) so an example in a doc comment is not taken for code. */
+const blankComments = (code: string) => code.replace(/\/\*[\s\S]*?\*\/|^[ \t]*\/\/.*$/gm, (c) => c.replace(/[^\n]/g, ' '));
+
+/**
+ * Ships the files src/ references as `new URL('./x', import.meta.url)` (the
+ * LeNet-5 weights) as real files under dist/lib/assets/, and leaves that
+ * same pattern in the built code, pointing from each chunk to its copy. A
+ * library build of Vite would inline them as base64 data: URLs (+33%, in
+ * every chunk that uses them, and no longer a file an app's bundler can
+ * copy and cache). An app's Vite, webpack or Rollup sees the pattern in our
+ * dist and copies the file; Node resolves it to a file: URL in the package.
+ */
+function shipUrlAssets(): Plugin {
+  const emitted = new Map<string, string>(); // asset file name → source path
+  return {
+    name: 'webgpu-cnn:ship-url-assets',
+    enforce: 'pre',
+    buildStart() {
+      emitted.clear();
+    },
+    transform: {
+      filter: { id: /\/src\/.*\.ts$/, code: /import\.meta\.url/ },
+      handler(code, id) {
+        let s: MagicString | undefined;
+        for (const match of blankComments(code).matchAll(ASSET_URL)) {
+          const file = resolve(dirname(id), match[2]!);
+          if (SCRIPT.test(file)) continue;
+          const fileName = `assets/${basename(file)}`;
+          const previous = emitted.get(fileName);
+          if (previous !== undefined && previous !== file) this.error(`two assets named ${fileName}: ${previous} and ${file}`);
+          if (previous === undefined) {
+            emitted.set(fileName, file);
+            this.emitFile({ type: 'asset', fileName, source: readFileSync(file) });
+          }
+          this.addWatchFile(file);
+          s ??= new MagicString(code);
+          // @vite-ignore keeps Vite's own asset plugin (which inlines in library builds) off this one
+          s.overwrite(match.index, match.index + match[0].length, `new URL(/* @vite-ignore */ "__webgpu_cnn_asset__${fileName}__", import.meta.url)`);
+        }
+        return s ? { code: s.toString(), map: s.generateMap({ hires: 'boundary', source: id }) } : undefined;
+      },
+    },
+    renderChunk(code, chunk) {
+      if (!code.includes('__webgpu_cnn_asset__')) return null;
+      const s = new MagicString(code);
+      for (const match of code.matchAll(PLACEHOLDER)) {
+        let path = relative(dirname(chunk.fileName), match[1]!).replaceAll('\\', '/');
+        if (!path.startsWith('.')) path = `./${path}`;
+        s.overwrite(match.index, match.index + match[0].length, JSON.stringify(path));
+      }
+      return { code: s.toString(), map: s.generateMap({ hires: 'boundary' }) };
+    },
+  };
+}
+
 // the library: dist/lib/index.js (browser) and dist/lib/node.js (Node, adds Dawn);
-// WGSL arrives inlined through `?raw` imports; declarations come from tsconfig.build.json
+// WGSL arrives inlined through `?raw` imports; the shipped weights are files in dist/lib/assets/
+// (shipUrlAssets); declarations come from tsconfig.build.json
 export default defineConfig({
   publicDir: false,
-  plugins: [browserEntryStaysBrowserSafe()],
+  plugins: [shipUrlAssets(), browserEntryStaysBrowserSafe()],
   build: {
     outDir: 'dist/lib',
     emptyOutDir: true,

@@ -71,6 +71,8 @@ export type { MaterializeLimits } from './onnx/budget.js';
 export type { LoadOnnxOptions } from './onnx/load.js';
 export { ZOO, zooModel } from './models/zoo.js';
 export type { ZooEntry } from './models/zoo.js';
+export { loadPretrainedWeights, pretrainedWeightsUrl, imagenetLabels, PRETRAINED_IDS } from './models/pretrained.js';
+export type { PretrainedId, LoadPretrainedOptions } from './models/pretrained.js';
 export type { ModelOptions } from './models/options.js';
 export { randomWeights } from './models/random_weights.js';
 export { lenet5, lenet5Input, LENET5_PREPROCESSING } from './models/lenet.js';

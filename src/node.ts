@@ -8,7 +8,9 @@
  * effect). Node's default autotune store, the JSON file of
  * fileAutotuneStore(), is registered when createNodeGpuContext or getNodeGpu
  * below is first called — the way every Node program gets its GPU — and made
- * only when compile({autotune: true}) first needs it. A context made
+ * only when compile({autotune: true}) first needs it; they also make the
+ * shipped weights' file: URLs readable (loadPretrainedWeights and its
+ * callers read them with node:fs). A context made
  * otherwise (adoptDevice) uses the browser default (in-memory in Node) unless
  * given `setDefaultAutotuneStore(fileAutotuneStore())` or
  * `{ autotune: { store } }`.
@@ -17,6 +19,7 @@ import { setPlatformAutotuneStore } from './autotune/store.js';
 import { fileAutotuneStore } from './autotune/store_node.js';
 import type { GpuContext } from './gpu/device.js';
 import { createNodeGpuContext as createDawnContext, getNodeGpu as getDawnGpu, type NodeGpuOptions } from './gpu/node_gpu.js';
+import { registerPretrainedFileReader } from './models/pretrained_node.js';
 
 export * from './index.js';
 export { SWIFTSHADER_ICD } from './gpu/node_gpu.js';
@@ -24,6 +27,8 @@ export type { NodeGpuOptions } from './gpu/node_gpu.js';
 export { loadSafetensorsFile } from './io/safetensors_node.js';
 export { fileAutotuneStore, defaultAutotuneFile } from './autotune/store_node.js';
 export { loadOnnxFile } from './onnx/load_node.js';
+// shadows the browser entry's loadPretrainedWeights of `export *`: this one reads the package's files
+export { loadPretrainedWeights } from './models/pretrained_node.js';
 
 /** ~/.cache/webgpu-cnn/autotune.json (or under $XDG_CACHE_HOME), made when first used. */
 const nodeAutotuneStore = () => fileAutotuneStore();
@@ -38,6 +43,7 @@ const nodeAutotuneStore = () => fileAutotuneStore();
  */
 export async function createNodeGpuContext(options: NodeGpuOptions = {}): Promise<GpuContext> {
   setPlatformAutotuneStore(nodeAutotuneStore);
+  registerPretrainedFileReader();
   return createDawnContext(options);
 }
 
@@ -51,5 +57,6 @@ export async function createNodeGpuContext(options: NodeGpuOptions = {}): Promis
  */
 export async function getNodeGpu(options: NodeGpuOptions = {}): Promise<GPU> {
   setPlatformAutotuneStore(nodeAutotuneStore);
+  registerPretrainedFileReader();
   return getDawnGpu(options);
 }

@@ -3,13 +3,14 @@
  * so the CLI, the demo and the bench pick models the same way.
  */
 import { InvalidParameterError } from '../errors.js';
-import type { Graph } from '../graph/ir.js';
+import type { Graph, WeightMap } from '../graph/ir.js';
 import { alexnet, alexnetOriginal } from './alexnet.js';
 import { efficientnet, EFFICIENTNET_SCALING, type EfficientNetVariant } from './efficientnet.js';
 import { GOOGLENET_AUX_PREFIXES, googlenet } from './googlenet.js';
 import { lenet5 } from './lenet.js';
 import { mobilenetV1, mobilenetV2 } from './mobilenet.js';
 import type { ModelOptions } from './options.js';
+import { loadPretrainedWeights, type LoadPretrainedOptions } from './pretrained.js';
 import { resnet18, resnet34, resnet50, resnet101, resnet152 } from './resnet.js';
 import { vgg11, vgg13, vgg16, vgg19 } from './vgg.js';
 
@@ -24,6 +25,16 @@ export interface ZooEntry {
   readonly torchvision: boolean;
   /** State-dict prefixes the inference graph has no use for (GoogLeNet's auxiliary heads). */
   readonly skipPrefixes?: readonly string[];
+  /**
+   * Loads the trained weights that ship with the package, where there are
+   * some (LeNet-5): loadPretrainedWeights(id). In Node, call it after
+   * createNodeGpuContext() (or use webgpu-cnn/node's loadPretrainedWeights).
+   *
+   * @example
+   * const lenet = zooModel('lenet5');
+   * const model = await compile(ctx, lenet.build(), await lenet.pretrained!());
+   */
+  readonly pretrained?: (options?: LoadPretrainedOptions) => Promise<WeightMap>;
   build(options?: ModelOptions): Graph;
 }
 
@@ -42,7 +53,11 @@ const efficientnets = (Object.keys(EFFICIENTNET_SCALING) as EfficientNetVariant[
 );
 
 export const ZOO: readonly ZooEntry[] = [
-  entry('lenet5', 'LeNet-5 (LeCun 1998), ReLU + max-pool variant, trained on MNIST', 32, (o) => lenet5({ batch: o?.batch }), { inputChannels: 1, torchvision: false }),
+  entry('lenet5', 'LeNet-5 (LeCun 1998), ReLU + max-pool variant, trained on MNIST', 32, (o) => lenet5({ batch: o?.batch }), {
+    inputChannels: 1,
+    torchvision: false,
+    pretrained: (options) => loadPretrainedWeights('lenet5', options),
+  }),
   entry('lenet5_classic', 'LeNet-5 as in 1998: tanh + average pooling', 32, (o) => lenet5({ batch: o?.batch, variant: 'classic' }), { inputChannels: 1, torchvision: false }),
   entry('alexnet', 'AlexNet, torchvision single-tower', 224, alexnet),
   entry('alexnet_original', 'AlexNet as Krizhevsky et al. 2012: grouped convs, LRN', 227, alexnetOriginal, { torchvision: false }),
