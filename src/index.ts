@@ -88,6 +88,17 @@ export { resizeCenterCropRect, centerSquareRect, IMAGENET_NORMALIZATION } from '
 export { ImageFrame } from './image/frame.js';
 export { digitToTensor, placeDigit } from './image/digit.js';
 export type { DigitPlacement, DigitToTensorOptions } from './image/digit.js';
+export { createClassifier, Classifier } from './image/classifier.js';
+export type { ClassifierOptions, ClassifyOptions, Classification, ClassifierSource, WeightsSource, ImageInput, ImageDataLike } from './image/classifier.js';
+export { preprocessImage } from './image/preprocess.js';
+export type { PreprocessImageOptions } from './image/preprocess.js';
+export { imagenetRecipe, IMAGENET_PREPROCESSING, MNIST_DIGIT_PREPROCESSING } from './image/recipe.js';
+export type { ImageRecipe, ImageFit } from './image/recipe.js';
+export { topK, softmax } from './image/top_k.js';
+export type { ClassScore } from './image/top_k.js';
+export { ImageDecodeError } from './image/image_error.js';
+export type { ImageDecodeReason } from './image/image_error.js';
+export { MAX_IMAGE_PIXELS, MAX_IMAGE_FILE_BYTES } from './image/image_limits.js';
 export { exportOnnx, EXPORT_OPSET } from './onnx/export.js';
 export type { ExportOnnxOptions } from './onnx/export.js';
 export { memoryAutotuneStore, localStorageAutotuneStore, setDefaultAutotuneStore, defaultAutotuneStore, adapterKey, shapeKey } from './autotune/store.js';

@@ -29,6 +29,10 @@ export { fileAutotuneStore, defaultAutotuneFile } from './autotune/store_node.js
 export { loadOnnxFile } from './onnx/load_node.js';
 // shadows the browser entry's loadPretrainedWeights of `export *`: this one reads the package's files
 export { loadPretrainedWeights } from './models/pretrained_node.js';
+// shadows the browser entry's createClassifier: a Dawn context, file paths, the checked PNG/JPEG decoder
+export { createClassifier } from './image/classifier_node.js';
+export { decodeImage, readImageFile } from './image/decode_node.js';
+export type { DecodedImage, DecodeImageOptions, ReadImageFileOptions } from './image/decode_node.js';
 
 /** ~/.cache/webgpu-cnn/autotune.json (or under $XDG_CACHE_HOME), made when first used. */
 const nodeAutotuneStore = () => fileAutotuneStore();

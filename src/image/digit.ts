@@ -85,10 +85,24 @@ export function placeDigit(gray: ArrayLike<number>, size: number, view: Rect): D
 export interface DigitToTensorOptions {
   /** The region holding the digit, in source pixels (default: the whole source). */
   view?: Rect;
-  /** True for dark ink on light paper (photos, the pad); false for light on dark. Default true. */
-  darkInk?: boolean;
+  /**
+   * True for dark ink on light paper (photos, the pad); false for light on
+   * dark (MNIST itself); 'auto': dark ink when the view's border is brighter
+   * than mid-grey. Default true.
+   */
+  darkInk?: boolean | 'auto';
   /** Element offset in the output (batch index × 1024). */
   outOffset?: number;
+  /** The normalization after levelling (default LENET5_PREPROCESSING's MNIST mean and std). */
+  mean?: number;
+  std?: number;
+}
+
+/** Mean of the outermost ring of a size × size view: a light border means dark ink on paper. */
+function borderMean(gray: ArrayLike<number>, size: number): number {
+  let sum = 0;
+  for (let k = 0; k < size; k++) sum += gray[k]! + gray[(size - 1) * size + k]! + gray[k * size]! + gray[k * size + size - 1]!;
+  return sum / (4 * size);
 }
 
 /**
@@ -103,18 +117,24 @@ export interface DigitToTensorOptions {
  */
 export async function digitToTensor(ctx: GpuContext, source: PackedImage, pixels: GPUBuffer, output: GPUBuffer, o: DigitToTensorOptions = {}): Promise<DigitPlacement | null> {
   const view = o.view ?? [0, 0, source.width, source.height];
-  const invert = o.darkInk ?? true;
+  const darkInk = o.darkInk ?? true;
   const { device } = ctx;
   const analysis = device.createBuffer({ label: 'digit analysis view', size: ANALYSIS_SIZE * ANALYSIS_SIZE * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
   try {
     const shrink = Math.max(view[2], view[3]) / ANALYSIS_SIZE;
+    // with 'auto' the view is read as it is and inverted here once its border has said which way
+    const invertOnGpu = darkInk === true;
     await runDispatches(device, [
-      imageToTensor(source, { channels: 1, outWidth: ANALYSIS_SIZE, outHeight: ANALYSIS_SIZE, cropRect: view, invert, samples: tapsFor(shrink) }, pixels, analysis, 'digit analysis'),
+      imageToTensor(source, { channels: 1, outWidth: ANALYSIS_SIZE, outHeight: ANALYSIS_SIZE, cropRect: view, invert: invertOnGpu, samples: tapsFor(shrink) }, pixels, analysis, 'digit analysis'),
     ]);
-    const gray = await readTensor(device, analysis, ANALYSIS_SIZE * ANALYSIS_SIZE);
+    let gray = await readTensor(device, analysis, ANALYSIS_SIZE * ANALYSIS_SIZE);
+    const invert = darkInk === 'auto' ? borderMean(gray, ANALYSIS_SIZE) > 0.5 : darkInk;
+    if (invert && !invertOnGpu) gray = gray.map((v) => 1 - v);
     const placement = placeDigit(gray, ANALYSIS_SIZE, view);
     if (!placement) return null;
-    const { size, mean, std } = LENET5_PREPROCESSING;
+    const { size } = LENET5_PREPROCESSING;
+    const mean = o.mean ?? LENET5_PREPROCESSING.mean;
+    const std = o.std ?? LENET5_PREPROCESSING.std;
     const scale = placement.cropRect[2] / placement.dstRect[2];
     await runDispatches(device, [
       imageToTensor(

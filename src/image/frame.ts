@@ -5,7 +5,7 @@
  * tests) go through writeTexture into the same texture, so both paths share
  * the texture-to-buffer step and its 256-byte row padding.
  */
-import { InvalidParameterError } from '../errors.js';
+import { InputError, InvalidParameterError } from '../errors.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { PackedImage } from '../kernels/image_to_tensor.js';
 
@@ -50,6 +50,25 @@ export class ImageFrame implements PackedImage {
     this.resize(width, height);
     this.ctx.device.queue.writeTexture({ texture: this.texture! }, rgba as Uint8Array<ArrayBuffer>, { bytesPerRow: width * 4, rowsPerImage: height }, [width, height]);
     this.packTexture();
+  }
+
+  /**
+   * Copies an `rgba8unorm` (or `-srgb`) 2-D texture of this device that has
+   * COPY_SRC usage — a render target, a decoded video texture — GPU to GPU.
+   *
+   * @example frame.copyTexture(renderTarget); // then preprocessImage(ctx, frame, recipe)
+   */
+  copyTexture(texture: GPUTexture): void {
+    const label = texture.label ? `texture "${texture.label}"` : 'texture';
+    if (texture.format !== 'rgba8unorm' && texture.format !== 'rgba8unorm-srgb') {
+      throw new InputError('image', `${label} is ${texture.format}; the preprocessing reads rgba8unorm textures (copy a canvas or video with copyExternal instead)`);
+    }
+    if (texture.dimension !== '2d' || texture.depthOrArrayLayers !== 1) throw new InputError('image', `${label} must be one 2-D layer, got ${texture.dimension} × ${texture.depthOrArrayLayers}`);
+    if ((texture.usage & GPUTextureUsage.COPY_SRC) === 0) throw new InputError('image', `${label} lacks GPUTextureUsage.COPY_SRC: create it with COPY_SRC so it can be copied`);
+    this.resize(texture.width, texture.height);
+    const encoder = this.ctx.device.createCommandEncoder({ label: `${this.label} from texture` });
+    encoder.copyTextureToBuffer({ texture }, { buffer: this.packed!, bytesPerRow: this.rowPixels * 4, rowsPerImage: this.height }, [this.width, this.height]);
+    this.ctx.device.queue.submit([encoder.finish()]);
   }
 
   destroy(): void {

@@ -21,22 +21,24 @@ const positiveInt = (name: string, v: number) => {
 /**
  * The source rectangle that torchvision's `Resize(resize)` (short side to
  * `resize`, long side truncated as torchvision does) followed by
- * `CenterCrop(crop)` keeps, in source pixels. Resizing is then one bilinear
- * pass (without torchvision's antialiasing; use `samples` for that).
+ * `CenterCrop(crop)` (or `CenterCrop((cropHeight, crop))`) keeps, in source
+ * pixels. Resizing is then one bilinear pass (without torchvision's
+ * antialiasing; use `samples` for that).
  *
  * @example resizeCenterCropRect(640, 480, 256, 224)  // ≈ [108.86, 30, 420.41, 420]
  */
-export function resizeCenterCropRect(width: number, height: number, resize: number, crop: number): Rect {
+export function resizeCenterCropRect(width: number, height: number, resize: number, crop: number, cropHeight = crop): Rect {
   positiveInt('width', width);
   positiveInt('height', height);
   positiveInt('resize', resize);
   positiveInt('crop', crop);
+  positiveInt('cropHeight', cropHeight);
   const [rw, rh] = width <= height ? [resize, Math.floor((resize * height) / width)] : [Math.floor((resize * width) / height), resize];
   const left = roundHalfEven((rw - crop) / 2);
-  const top = roundHalfEven((rh - crop) / 2);
+  const top = roundHalfEven((rh - cropHeight) / 2);
   const sx = width / rw;
   const sy = height / rh;
-  return [left * sx, top * sy, crop * sx, crop * sy];
+  return [left * sx, top * sy, crop * sx, cropHeight * sy];
 }
 
 /** Python's round(), which CenterCrop uses: halves go to the even neighbour. */

@@ -31,6 +31,11 @@ export function softmax(logits: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/** Refuses a k that is not a whole number ≥ 1 (Infinity: every class). */
+export function checkTopK(k: number): void {
+  if (typeof k !== 'number' || !(k >= 1) || (Number.isFinite(k) && !Number.isInteger(k))) throw new InvalidParameterError('topK', `must be a whole number ≥ 1 (or Infinity for every class), got ${String(k)}`);
+}
+
 /** The name of class `index`: `labels[index]`, else `class N`. */
 export function labelOf(index: number, labels?: readonly string[]): string {
   return labels?.[index] ?? `class ${index}`;
@@ -46,7 +51,7 @@ export function labelOf(index: number, labels?: readonly string[]): string {
  * topK(logits, 3, ['cat', 'dog', 'bird', 'fish']); // [{ label: 'dog', score: 0.71, index: 1, logit: 2.3 }, …]
  */
 export function topK(logits: ArrayLike<number>, k: number, labels?: readonly string[]): ClassScore[] {
-  if (!(k >= 1) || (Number.isFinite(k) && !Number.isInteger(k))) throw new InvalidParameterError('topK', `must be a whole number ≥ 1 (or Infinity for every class), got ${k}`);
+  checkTopK(k);
   const probabilities = softmax(logits);
   const order = Array.from({ length: logits.length }, (_, i) => i).sort((a, b) => logits[b]! - logits[a]! || a - b);
   return order.slice(0, Math.min(k, order.length)).map((index) => ({ label: labelOf(index, labels), score: probabilities[index]!, index, logit: logits[index]! }));

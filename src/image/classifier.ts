@@ -1,0 +1,226 @@
+/**
+ * One call to load, one to classify: createClassifier(source, options) →
+ * a Classifier whose classify(picture) answers `[{ label, score }]`, most
+ * likely first. The picture goes to the GPU (no CPU readback for DOM
+ * sources), the model's recipe (preprocess.ts) writes the input tensor
+ * there, the compiled model runs on it and only the logits come back.
+ * The low-level pieces stay reachable: `model`, `ctx`, `preprocessing`,
+ * `labels`, and preprocess() gives the tensor the model sees.
+ *
+ * This file is the platform-free core; `createClassifier` here is the
+ * browser's (navigator.gpu, fetch, createImageBitmap), and webgpu-cnn/node
+ * exports one with Dawn, file paths and the checked PNG/JPEG decoder
+ * (classifier_node.ts).
+ */
+import { DisposedError, InvalidParameterError } from '../errors.js';
+import { createTensorBuffer, readTensor } from '../gpu/buffers.js';
+import { createGpuContext, type GpuContext } from '../gpu/device.js';
+import { compile, type CompiledModel, type CompileOptions } from '../graph/executor.js';
+import { elementCount } from '../graph/ir.js';
+import { loadSafetensors } from '../io/safetensors.js';
+import { imagenetLabels } from '../models/pretrained.js';
+import { loadOnnx } from '../onnx/load.js';
+import { browserDecoder } from './browser_decoder.js';
+import { resolveSource, type ClassifierSource, type LoadOptions, type ModelLoader, type SourceOptions } from './classifier_source.js';
+import { ImageFrame } from './frame.js';
+import { copyImageInput, type ImageDecoder, type ImageInput } from './image_source.js';
+import { writeRecipe } from './preprocess.js';
+import { checkRecipe, defaultRecipe, imageInputShape, type ImageRecipe } from './recipe.js';
+import { checkTopK, topK } from './top_k.js';
+
+export type { ClassifierSource, WeightsSource } from './classifier_source.js';
+export type { ImageInput, ImageDataLike } from './image_source.js';
+
+export interface ClassifierOptions extends SourceOptions {
+  /** The GPU to run on (default: a context of its own, made here and destroyed by dispose()). A compiled model needs its own ctx here. */
+  ctx?: GpuContext;
+  /** Class names, one per output (default: digits for LeNet-5, ImageNet's for 1000 classes, else `class N`). */
+  labels?: readonly string[];
+  /**
+   * The preprocessing, or the fields of it to change (default: the model's
+   * recipe — MNIST's digit recipe for LeNet-5, ImageNet's for RGB models;
+   * see ImageRecipe). Its size and channels must be the model's input's.
+   */
+  preprocessing?: Partial<ImageRecipe>;
+  /** Passed to compile() (strategy, autotune, …). */
+  compile?: Omit<CompileOptions, 'signal'>;
+}
+
+/** One class of classify()'s answer. */
+export interface Classification {
+  label: string;
+  /** Softmax probability in [0, 1]. */
+  score: number;
+}
+
+export interface ClassifyOptions {
+  /** How many classes to return, most likely first (default 5; Infinity: all). */
+  topK?: number;
+}
+
+/** What a platform supplies: its GPU, its file and picture loaders. */
+export interface ClassifierPlatform extends ModelLoader, ImageDecoder {
+  createContext(): Promise<GpuContext>;
+}
+
+const browserPlatform: ClassifierPlatform = {
+  createContext: () => createGpuContext(),
+  loadOnnx: (location, o: LoadOptions) => loadOnnx(location, { signal: o.signal, onProgress: o.onProgress && ((loadedBytes, totalBytes) => o.onProgress!({ loadedBytes, totalBytes, fraction: totalBytes ? loadedBytes / totalBytes : undefined })) }),
+  loadSafetensors: (location, o: LoadOptions) => loadSafetensors(location, o),
+  ...browserDecoder,
+};
+
+/** The class names for `classes` outputs: given (checked), digits, ImageNet's, or `class N`. */
+async function labelsFor(classes: number, digits: boolean, given: readonly string[] | undefined): Promise<readonly string[]> {
+  if (given) {
+    if (!Array.isArray(given) || given.length !== classes || !given.every((l) => typeof l === 'string')) {
+      throw new InvalidParameterError('labels', `the model has ${classes} classes; got ${Array.isArray(given) ? `${given.length} labels` : typeof given}`);
+    }
+    return Object.freeze([...given]);
+  }
+  if (digits && classes === 10) return Object.freeze(Array.from({ length: 10 }, (_, i) => String(i)));
+  if (classes === 1000) return imagenetLabels();
+  return Object.freeze(Array.from({ length: classes }, (_, i) => `class ${i}`));
+}
+
+/** A compiled image classifier: see createClassifier. */
+export class Classifier {
+  private readonly frame: ImageFrame;
+  private readonly input: GPUBuffer;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  /** @internal use createClassifier() */
+  constructor(
+    /** The GPU it runs on. */
+    readonly ctx: GpuContext,
+    /** The compiled model: run it yourself on preprocess()'s tensor, read `model.info`… */
+    readonly model: CompiledModel,
+    /** One name per class, in output order. */
+    readonly labels: readonly string[],
+    /** How pictures become the model's input. */
+    readonly preprocessing: Readonly<ImageRecipe>,
+    private readonly decoder: ImageDecoder,
+    private readonly owns: { model: boolean; ctx: boolean },
+  ) {
+    this.frame = new ImageFrame(ctx, 'classifier frame');
+    const { channels, width, height } = preprocessing;
+    this.input = createTensorBuffer(ctx.device, channels * width * height * 4, 'classifier input');
+  }
+
+  /**
+   * The classes the model sees in a picture, most likely first: `label` and
+   * `score` (softmax probability over all classes). With the digit recipe,
+   * a picture with no ink to see gives an empty list. Calls run one after
+   * another. (Indices and raw logits: run `model` on preprocess()'s tensor
+   * and rank with topK.)
+   *
+   * @example
+   * const top = await classifier.classify(video, { topK: 3 }); // [{ label: 'tabby', score: 0.62 }, …]
+   */
+  async classify(input: ImageInput, options: ClassifyOptions = {}): Promise<Classification[]> {
+    const k = options.topK ?? 5;
+    checkTopK(k);
+    return this.serialized(async () => {
+      const { digit } = await this.writeInput(input);
+      if (digit === null) return [];
+      const name = this.model.outputNames[0]!;
+      const { outputs } = await this.model.run(this.input, { outputs: [name] });
+      return topK(outputs[name]!, k, this.labels).map(({ label, score }) => ({ label, score }));
+    });
+  }
+
+  /**
+   * The input tensor the model sees for a picture (NCHW, 1 × C × H × W),
+   * read back: for showing it, or for running the model yourself.
+   *
+   * @example
+   * const x = await classifier.preprocess(canvas);
+   * const { outputs } = await classifier.model.run(x); // the logits classify() ranks
+   */
+  async preprocess(input: ImageInput): Promise<Float32Array> {
+    return this.serialized(async () => {
+      await this.writeInput(input);
+      const { channels, width, height } = this.preprocessing;
+      return readTensor(this.ctx.device, this.input, channels * width * height);
+    });
+  }
+
+  /**
+   * Frees the GPU buffers, the model (unless it was given compiled) and the
+   * context (unless it was given), once calls in flight have finished.
+   * Later calls throw DisposedError.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    void this.queue.then(() => {
+      this.frame.destroy();
+      this.input.destroy();
+      if (this.owns.model) this.model.dispose();
+      if (this.owns.ctx) this.ctx.device.destroy();
+    });
+  }
+
+  private async writeInput(input: ImageInput) {
+    await copyImageInput(this.frame, input, this.decoder);
+    return writeRecipe(this.ctx, this.frame, this.preprocessing, this.input);
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new DisposedError('this classifier was disposed');
+  }
+
+  /** Runs `work` after every earlier call: the frame and the input buffer are shared. */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    this.assertUsable();
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** @internal createClassifier on a given platform (the browser's or Node's). */
+export async function createClassifierOn(platform: ClassifierPlatform, source: ClassifierSource, options: ClassifierOptions = {}): Promise<Classifier> {
+  const resolved = await resolveSource(source, options, platform);
+  if (resolved.kind === 'compiled' && !options.ctx) {
+    throw new InvalidParameterError('ctx', 'a compiled model runs on the context it was compiled on: pass it as { ctx }');
+  }
+  const graph = resolved.kind === 'compiled' ? resolved.model.graph : resolved.graph;
+  const [channels, height, width] = imageInputShape(graph);
+  const output = graph.outputs[0]!;
+  const classes = elementCount(graph.tensors[output.tensor]!.shape.slice(1));
+  const digits = resolved.kind === 'graph' && resolved.digits;
+  const recipe = checkRecipe({ ...defaultRecipe(graph, digits), ...options.preprocessing });
+  if (recipe.width !== width || recipe.height !== height || recipe.channels !== channels) {
+    throw new InvalidParameterError('preprocessing', `makes ${recipe.channels}×${recipe.height}×${recipe.width}; the model takes ${channels}×${height}×${width}`);
+  }
+  const labels = await labelsFor(classes, digits && recipe.fit === 'digit', options.labels);
+  const ctx = options.ctx ?? (await platform.createContext());
+  const ownsCtx = !options.ctx;
+  let model: CompiledModel;
+  try {
+    model = resolved.kind === 'compiled' ? resolved.model : await compile(ctx, resolved.graph, resolved.weights, { ...options.compile, signal: options.signal });
+  } catch (error) {
+    if (ownsCtx) ctx.device.destroy();
+    throw error;
+  }
+  return new Classifier(ctx, model, labels, Object.freeze(recipe), platform, { model: resolved.kind !== 'compiled', ctx: ownsCtx });
+}
+
+/**
+ * Loads and compiles an image classifier in one call. `source`: a zoo id
+ * ('lenet5' with its shipped MNIST weights; any other with `weights`), an
+ * ONNX file (URL or bytes) or a CompiledModel (with its `ctx`).
+ *
+ * @example
+ * import { createClassifier } from 'webgpu-cnn';
+ * const classifier = await createClassifier('lenet5');
+ * const [best] = await classifier.classify(canvas); // { label: '7', score: 0.998, … }
+ *
+ * const resnet = await createClassifier('resnet18', { weights: '/models/resnet18.safetensors', onProgress: (p) => bar.set(p.fraction) });
+ * console.log(await resnet.classify(video, { topK: 3 }));
+ */
+export function createClassifier(source: ClassifierSource, options: ClassifierOptions = {}): Promise<Classifier> {
+  return createClassifierOn(browserPlatform, source, options);
+}
