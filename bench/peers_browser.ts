@@ -26,9 +26,6 @@ export interface BrowserPeers {
   tfError?: string;
 }
 
-/** Where the page's ORT wasm is served from (for tests of the dev server and the build). */
-export const ORT_WASM_URL: string = ortWasmUrl;
-
 export async function loadPeers(wanted: readonly PeerId[], progress: (line: string) => void): Promise<BrowserPeers> {
   const peers: BrowserPeers = {};
   if (wanted.includes('ort')) {
