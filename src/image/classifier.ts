@@ -19,7 +19,6 @@ import { compile, type CompiledModel, type CompileOptions } from '../graph/execu
 import { elementCount } from '../graph/ir.js';
 import { loadSafetensors } from '../io/safetensors.js';
 import { imagenetLabels } from '../models/pretrained.js';
-import { loadOnnx } from '../onnx/load.js';
 import { browserDecoder } from './browser_decoder.js';
 import { resolveSource, type ClassifierSource, type LoadOptions, type ModelLoader, type SourceOptions } from './classifier_source.js';
 import { ImageFrame } from './frame.js';
@@ -65,7 +64,8 @@ export interface ClassifierPlatform extends ModelLoader, ImageDecoder {
 
 const browserPlatform: ClassifierPlatform = {
   createContext: () => createGpuContext(),
-  loadOnnx: (location, o: LoadOptions) => loadOnnx(location, { signal: o.signal, onProgress: o.onProgress && ((loadedBytes, totalBytes) => o.onProgress!({ loadedBytes, totalBytes, fraction: totalBytes ? loadedBytes / totalBytes : undefined })) }),
+  // a dynamic import: a zoo-only app does not carry the ONNX importer (protobufjs)
+  loadOnnx: async (location, o: LoadOptions) => (await import('../onnx/load.js')).loadOnnx(location, { signal: o.signal, onProgress: o.onProgress && ((loadedBytes, totalBytes) => o.onProgress!({ loadedBytes, totalBytes, fraction: totalBytes ? loadedBytes / totalBytes : undefined })) }),
   loadSafetensors: (location, o: LoadOptions) => loadSafetensors(location, o),
   ...browserDecoder,
 };

@@ -12,7 +12,7 @@ import { parseSafetensors, readSafetensors, SafetensorsFile } from '../io/safete
 import { randomWeights } from '../models/random_weights.js';
 import { weightsForGraph } from '../models/weights.js';
 import { zooModel } from '../models/zoo.js';
-import { parseOnnx, type OnnxModel } from '../onnx/import.js';
+import type { OnnxModel } from '../onnx/import.js';
 
 /** A zoo id ('lenet5', 'resnet18', …), an ONNX file (URL or path ending in .onnx, or its bytes), or a compiled model. */
 export type ClassifierSource = string | URL | Uint8Array | ArrayBuffer | CompiledModel;
@@ -91,6 +91,8 @@ export async function resolveSource(source: ClassifierSource, o: SourceOptions, 
   if (o.inputSize !== undefined) throw new InvalidParameterError('inputSize', 'applies to zoo models; an ONNX model has its input shape');
   let onnx: OnnxModel;
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+    // loaded when needed: a zoo-only app does not carry the ONNX importer (protobufjs)
+    const { parseOnnx } = await import('../onnx/import.js');
     onnx = parseOnnx(source);
   } else if (typeof source === 'string' || source instanceof URL) {
     onnx = await loader.loadOnnx(source, o);
