@@ -15,7 +15,7 @@
 import { DisposedError, InvalidParameterError } from '../errors.js';
 import { createTensorBuffer, readTensor } from '../gpu/buffers.js';
 import { createGpuContext, type GpuContext } from '../gpu/device.js';
-import { compile, type CompiledModel, type CompileOptions } from '../graph/executor.js';
+import { compile, CompiledModel, type CompileOptions } from '../graph/executor.js';
 import { elementCount } from '../graph/ir.js';
 import { loadSafetensors } from '../io/safetensors.js';
 import { imagenetLabels } from '../models/pretrained.js';
@@ -83,7 +83,18 @@ async function labelsFor(classes: number, digits: boolean, given: readonly strin
   return Object.freeze(Array.from({ length: classes }, (_, i) => `class ${i}`));
 }
 
-/** A compiled image classifier: see createClassifier. */
+/**
+ * A compiled image classifier, made by createClassifier: classify() ranks
+ * classes for a picture; `model`, `ctx`, `labels`, `preprocessing` and
+ * preprocess() expose what it is made of.
+ *
+ * @example
+ * const classifier = await createClassifier('lenet5');
+ * const [best] = await classifier.classify(canvas, { topK: 1 });
+ * const input = await classifier.preprocess(canvas);        // what LeNet-5 saw: 1 × 1 × 32 × 32
+ * console.log(best.label, classifier.model.info.dispatches);
+ * classifier.dispose();
+ */
 export class Classifier {
   private readonly frame: ImageFrame;
   private readonly input: GPUBuffer;
@@ -182,30 +193,38 @@ export class Classifier {
 
 /** @internal createClassifier on a given platform (the browser's or Node's). */
 export async function createClassifierOn(platform: ClassifierPlatform, source: ClassifierSource, options: ClassifierOptions = {}): Promise<Classifier> {
-  const resolved = await resolveSource(source, options, platform);
-  if (resolved.kind === 'compiled' && !options.ctx) {
+  if (source instanceof CompiledModel && !options.ctx) {
     throw new InvalidParameterError('ctx', 'a compiled model runs on the context it was compiled on: pass it as { ctx }');
   }
-  const graph = resolved.kind === 'compiled' ? resolved.model.graph : resolved.graph;
-  const [channels, height, width] = imageInputShape(graph);
-  const output = graph.outputs[0]!;
-  const classes = elementCount(graph.tensors[output.tensor]!.shape.slice(1));
-  const digits = resolved.kind === 'graph' && resolved.digits;
-  const recipe = checkRecipe({ ...defaultRecipe(graph, digits), ...options.preprocessing });
-  if (recipe.width !== width || recipe.height !== height || recipe.channels !== channels) {
-    throw new InvalidParameterError('preprocessing', `makes ${recipe.channels}×${recipe.height}×${recipe.width}; the model takes ${channels}×${height}×${width}`);
-  }
-  const labels = await labelsFor(classes, digits && recipe.fit === 'digit', options.labels);
-  const ctx = options.ctx ?? (await platform.createContext());
+  // the GPU is asked for while the weights load: no WebGPU is said at once, not after a download
   const ownsCtx = !options.ctx;
-  let model: CompiledModel;
+  const context = options.ctx ? Promise.resolve(options.ctx) : platform.createContext();
+  const loading = resolveSource(source, options, platform);
+  let ctx: GpuContext;
   try {
-    model = resolved.kind === 'compiled' ? resolved.model : await compile(ctx, resolved.graph, resolved.weights, { ...options.compile, signal: options.signal });
+    ctx = await context;
+  } catch (error) {
+    loading.catch(() => undefined);
+    throw error;
+  }
+  try {
+    const resolved = await loading;
+    const graph = resolved.kind === 'compiled' ? resolved.model.graph : resolved.graph;
+    const [channels, height, width] = imageInputShape(graph);
+    const output = graph.outputs[0]!;
+    const classes = elementCount(graph.tensors[output.tensor]!.shape.slice(1));
+    const digits = resolved.kind === 'graph' && resolved.digits;
+    const recipe = checkRecipe({ ...defaultRecipe(graph, digits), ...options.preprocessing });
+    if (recipe.width !== width || recipe.height !== height || recipe.channels !== channels) {
+      throw new InvalidParameterError('preprocessing', `makes ${recipe.channels}×${recipe.height}×${recipe.width}; the model takes ${channels}×${height}×${width}`);
+    }
+    const labels = await labelsFor(classes, digits && recipe.fit === 'digit', options.labels);
+    const model = resolved.kind === 'compiled' ? resolved.model : await compile(ctx, resolved.graph, resolved.weights, { ...options.compile, signal: options.signal });
+    return new Classifier(ctx, model, labels, Object.freeze(recipe), platform, { model: resolved.kind !== 'compiled', ctx: ownsCtx });
   } catch (error) {
     if (ownsCtx) ctx.device.destroy();
     throw error;
   }
-  return new Classifier(ctx, model, labels, Object.freeze(recipe), platform, { model: resolved.kind !== 'compiled', ctx: ownsCtx });
 }
 
 /**

@@ -25,6 +25,14 @@ import { IMAGENET_NORMALIZATION } from './preprocessing.js';
  */
 export type ImageFit = 'center-crop' | 'stretch' | 'digit';
 
+/**
+ * How a picture becomes a model's input: see the fields, and imagenetRecipe
+ * / MNIST_DIGIT_PREPROCESSING for the two the zoo's models declare.
+ *
+ * @example
+ * // a 96×96 grayscale model trained on whole pictures scaled to [-1, 1]
+ * const recipe: ImageRecipe = { fit: 'stretch', width: 96, height: 96, channels: 1, mean: [0.5], std: [0.5] };
+ */
 export interface ImageRecipe {
   fit: ImageFit;
   /** Output width and height: the model's input W and H. */
@@ -61,7 +69,11 @@ export function imagenetRecipe(size = 224): ImageRecipe {
   return { fit: 'center-crop', width: size, height: size, channels: 3, resize: Math.round((size * 256) / 224), ...IMAGENET_NORMALIZATION };
 }
 
-/** ImageNet's recipe at 224 (imagenetRecipe(224)). */
+/**
+ * ImageNet's recipe at 224 (imagenetRecipe(224)).
+ *
+ * @example await createClassifier(onnxUrl, { preprocessing: IMAGENET_PREPROCESSING })
+ */
 export const IMAGENET_PREPROCESSING: Readonly<ImageRecipe> = Object.freeze(imagenetRecipe(224));
 
 /**
