@@ -27,9 +27,9 @@ export type ImageInput = GPUCopyExternalImageSource | ImageDataLike | GPUTexture
 /** How a platform turns encoded pictures into something a frame can copy. */
 export interface ImageDecoder {
   /** PNG/JPEG bytes → pixels. */
-  decode(bytes: Uint8Array): Promise<ImageDataLike | ImageBitmap>;
+  decode(bytes: Uint8Array): Promise<ImageDataLike | GPUCopyExternalImageSource>;
   /** A path (Node) or URL → pixels. */
-  open(location: string | URL): Promise<ImageDataLike | ImageBitmap>;
+  open(location: string | URL): Promise<ImageDataLike | GPUCopyExternalImageSource>;
 }
 
 const globalClass = (name: string): (abstract new (...args: never[]) => unknown) | undefined => {
