@@ -1,5 +1,5 @@
 /** The collapsible "Adapter, limits and features" panel under the status line. */
-import type { GpuContext } from '../src/index.js';
+import type { GpuContext } from './lib.js';
 import { byId, el } from './dom.js';
 
 /** Limits that decide which kernels and tile sizes fit. */

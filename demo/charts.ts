@@ -1,15 +1,6 @@
 /** Probability bars, the top-5 list and the per-layer GPU time chart: plain DOM, no chart library. */
-import type { Profile } from '../src/index.js';
 import { el } from './dom.js';
-
-/** Softmax of logits (float64, max-shifted), for display. */
-export function softmax(logits: ArrayLike<number>): number[] {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]!);
-  const exps = Array.from(logits, (v) => Math.exp(v - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
-}
+import type { ClassScore, Profile } from './lib.js';
 
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;
@@ -20,7 +11,7 @@ export function argmax(values: ArrayLike<number>): number {
 const percent = (p: number) => `${(100 * p).toFixed(p >= 0.995 || p < 0.001 ? 0 : 1)}%`;
 
 /** One bar per class (the ten digits), the winner highlighted. */
-export function renderClassBars(container: HTMLElement, labels: readonly string[], probabilities: readonly number[]): void {
+export function renderClassBars(container: HTMLElement, labels: readonly string[], probabilities: ArrayLike<number>): void {
   const best = argmax(probabilities);
   if (container.children.length !== labels.length) {
     container.replaceChildren(
@@ -43,23 +34,21 @@ export function renderClassBars(container: HTMLElement, labels: readonly string[
   });
 }
 
-/** The k most probable classes as an ordered list. */
-export function renderTopK(list: HTMLElement, labels: readonly string[], probabilities: readonly number[], k = 5): void {
-  const order = probabilities.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]).slice(0, k);
+/** The most probable classes (the library's topK) as an ordered list. */
+export function renderTopK(list: HTMLElement, top: readonly ClassScore[]): void {
   list.replaceChildren(
-    ...order.map(([p, i]) => {
+    ...top.map(({ label, score }) => {
       const item = el('li');
-      const name = el('span', 'top-label', labels[i] ?? `class ${i}`);
       const track = el('span', 'bar-track');
       const fill = el('span', 'bar-fill');
-      fill.style.width = `${(100 * p).toFixed(1)}%`;
+      fill.style.width = `${(100 * score).toFixed(1)}%`;
       track.append(fill);
-      item.append(name, track, el('span', 'bar-value', percent(p)));
+      item.append(el('span', 'top-label', label), track, el('span', 'bar-value', percent(score)));
       return item;
     }),
   );
-  list.dataset.label = labels[order[0]![1]] ?? '';
-  list.dataset.index = String(order[0]![1]);
+  list.dataset.label = top[0]?.label ?? '';
+  list.dataset.index = String(top[0]?.index ?? '');
 }
 
 /** GPU milliseconds per executed node, longest bar = slowest layer. */
@@ -70,7 +59,7 @@ export function renderLayerChart(container: HTMLElement, note: HTMLElement, prof
     return;
   }
   const rows = profile.nodes.map((n) => ({ name: n.name, detail: n.sources.join(' + '), ms: n.milliseconds }));
-  if (preprocessMs !== undefined) rows.unshift({ name: 'image → tensor', detail: 'resize, crop, normalize (WGSL)', ms: preprocessMs });
+  if (preprocessMs !== undefined) rows.unshift({ name: 'image → tensor', detail: 'resize, crop, normalize (WGSL): wall time, GPU work included', ms: preprocessMs });
   const max = Math.max(...rows.map((r) => r.ms), 1e-6);
   note.textContent = `${profile.nodes.length} executed nodes after fusion; GPU timestamps per compute pass.`;
   container.replaceChildren(

@@ -1,31 +1,32 @@
 /**
  * Webcam (or picture) classification with any NCHW image model: the frame
- * goes to the GPU as a texture, image_to_tensor resizes the short side,
- * centre-crops and normalizes it straight into the model's input buffer
- * (timed with GPU timestamps), the model runs with per-layer profiling, and
- * the top 5 classes are shown.
+ * goes to the GPU as a texture, preprocessImage resizes the short side,
+ * centre-crops and normalizes it straight into the model's input buffer,
+ * the model runs with per-layer profiling, and the top 5 classes are shown.
  */
 import {
-  createTensorBuffer,
-  encodeDispatch,
   IMAGENET_NORMALIZATION,
   ImageFrame,
-  imageToTensor,
   InputError,
-  PassTimer,
-  prepareDispatch,
-  releaseDispatch,
-  resizeCenterCropRect,
+  preprocessImage,
+  topK,
   type CompiledModel,
   type GpuContext,
+  type ImageRecipe,
+  type WeightMap,
 } from './lib.js';
-import { renderTopK, softmax } from './charts.js';
+import { renderTopK } from './charts.js';
+import { inputBuffer } from './gpu_buffers.js';
 import { byId } from './dom.js';
 import type { CopyIn } from './frame_copy.js';
 import type { PerfPanel } from './perf.js';
 
 export interface Classifier {
   model: CompiledModel;
+  /** What it was compiled with (the convolution view cuts the same model after its stem). */
+  weights: WeightMap;
+  /** Seeded random weights (the zoo default until the user loads real ones). */
+  randomWeights: boolean;
   /** What the page calls it. */
   name: string;
   labels: string[];
@@ -45,9 +46,17 @@ export function imageInputShape(model: CompiledModel): [number, number, number] 
   return [shape[1]!, shape[2]!, shape[3]!];
 }
 
+/**
+ * torchvision's eval transform, Resize(256) + CenterCrop(224) scaled to the
+ * model's input size, then the classifier's per-channel normalization.
+ */
+export function classifierRecipe(shape: readonly [number, number, number], mean: readonly number[], std: readonly number[]): ImageRecipe {
+  const [channels, height, width] = shape;
+  return { fit: 'center-crop', width, height, channels: channels as 1 | 3, mean: mean.slice(0, channels), std: std.slice(0, channels) };
+}
+
 export class ClassifierRunner {
   private readonly frame: ImageFrame;
-  private readonly timer: PassTimer;
   private current: { classifier: Classifier; input: GPUBuffer; shape: [number, number, number] } | undefined;
   private busy = false;
 
@@ -56,20 +65,26 @@ export class ClassifierRunner {
     private readonly perf: PerfPanel,
   ) {
     this.frame = new ImageFrame(ctx, 'classifier frame');
-    this.timer = new PassTimer(ctx);
   }
 
   get model(): CompiledModel | undefined {
     return this.current?.classifier.model;
   }
 
+  /** The classifier in use, if one is loaded. */
+  get active(): Classifier | undefined {
+    return this.current?.classifier;
+  }
+
   /** Swaps in a model (the old one is disposed). */
   use(classifier: Classifier): void {
     const shape = imageInputShape(classifier.model);
     this.release();
-    const input = createTensorBuffer(this.ctx.device, shape[0] * shape[1] * shape[2] * 4, `${classifier.name} input`);
+    const input = inputBuffer(this.ctx.device, shape[0] * shape[1] * shape[2] * 4, `${classifier.name} input`);
     this.current = { classifier, input, shape };
     this.perf.reset();
+    // the old model's guesses say nothing about the new one
+    top5State('empty', `${classifier.name} is ready: start the camera or upload a picture.`);
   }
 
   release(): void {
@@ -79,39 +94,50 @@ export class ClassifierRunner {
     this.current = undefined;
   }
 
-  /** Classifies one frame, or skips it while the previous one is in flight. */
-  async classify(copyIn: CopyIn): Promise<void> {
+  /**
+   * Classifies one frame, or skips it while the previous one is in flight.
+   * `still`: an uploaded picture, not a stream (no frame rate).
+   */
+  async classify(copyIn: CopyIn, still = false): Promise<void> {
     const current = this.current;
     if (!current || this.busy) return;
     this.busy = true;
     try {
       const started = performance.now();
-      const [channels, height, width] = current.shape;
       await copyIn(this.frame);
-      // torchvision's eval transform: Resize(256) + CenterCrop(224), scaled to the model's input size
-      const resize = Math.round((Math.min(height, width) * 256) / 224);
-      const cropRect = resizeCenterCropRect(this.frame.width, this.frame.height, resize, Math.min(height, width));
-      const shrink = cropRect[2] / width;
       const { mean, std } = current.classifier;
-      const spec = imageToTensor(
-        this.frame,
-        { channels: channels as 1 | 3, outWidth: width, outHeight: height, cropRect, mean: mean.slice(0, channels), std: std.slice(0, channels), samples: Math.min(8, Math.max(1, Math.round(shrink))) },
-        this.frame.buffer,
-        current.input,
-        'camera frame → input',
-      );
-      const prepared = await prepareDispatch(this.ctx.device, spec);
-      const preprocess = await this.timer.time((pass) => encodeDispatch(pass, prepared));
-      releaseDispatch(prepared);
+      const copied = performance.now();
+      await preprocessImage(this.ctx, this.frame, classifierRecipe(current.shape, mean, std), { output: current.input });
+      const preprocessMs = performance.now() - copied;
       const { model, labels } = current.classifier;
       const { outputs, profile } = await model.run(current.input, { profile: true });
-      const logits = outputs[model.outputNames[0]!]!;
-      renderTopK(byId('top5'), labels, softmax(logits));
-      this.perf.frame(profile, performance.now() - started, preprocess.milliseconds);
+      renderTopK(byId('top5'), topK(outputs[model.outputNames[0]!]!, 5, labels));
+      top5State('fresh', `${current.classifier.name}, ${still ? 'the uploaded picture' : 'live from the camera'}.`);
+      this.perf.frame(profile, performance.now() - started, preprocessMs, still);
+    } catch (error) {
+      top5State('stale', 'The last picture failed (see above): these guesses, if any, are from an earlier one.');
+      throw error;
     } finally {
       this.busy = false;
     }
   }
+}
+
+/**
+ * What #top5 shows: 'empty' (nothing classified with this model yet),
+ * 'fresh', or 'stale' (the last picture failed; what is left is older) —
+ * as #top5[data-state] and a line under the list.
+ */
+export function top5State(state: 'empty' | 'fresh' | 'stale', note: string): void {
+  const list = byId('top5');
+  list.dataset.state = state;
+  if (state === 'empty') {
+    list.replaceChildren();
+    list.dataset.label = '';
+    delete list.dataset.index;
+  }
+  list.classList.toggle('stale', state === 'stale');
+  byId('top5-note').textContent = note;
 }
 
 export const DEFAULT_NORMALIZATION = IMAGENET_NORMALIZATION;

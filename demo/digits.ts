@@ -8,35 +8,46 @@
 import {
   centerSquareRect,
   compile,
-  createTensorBuffer,
   digitToTensor,
   ImageFrame,
-  lenet5,
   LENET5_PREPROCESSING,
-  loadSafetensors,
-  readSafetensors,
-  readTensor,
-  weightsForGraph,
+  loadPretrainedWeights,
+  softmax,
+  zooModel,
   type CompiledModel,
   type GpuContext,
-  type LeNet5Variant,
+  type Graph,
+  type WeightMap,
   type LoadProgress,
   type Rect,
 } from './lib.js';
-import { argmax, renderClassBars, softmax } from './charts.js';
-import { byId } from './dom.js';
+import { argmax, renderClassBars } from './charts.js';
+import { inputBuffer, readFloats } from './gpu_buffers.js';
+import { byId, show } from './dom.js';
 import type { CopyIn } from './frame_copy.js';
 import { DIGIT_LABELS } from './labels.js';
 import type { PerfPanel } from './perf.js';
 
-const WEIGHTS_URL = new URL('../src/models/weights/lenet5.safetensors', import.meta.url);
-
-/** The shipped LeNet-5, from the site's own copy of its weights. */
-export async function loadLenet(ctx: GpuContext, onProgress?: (p: LoadProgress) => void): Promise<CompiledModel> {
-  const file = await loadSafetensors(WEIGHTS_URL, { onProgress });
-  const graph = lenet5({ variant: (file.metadata.variant ?? 'relu') as LeNet5Variant });
-  return compile(ctx, graph, weightsForGraph(graph, readSafetensors(file)), { label: 'lenet5' });
+export interface Lenet {
+  model: CompiledModel;
+  graph: Graph;
+  /** Kept for the convolution view, which compiles LeNet-5's first layers on their own. */
+  weights: WeightMap;
 }
+
+/** The shipped LeNet-5: the package's own weights (an asset the build copies into the site). */
+export async function loadLenet(ctx: GpuContext, onProgress?: (p: LoadProgress) => void): Promise<Lenet> {
+  const weights = await loadPretrainedWeights('lenet5', { onProgress });
+  const graph = zooModel('lenet5').build();
+  return { model: await compile(ctx, graph, weights, { label: 'lenet5' }), graph, weights };
+}
+
+/** What to do when a source shows no digit. */
+const NO_DIGIT: Record<DigitSource, string> = {
+  pad: '',
+  camera: 'No digit in the dashed square yet: hold up a digit written in thick dark ink on white paper, filling about half the square, in even light.',
+  photo: 'No digit found in this photo: it needs a digit in thick dark ink on light paper, filling a good part of the picture.',
+};
 
 export type DigitSource = 'pad' | 'camera' | 'photo';
 
@@ -54,7 +65,7 @@ export class DigitReader {
     private readonly onError: (error: unknown) => void,
   ) {
     this.frame = new ImageFrame(ctx, 'digit frame');
-    this.input = createTensorBuffer(ctx.device, 32 * 32 * 4, 'lenet input');
+    this.input = inputBuffer(ctx.device, 32 * 32 * 4, 'lenet input');
     renderClassBars(byId('digit-bars'), DIGIT_LABELS, DIGIT_LABELS.map(() => 0));
   }
 
@@ -73,13 +84,23 @@ export class DigitReader {
     if (!this.busy) await this.read(copyIn, kind, view);
   }
 
-  clear(): void {
+  /** No digit to show: "–", empty bars, and the hint for `kind` (none for a blank pad). */
+  clear(kind: DigitSource = 'pad'): void {
     const prediction = byId('prediction');
     prediction.textContent = '–';
     prediction.dataset.digit = '';
+    delete prediction.dataset.confidence;
     renderClassBars(byId('digit-bars'), DIGIT_LABELS, DIGIT_LABELS.map(() => 0));
-    const preview = byId<HTMLCanvasElement>('digit-input-preview').getContext('2d')!;
-    preview.clearRect(0, 0, 32, 32);
+    const preview = byId<HTMLCanvasElement>('digit-input-preview');
+    preview.getContext('2d')!.clearRect(0, 0, 32, 32);
+    preview.dataset.shows = 'nothing';
+    this.hint(NO_DIGIT[kind]);
+  }
+
+  private hint(text: string): void {
+    const hint = byId('digit-hint');
+    hint.textContent = text;
+    show(hint, !!text);
   }
 
   private async read(copyIn: CopyIn, kind: DigitSource, view?: Rect): Promise<void> {
@@ -93,10 +114,13 @@ export class DigitReader {
       const prediction = byId('prediction');
       prediction.dataset.source = kind;
       if (!placement) {
-        this.clear();
+        this.clear(kind);
+        // the preview stays live: what the camera (or photo) shows in the square, so the user sees what to fix
+        if (kind !== 'pad') this.drawSourcePreview(copyIn.element, square);
         prediction.dataset.count = String(++this.count);
         return;
       }
+      this.hint('');
       const { outputs, profile } = await this.model.run(this.input, { profile: true });
       const logits = outputs[this.model.outputNames[0]!]!;
       const probabilities = softmax(logits);
@@ -107,7 +131,7 @@ export class DigitReader {
       prediction.dataset.count = String(++this.count);
       renderClassBars(byId('digit-bars'), DIGIT_LABELS, probabilities);
       await this.drawPreview();
-      this.perf.frame(profile, performance.now() - started, profile?.available ? undefined : preprocessed - started);
+      this.perf.frame(profile, performance.now() - started, profile?.available ? undefined : preprocessed - started, kind === 'photo');
     } finally {
       this.busy = false;
       const next = this.queued;
@@ -119,12 +143,35 @@ export class DigitReader {
   /** The 32×32 input as LeNet-5 sees it (a 4 KiB readback, for the eye only). */
   private async drawPreview(): Promise<void> {
     const { mean, std, size } = LENET5_PREPROCESSING;
-    const values = await readTensor(this.ctx.device, this.input, size * size);
+    const values = await readFloats(this.ctx.device, this.input, size * size);
     const image = new ImageData(size, size);
     values.forEach((v, i) => {
       const ink = Math.round(255 * Math.min(1, Math.max(0, v * std + mean)));
       image.data.set([ink, ink, ink, 255], 4 * i);
     });
-    byId<HTMLCanvasElement>('digit-input-preview').getContext('2d')!.putImageData(image, 0, 0);
+    const preview = byId<HTMLCanvasElement>('digit-input-preview');
+    preview.getContext('2d')!.putImageData(image, 0, 0);
+    this.previewDrawn('input');
+  }
+
+  /**
+   * The square of the source the digit is looked for in, drawn as LeNet-5
+   * would see it (gray, inverted: ink bright) by the browser's 2-D canvas —
+   * the GPU input is not written when there is no digit.
+   */
+  private drawSourcePreview(source: CanvasImageSource, square: Rect): void {
+    const ctx2d = byId<HTMLCanvasElement>('digit-input-preview').getContext('2d')!;
+    ctx2d.save();
+    ctx2d.filter = 'grayscale(1) invert(1)';
+    ctx2d.drawImage(source, square[0], square[1], square[2], square[3], 0, 0, 32, 32);
+    ctx2d.restore();
+    this.previewDrawn('source');
+  }
+
+  private previewDrawn(shows: 'input' | 'source'): void {
+    const preview = byId<HTMLCanvasElement>('digit-input-preview');
+    preview.dataset.shows = shows;
+    preview.dataset.draws = String(Number(preview.dataset.draws ?? 0) + 1);
+    byId('digit-preview-caption').textContent = shows === 'input' ? 'what LeNet-5 sees' : 'the square, no digit found';
   }
 }

@@ -7,13 +7,17 @@
  */
 import type { ImageFrame } from './lib.js';
 
-/** Copies `source` into a frame; what DigitReader and ClassifierRunner take. */
-export type CopyIn = (frame: ImageFrame) => Promise<void>;
+/**
+ * Copies `source` into a frame; what DigitReader, ClassifierRunner and the
+ * convolution view take. `element` is the source itself, for the page's own
+ * 2-D previews.
+ */
+export type CopyIn = ((frame: ImageFrame) => Promise<void>) & { readonly element: HTMLVideoElement | HTMLCanvasElement | ImageBitmap };
 
 let viaBitmap = false;
 
 export function fromVideo(video: HTMLVideoElement): CopyIn {
-  return async (frame) => {
+  const copy = async (frame: ImageFrame) => {
     if (!viaBitmap) {
       try {
         frame.copyExternal(video);
@@ -33,9 +37,10 @@ export function fromVideo(video: HTMLVideoElement): CopyIn {
     }
     document.body.dataset.framePath = 'bitmap';
   };
+  return Object.assign(copy, { element: video });
 }
 
 /** Canvases and bitmaps copy directly everywhere. */
 export function fromImage(source: HTMLCanvasElement | ImageBitmap): CopyIn {
-  return async (frame) => frame.copyExternal(source);
+  return Object.assign(async (frame: ImageFrame) => frame.copyExternal(source), { element: source });
 }

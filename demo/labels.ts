@@ -1,22 +1,8 @@
-/** Class names: the ten digits, ImageNet's 1000 (fetched on first use), or a JSON list the user gives. */
+/** Class names: the ten digits, ImageNet's 1000 (the package's, loaded on first use), or a JSON list the user gives. */
+import { imagenetLabels } from './lib.js';
+
 
 export const DIGIT_LABELS = Array.from({ length: 10 }, (_, i) => String(i));
-
-let imagenet: Promise<string[]> | undefined;
-
-/** ImageNet-1k class names in torchvision's order (src/models/imagenet_labels.json, copied into the site). */
-export function imagenetLabels(): Promise<string[]> {
-  imagenet ??= fetch(new URL('../src/models/imagenet_labels.json', import.meta.url))
-    .then((r) => {
-      if (!r.ok) throw new Error(`HTTP ${r.status} loading the ImageNet labels`);
-      return r.json() as Promise<string[]>;
-    })
-    .catch((error: unknown) => {
-      imagenet = undefined;
-      throw error;
-    });
-  return imagenet;
-}
 
 /** A user's labels file: a JSON array of names, or an object from index to name. */
 export function parseLabels(text: string): string[] {
@@ -36,6 +22,6 @@ export function parseLabels(text: string): string[] {
 /** Names for `count` classes: the user's, ImageNet's for 1000, else "class i". */
 export async function labelsFor(count: number, custom: string[] | undefined): Promise<string[]> {
   if (custom) return Array.from({ length: count }, (_, i) => custom[i] ?? `class ${i}`);
-  if (count === 1000) return imagenetLabels();
+  if (count === 1000) return [...(await imagenetLabels())];
   return Array.from({ length: count }, (_, i) => `class ${i}`);
 }

@@ -5,10 +5,11 @@
  * downloads show a progress bar; every failure ends in a message saying
  * what to do.
  */
-import { compile, loadOnnx, loadSafetensors, randomWeights, readSafetensors, summary, weightsForGraph, ZOO, type CompiledModel, type GpuContext, type LoadProgress, type ZooEntry } from './lib.js';
+import { compile, loadOnnx, loadSafetensors, randomWeights, readSafetensors, summary, weightsForGraph, ZOO, type CompiledModel, type GpuContext, type LoadProgress, type WeightMap, type ZooEntry } from './lib.js';
 import type { Classifier } from './classifier.js';
 import { DEFAULT_NORMALIZATION } from './classifier.js';
 import { byId, el, messageOf, show } from './dom.js';
+import { describeLoadFailure } from './load_errors.js';
 import { labelsFor, parseLabels } from './labels.js';
 
 /** Small and quick even on a software adapter. */
@@ -50,9 +51,10 @@ export class ModelPicker {
       const graph = entry.build();
       const s = summary(graph);
       byId('model-size').textContent = `${(s.totalParameters / 1e6).toFixed(s.totalParameters < 1e7 ? 2 : 1)} M parameters, ${entry.inputSize}×${entry.inputSize} input`;
-      const model = await compile(this.ctx, graph, randomWeights(graph), { label: entry.id });
+      const weights = randomWeights(graph);
+      const model = await compile(this.ctx, graph, weights, { label: entry.id });
       this.setWeightsNote('random', `${entry.id} has random weights: its guesses mean nothing. Load trained weights below (a torchvision state_dict as .safetensors, or an .onnx file) to make it see.`);
-      return this.classifier(model, entry.id);
+      return this.classifier(model, weights, entry.id, true);
     });
   }
 
@@ -65,8 +67,8 @@ export class ModelPicker {
       this.status(`Compiling ${entry.id} with your weights…`);
       const model = await compile(this.ctx, graph, weights, { label: entry.id });
       this.setWeightsNote('loaded', `${entry.id} with the weights you loaded.`);
-      return this.classifier(model, entry.id);
-    });
+      return this.classifier(model, weights, entry.id);
+    }, entry.id);
   }
 
   private async loadOnnxModel(source: Uint8Array | string, name: string): Promise<void> {
@@ -78,18 +80,18 @@ export class ModelPicker {
       this.status(`Compiling ${name}…`);
       const model = await compile(this.ctx, onnx.graph, onnx.weights, { label: name });
       this.setWeightsNote('loaded', `${name}, imported from ONNX (opset ${onnx.opset}${onnx.producer ? `, made by ${onnx.producer}` : ''}).`);
-      return this.classifier(model, name);
+      return this.classifier(model, onnx.weights, name);
     });
   }
 
-  private async classifier(model: CompiledModel, name: string): Promise<Classifier> {
+  private async classifier(model: CompiledModel, weights: WeightMap, name: string, random = false): Promise<Classifier> {
     const outputShape = model.graph.tensors[model.graph.outputs[0]!.tensor]!.shape;
     const classes = outputShape[outputShape.length - 1]!;
-    return { model, name, labels: await labelsFor(classes, this.customLabels), ...DEFAULT_NORMALIZATION };
+    return { model, weights, randomWeights: random, name, labels: await labelsFor(classes, this.customLabels), ...DEFAULT_NORMALIZATION };
   }
 
   /** One load at a time; its outcome lands in the status line and in #drop-zone[data-state]. */
-  private async guard(message: string, work: () => Promise<Classifier>): Promise<void> {
+  private async guard(message: string, work: () => Promise<Classifier>, architecture?: string): Promise<void> {
     if (this.loading) return;
     this.loading = true;
     this.events.onBusy();
@@ -103,9 +105,9 @@ export class ModelPicker {
       this.status(`${classifier.name}: ${classifier.labels.length} classes, ${classifier.model.info.dispatches} dispatches, ${(classifier.model.info.weightBytes / 2 ** 20).toFixed(1)} MiB of weights on the GPU.`);
     } catch (error) {
       zone.dataset.state = 'error';
-      const offline = /fetch|network|download/i.test(messageOf(error));
-      const hint = offline ? ' You may be offline, or the server refuses cross-origin downloads: get the file on a connected machine (see “Where do pretrained weights come from?”) and drop it here.' : '';
-      this.status(`Could not load the model. ${messageOf(error)}${hint}`, true);
+      console.info(error);
+      const failure = describeLoadFailure(error, architecture);
+      this.status(failure.summary, true, failure.details);
     } finally {
       this.loading = false;
       show(byId('load-progress'), false);
@@ -163,10 +165,13 @@ export class ModelPicker {
     this.status(`Downloading… ${mib(p.loadedBytes)}${p.totalBytes ? ` of ${mib(p.totalBytes)}` : ''} MiB`);
   }
 
-  private status(text: string, bad = false): void {
+  /** The load's status line; `details` go into the collapsed "What did not match". */
+  private status(text: string, bad = false, details?: string): void {
     const line = byId('load-status');
     line.textContent = text;
     line.classList.toggle('bad', bad);
+    byId('load-details-text').textContent = details ?? '';
+    show(byId('load-details'), !!details);
   }
 
   private setWeightsNote(kind: 'random' | 'loaded', text: string): void {

@@ -4,7 +4,7 @@
  * no-webgpu / device-lost. `body[data-webgpu]` (ready | unavailable) is the
  * older contract of the smoke test.
  */
-import { WebGpuUnavailableError, type GpuContext } from '../src/index.js';
+import { WebGpuUnavailableError, type GpuContext } from './lib.js';
 import { byId } from './dom.js';
 
 export type PageState = 'starting' | 'ready' | 'no-webgpu' | 'device-lost' | 'model-error';
