@@ -102,12 +102,34 @@ function shipUrlAssets(): Plugin {
   };
 }
 
+/**
+ * The declaration entries for TypeScript 5 and older: dist/lib/ts5/index.d.ts
+ * and node.d.ts add `@webgpu/types` to the program and re-export the entry's
+ * declarations. TypeScript 6 and later declare WebGPU in their own DOM lib,
+ * which `@webgpu/types` clashes with (`Duplicate identifier
+ * 'GPUCommandBufferDescriptor'`), so the entries tsc writes carry no
+ * reference, and package.json's `types@>=6` conditions send TypeScript 6+
+ * straight to them.
+ */
+function typeScript5Entries(): Plugin {
+  const entry = (name: string) => `/// <reference types="@webgpu/types" />
+// TypeScript < 6 has no WebGPU in its DOM lib; @webgpu/types supplies it (see package.json's types@>=6 conditions)
+export * from '../${name}.js';
+`;
+  return {
+    name: 'webgpu-cnn:typescript5-entries',
+    generateBundle() {
+      for (const name of ['index', 'node']) this.emitFile({ type: 'asset', fileName: `ts5/${name}.d.ts`, source: entry(name) });
+    },
+  };
+}
+
 // the library: dist/lib/index.js (browser) and dist/lib/node.js (Node, adds Dawn);
 // WGSL arrives inlined through `?raw` imports; the shipped weights are files in dist/lib/assets/
-// (shipUrlAssets); declarations come from tsconfig.build.json
+// (shipUrlAssets); declarations come from tsconfig.build.json, plus the TypeScript 5 entries (typeScript5Entries)
 export default defineConfig({
   publicDir: false,
-  plugins: [shipUrlAssets(), browserEntryStaysBrowserSafe()],
+  plugins: [shipUrlAssets(), typeScript5Entries(), browserEntryStaysBrowserSafe()],
   build: {
     outDir: 'dist/lib',
     emptyOutDir: true,

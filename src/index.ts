@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" preserve="true" />
 /**
  * webgpu-cnn for the browser: the public API, nothing else.
  * Node users import from `webgpu-cnn/node`, which adds Dawn.

@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" preserve="true" />
 /**
  * webgpu-cnn for Node: everything the browser entry has, plus WebGPU through
  * Dawn (the optional peer dependency `webgpu`).
