@@ -100,6 +100,20 @@ export class ConvLive {
 
   /** The last picture's input and outputs, read back (test hook). */
   async snapshot(): Promise<{ height: number; width: number; kernel: number[]; input: number[]; edges: number[]; maxPool: number[]; avgPool: number[] } | undefined> {
+    // the camera would write the next frame into the same input buffer meanwhile: hold it off (it skips frames while busy)
+    while (this.busy) await new Promise((r) => setTimeout(r, 10));
+    this.busy = true;
+    try {
+      return await this.readLast();
+    } finally {
+      this.busy = false;
+      const next = this.queued;
+      this.queued = undefined;
+      next?.();
+    }
+  }
+
+  private async readLast() {
     const last = this.last;
     if (!last) return undefined;
     const { height, width } = last;

@@ -7,7 +7,8 @@
  *
  * For the e2e tests: #conv-output, #conv-max and #conv-avg carry the numbers
  * shown as data-values (JSON, row-major) and data-count (runs so far);
- * #conv-kernel and #conv-image carry the numbers used as data-values.
+ * #conv-output[data-kernel][data-image] the inputs they came from;
+ * #conv-kernel and #conv-image the numbers in their cells as data-values.
  */
 import { COURSE_IMAGE, compileFilter, FILTER_OUTPUTS, KERNELS, STEP_IMAGE, STEP_IMAGE_REVERSED, transpose3, type Kernel3, type KernelName } from './conv_filter.js';
 import { byId, el, messageOf } from './dom.js';
@@ -142,7 +143,10 @@ export class ConvNumbers {
     const cells = showMatrix(byId('conv-output'), 4, outputs[FILTER_OUTPUTS.edges]!);
     showMatrix(byId('conv-max'), 2, outputs[FILTER_OUTPUTS.maxPool]!);
     showMatrix(byId('conv-avg'), 2, outputs[FILTER_OUTPUTS.avgPool]!);
-    delete byId('conv-output').dataset.error;
+    const output = byId('conv-output');
+    delete output.dataset.error;
+    output.dataset.kernel = JSON.stringify(kernel);
+    output.dataset.image = JSON.stringify(image);
     cells.forEach((cell, i) => {
       const [r, c] = [Math.floor(i / 4), i % 4];
       const window = [0, 1, 2].flatMap((dy) => [0, 1, 2].map((dx) => (r + dy) * 6 + c + dx));

@@ -21,7 +21,7 @@ import { DEFAULT_CLASSIFIER, ModelPicker } from './model_picker.js';
 import { createPad } from './pad.js';
 import { PerfPanel } from './perf.js';
 import { setState, setStatus, showNoWebGpu, watchDeviceLoss } from './screens.js';
-import { imageFromFile, uploadProblem } from './upload.js';
+import { imageFromFile, takeFile, uploadProblem } from './upload.js';
 
 type CameraPlace = 'digit' | 'classify' | 'conv';
 const PLACES: readonly CameraPlace[] = ['digit', 'classify', 'conv'];
@@ -112,7 +112,7 @@ async function start(ctx: GpuContext): Promise<ConvView> {
     void runCamera('digit', (copyIn) => digits.readNow(copyIn, 'camera'), (e) => (e instanceof CameraError ? cameraFailed('digit', e) : modelError(e)));
   });
   byId<HTMLInputElement>('digit-upload').addEventListener('change', async (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
+    const file = takeFile(e);
     if (!file) return;
     uploadProblem('digit-upload-status', undefined);
     try {
@@ -141,7 +141,7 @@ async function start(ctx: GpuContext): Promise<ConvView> {
     if (!stopIfRunning('classify')) void runCamera('classify', (copyIn) => classifier.classify(copyIn), modelError);
   });
   byId<HTMLInputElement>('classify-upload').addEventListener('change', async (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
+    const file = takeFile(e);
     if (!file) return;
     stopLoop();
     uploadProblem('classify-upload-status', undefined);

@@ -10,6 +10,7 @@ import type { Classifier } from './classifier.js';
 import { DEFAULT_NORMALIZATION } from './classifier.js';
 import { byId, el, messageOf, show } from './dom.js';
 import { describeLoadFailure } from './load_errors.js';
+import { takeFile } from './upload.js';
 import { labelsFor, parseLabels } from './labels.js';
 
 /** Small and quick even on a software adapter. */
@@ -134,7 +135,7 @@ export class ModelPicker {
       if (file) void take(file);
     });
     byId<HTMLInputElement>('model-file').addEventListener('change', (e) => {
-      const file = (e.target as HTMLInputElement).files?.[0];
+      const file = takeFile(e);
       if (file) void take(file);
     });
     byId<HTMLFormElement>('url-form').addEventListener('submit', (e) => {
@@ -145,7 +146,7 @@ export class ModelPicker {
       else void this.loadSafetensorsWeights(url);
     });
     byId<HTMLInputElement>('labels-file').addEventListener('change', async (e) => {
-      const file = (e.target as HTMLInputElement).files?.[0];
+      const file = takeFile(e);
       if (!file) return;
       try {
         this.customLabels = parseLabels(await file.text());

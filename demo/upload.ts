@@ -26,3 +26,14 @@ export function uploadProblem(id: string, error: InputError | undefined): void {
   if (error) line.dataset.error = error.name;
   else delete line.dataset.error;
 }
+
+/**
+ * The file just chosen in a file input, which is then emptied: choosing the
+ * same file again (a picture for the next model) fires `change` again.
+ */
+export function takeFile(event: Event): File | undefined {
+  const input = event.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = '';
+  return file;
+}
