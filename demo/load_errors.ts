@@ -42,6 +42,10 @@ export function describeLoadFailure(error: unknown, architecture: string | undef
     .filter(Boolean)
     .join('\n');
   const total = parameterCount ?? missing.length + misshapen.length;
+  const counts = [missing.length && `${missing.length} missing`, unexpected.length && `${unexpected.length} unexpected`, misshapen.length && `${misshapen.length} of the wrong shape`].filter(Boolean).join(', ');
+  // the WeightError's own diagnosis of a key prefix (same model, other names) comes first: the file is right, its keys are not
+  const prefix = /the file's names (carry|lack)[^;]*/.exec(error.message)?.[0];
+  if (prefix) return { summary: `These weights fit ${arch} under other names (${counts} of ${plural(total, 'parameter')}): ${prefix}.`, details };
   if (missing.length * 2 > total) {
     return {
       summary:
@@ -51,7 +55,5 @@ export function describeLoadFailure(error: unknown, architecture: string | undef
       details,
     };
   }
-  const prefix = /the file's names (carry|lack)[^;]*/.exec(error.message)?.[0];
-  const counts = [missing.length && `${missing.length} missing`, unexpected.length && `${unexpected.length} unexpected`, misshapen.length && `${misshapen.length} of the wrong shape`].filter(Boolean).join(', ');
-  return { summary: `These weights almost fit ${arch} (${counts} of ${plural(total, 'parameter')}).${prefix ? ` ${prefix[0]!.toUpperCase()}${prefix.slice(1)}.` : ''}`, details };
+  return { summary: `These weights almost fit ${arch} (${counts} of ${plural(total, 'parameter')}).`, details };
 }
