@@ -5,13 +5,20 @@
  * downloads show a progress bar; every failure ends in a message saying
  * what to do.
  */
-import { compile, loadOnnx, loadSafetensors, randomWeights, readSafetensors, summary, weightsForGraph, ZOO, type CompiledModel, type GpuContext, type LoadProgress, type WeightMap, type ZooEntry } from './lib.js';
+import { compile, loadOnnx, loadSafetensors, randomWeights, readSafetensors, summary, weightsForGraph, ZOO, type CompiledModel, type GpuContext, type Graph, type LoadProgress, type WeightMap, type ZooEntry } from './lib.js';
 import type { Classifier } from './classifier.js';
 import { DEFAULT_NORMALIZATION } from './classifier.js';
 import { byId, el, messageOf, show } from './dom.js';
 import { describeLoadFailure } from './load_errors.js';
 import { takeFile } from './upload.js';
 import { labelsFor, parseLabels } from './labels.js';
+
+/** The parameter count and input size of the model now in use, beside the picker. */
+function showSize(graph: Graph): void {
+  const { totalParameters: n } = summary(graph);
+  const shape = graph.tensors[graph.inputs[0]!.tensor]!.shape;
+  byId('model-size').textContent = `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)} M parameters, ${shape.slice(2).join('×')} input`;
+}
 
 /** Small and quick even on a software adapter. */
 export const DEFAULT_CLASSIFIER = 'mobilenet_v1_0.25';
@@ -50,8 +57,7 @@ export class ModelPicker {
   async loadZoo(entry: ZooEntry): Promise<void> {
     await this.guard(`Compiling ${entry.id} with random weights…`, async () => {
       const graph = entry.build();
-      const s = summary(graph);
-      byId('model-size').textContent = `${(s.totalParameters / 1e6).toFixed(s.totalParameters < 1e7 ? 2 : 1)} M parameters, ${entry.inputSize}×${entry.inputSize} input`;
+      showSize(graph);
       const weights = randomWeights(graph);
       const model = await compile(this.ctx, graph, weights, { label: entry.id });
       this.setWeightsNote('random', `${entry.id} has random weights: its guesses mean nothing. Load trained weights below (a torchvision state_dict as .safetensors, or an .onnx file) to make it see.`);
@@ -80,6 +86,7 @@ export class ModelPicker {
       for (const notice of onnx.notices) console.info(`${name}: ${notice}`);
       this.status(`Compiling ${name}…`);
       const model = await compile(this.ctx, onnx.graph, onnx.weights, { label: name });
+      showSize(onnx.graph);
       this.setWeightsNote('loaded', `${name}, imported from ONNX (opset ${onnx.opset}${onnx.producer ? `, made by ${onnx.producer}` : ''}).`);
       return this.classifier(model, onnx.weights, name);
     });

@@ -365,6 +365,10 @@ describe('demo page in Chromium', () => {
     expect(await text(page, '#maps-note')).toContain('random');
     await checkLive(page, VERTICAL, true);
     await page.screenshot({ path: join(SHOTS, 'demo-conv-camera.png'), fullPage: true });
+    const [frames0, t0] = [Number((await dataset(page, '#conv-live')).count), Date.now()];
+    await new Promise((r) => setTimeout(r, 3000));
+    const convFps = ((Number((await dataset(page, '#conv-live')).count) - frames0) * 1000) / (Date.now() - t0);
+    console.log(`convolution view on the camera (240×180 filter + pools, mobilenet_v1_0.25 stem at 224, maps painted): ${convFps.toFixed(1)} frames/s`);
     expect(errors).toEqual([]);
   });
 
