@@ -4,13 +4,19 @@
  * device has them (queue completion otherwise), median and spread of N runs
  * after warm-up. Each candidate's output is compared with a baseline
  * candidate's, so a fast but wrong kernel (a driver bug) is never chosen.
+ * A candidate that fails (a typed error of ours — a binding over the
+ * device's limit, an unsupported configuration, a grid or uniform out of
+ * range — or an error the GPU reports while it is set up and timed) is
+ * skipped and told to `onSkip`; the others are still measured.
  */
 import { createTensorBuffer, placeholderBuffer, readTensor } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
+import { withErrorScopesAsync } from '../gpu/error_capture.js';
 import { PassTimer, median, quantile, type TimingSource } from '../gpu/timer.js';
 import { CONV_STRATEGIES } from '../kernels/conv2d.js';
 import type { Conv2dShape } from '../kernels/conv2d_shape.js';
-import { encodeDispatch, prepareDispatch, releaseDispatch } from '../kernels/dispatch.js';
+import { encodeDispatch, prepareDispatch, releaseDispatch, type PreparedDispatch } from '../kernels/dispatch.js';
+import { BindingLimitError, GpuFailureError, InvalidParameterError, ShaderError, UnsupportedConfigurationError } from '../errors.js';
 import type { Activation } from '../vocabulary.js';
 import { candidateDispatches, candidateName, type ConvCandidate } from './candidates.js';
 
@@ -24,6 +30,16 @@ export interface MeasureOptions {
   tolerance?: number;
   /** Seed of the random data (default 1). */
   seed?: number;
+  /** Told each candidate that failed and was skipped (default: dropped silently). */
+  onSkip?: (skipped: SkippedCandidate) => void;
+}
+
+/** A candidate that could not be measured, and why. */
+export interface SkippedCandidate {
+  /** Its name (candidateName). */
+  candidate: string;
+  /** The error's message. */
+  reason: string;
 }
 
 export interface CandidateTiming {
@@ -50,6 +66,15 @@ function random(length: number, seed: number): Float32Array {
   return a;
 }
 
+/**
+ * What one candidate may fail with and be skipped: the candidate cannot serve
+ * this shape on this device. Anything else (a lost device, an abort, a bug)
+ * stays fatal.
+ */
+function skippable(error: unknown): error is Error {
+  return [InvalidParameterError, UnsupportedConfigurationError, BindingLimitError, ShaderError, GpuFailureError].some((type) => error instanceof type);
+}
+
 export function relativeL2(actual: ArrayLike<number>, reference: ArrayLike<number>): number {
   let num = 0;
   let den = 0;
@@ -67,8 +92,9 @@ export function convMacs(s: Conv2dShape): number {
 }
 
 /**
- * Times each candidate on this shape; the first candidate is the baseline
- * the others' outputs are checked against.
+ * Times each candidate on this shape; the first candidate that runs is the
+ * baseline the others' outputs are checked against. Skipped candidates have
+ * no entry in the result (see `onSkip`).
  */
 export async function measureConvCandidates(ctx: GpuContext, s: Conv2dShape, candidates: readonly ConvCandidate[], options: MeasureOptions = {}): Promise<CandidateTiming[]> {
   const { device } = ctx;
@@ -88,23 +114,37 @@ export async function measureConvCandidates(ctx: GpuContext, s: Conv2dShape, can
   try {
     for (const candidate of candidates) {
       const strategy = CONV_STRATEGIES[candidate.strategy];
-      const weight = createTensorBuffer(device, strategy.layoutWeights(s, oihw), 'autotune weight');
-      const scratchFloats = strategy.scratchLength(s);
-      const scratch = scratchFloats ? createTensorBuffer(device, scratchFloats * 4, 'autotune scratch') : undefined;
-      const specs = candidateDispatches(s, candidate, { input, weight, bias, output, scratch, unused: placeholderBuffer(device) }, { activation: options.activation ?? 'none', hasBias: true });
-      const prepared = await Promise.all(specs.map((d) => prepareDispatch(device, d)));
+      const name = candidateName(candidate);
+      let weight: GPUBuffer | undefined;
+      let scratch: GPUBuffer | undefined;
+      const prepared: PreparedDispatch[] = [];
       try {
-        const times: number[] = [];
-        for (let i = 0; i < warmup + runs; i++) {
-          const t = await timer.time((pass) => prepared.forEach((d) => encodeDispatch(pass, d)));
-          if (i >= warmup) times.push(t.milliseconds);
-        }
-        const result = await readTensor(device, output, outFloats);
+        const measured = await withErrorScopesAsync(device, { operation: `autotune candidate ${name}` }, async () => {
+          weight = createTensorBuffer(device, strategy.layoutWeights(s, oihw), 'autotune weight');
+          const scratchFloats = strategy.scratchLength(s);
+          scratch = scratchFloats ? createTensorBuffer(device, scratchFloats * 4, 'autotune scratch') : undefined;
+          const specs = candidateDispatches(s, candidate, { input, weight, bias, output, scratch, unused: placeholderBuffer(device) }, { activation: options.activation ?? 'none', hasBias: true });
+          const settled = await Promise.allSettled(specs.map((d) => prepareDispatch(device, d)));
+          for (const r of settled) if (r.status === 'fulfilled') prepared.push(r.value);
+          for (const r of settled) if (r.status === 'rejected') throw r.reason;
+          const times: number[] = [];
+          for (let i = 0; i < warmup + runs; i++) {
+            const t = await timer.time((pass) => prepared.forEach((d) => encodeDispatch(pass, d)));
+            if (i >= warmup) times.push(t.milliseconds);
+          }
+          return { times, result: await readTensor(device, output, outFloats) };
+        }).catch((error: unknown) => {
+          if (!skippable(error)) throw error;
+          options.onSkip?.({ candidate: name, reason: error.message });
+          return undefined;
+        });
+        if (!measured) continue;
+        const { times, result } = measured;
         baseline ??= result;
         const relL2 = relativeL2(result, baseline);
         results.push({
           candidate,
-          name: candidateName(candidate),
+          name,
           medianMs: median(times),
           p10Ms: quantile(times, 0.1),
           p90Ms: quantile(times, 0.9),
@@ -116,7 +156,7 @@ export async function measureConvCandidates(ctx: GpuContext, s: Conv2dShape, can
         });
       } finally {
         prepared.forEach(releaseDispatch);
-        weight.destroy();
+        weight?.destroy();
         scratch?.destroy();
       }
     }

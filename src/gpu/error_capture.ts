@@ -39,6 +39,28 @@ export function withErrorScopes<T>(device: GPUDevice, site: GpuFailureSite, work
   return { value, error: Promise.all(popped).then((errors) => errors.find((e) => e !== undefined)) };
 }
 
+/**
+ * Runs asynchronous `work` inside one scope per error filter and rejects
+ * with the first typed error its GPU calls raised (or what it threw). The
+ * scopes stay open across its awaits, so every GPU call made meanwhile on
+ * this device lands in them: use it only where nothing else works on the
+ * device at the same time (autotune measures one candidate at a time).
+ */
+export async function withErrorScopesAsync<T>(device: GPUDevice, site: GpuFailureSite, work: () => Promise<T>): Promise<T> {
+  for (const filter of FILTERS) device.pushErrorScope(filter);
+  let outcome: { value: T } | { thrown: unknown };
+  try {
+    outcome = { value: await work() };
+  } catch (thrown) {
+    outcome = { thrown };
+  }
+  const popped = await Promise.all([...FILTERS].reverse().map((filter) => device.popErrorScope().then((e) => (e ? typedError(filter, site, e) : undefined), () => undefined)));
+  if ('thrown' in outcome) throw outcome.thrown;
+  const error = popped.find((e) => e !== undefined);
+  if (error) throw error;
+  return outcome.value;
+}
+
 function typedError(filter: GPUErrorFilter, site: GpuFailureSite, error: GPUError): GpuFailureError {
   // the filter that caught it says its kind: no reliance on the implementation's class names
   if (filter === 'out-of-memory') return new GpuOutOfMemoryError(site, error.message);

@@ -96,6 +96,12 @@ export async function compilePasses(ctx: GpuContext, graph: Graph, weights: Weig
     tuned = await abortable(autotuneConvs(ctx, auto, autotune === true ? {} : autotune), signal);
     throwIfAborted(signal);
   }
+  // one notice per layer whose candidates failed: which, why, and whether the heuristic stands
+  for (const [name, l] of Object.entries(tuned.layers)) {
+    if (!l.skipped?.length) continue;
+    const list = l.skipped.map((k) => `${k.candidate} skipped: ${k.reason}`).join('; ');
+    notices.push(`autotune: ${name}: ${list}${l.untuned ? `; no candidate ran, so ${l.strategy} (the heuristic's choice) runs untuned` : ''}`);
+  }
   const tunedStrategies = Object.fromEntries(Object.entries(tuned.layers).map(([name, l]) => [name, l.strategy]));
   // a measured tile goes with the measured strategy: not to a layer whose strategy the caller forced
   const tunedTiles = Object.fromEntries(Object.entries(tuned.layers).flatMap(([name, l]) => (l.tile && !options.layerStrategies?.[name] ? [[name, l.tile]] : [])));
