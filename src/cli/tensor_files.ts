@@ -3,70 +3,40 @@
  * NCHW order, exactly the tensor's elements. Every file the CLI reads comes
  * through readBytes: regular files only, under a size cap, checked first.
  */
-import { constants, type Stats } from 'node:fs';
-import { open, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { formatBytes } from '../errors.js';
+import { inspectRegularFile, ioReason, readRegularFile, type RefuseFile } from '../io/regular_file_node.js';
 import { CliFileError, InputFileError } from './usage_error.js';
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function kindOf(stats: Stats): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a pipe (FIFO)';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSocket()) return 'a socket';
-  return 'not a regular file';
-}
-
-function checkStats(stats: Stats, path: string, what: string, maxBytes: number): number {
-  if (!stats.isFile()) throw new InputFileError(path, 'not-regular', `${what} ${path} is ${kindOf(stats)}, not a regular file`);
-  if (stats.size > maxBytes) throw new InputFileError(path, 'too-large', `${what} ${path} is ${formatBytes(stats.size)}, more than the ${formatBytes(maxBytes)} the CLI reads`);
-  return stats.size;
-}
-
-function unreadable(path: string, what: string, cause: unknown): CliFileError {
-  return new CliFileError(`cannot read ${what} ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+/** A refused file as the CLI's errors name it (io/regular_file_node.ts makes the checks). */
+function refuseCliFile(path: string, what: string, maxBytes: number): RefuseFile {
+  return (r) => {
+    switch (r.reason) {
+      case 'unreadable':
+        return new CliFileError(`cannot read ${what} ${path}: ${ioReason(r.cause)}`, { cause: r.cause });
+      case 'not-regular':
+        return new InputFileError(path, 'not-regular', `${what} ${path} is ${r.kind}, not a regular file`);
+      case 'too-large':
+        return new InputFileError(path, 'too-large', `${what} ${path} is ${formatBytes(r.size)}, more than the ${formatBytes(maxBytes)} the CLI reads`);
+      case 'truncated':
+        return new InputFileError(path, 'truncated', `${what} ${path} shrank while being read (${r.read} of ${r.size} bytes)`);
+    }
+  };
 }
 
 /** The size of a file about to be read, refusing what is not a regular file or is over `maxBytes`; reads nothing. */
-export async function inspectFile(path: string, what: string, maxBytes: number): Promise<number> {
-  let stats: Stats;
-  try {
-    stats = await stat(path);
-  } catch (cause) {
-    throw unreadable(path, what, cause);
-  }
-  return checkStats(stats, path, what, maxBytes);
+export function inspectFile(path: string, what: string, maxBytes: number): Promise<number> {
+  return inspectRegularFile(path, maxBytes, refuseCliFile(path, what, maxBytes));
 }
 
 /**
  * A whole regular file of at most `maxBytes`. The check is made on the open
  * file (fstat), and the open never blocks: a FIFO is refused, not waited on.
  */
-export async function readBytes(path: string, what: string, maxBytes: number): Promise<Uint8Array> {
-  let handle;
-  try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (cause) {
-    throw unreadable(path, what, cause);
-  }
-  try {
-    const size = checkStats(await handle.stat(), path, what, maxBytes);
-    const bytes = new Uint8Array(size);
-    let at = 0;
-    while (at < size) {
-      const { bytesRead } = await handle.read(bytes, at, Math.min(size - at, 2 ** 30), at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-    }
-    if (at !== size) throw new InputFileError(path, 'truncated', `${what} ${path} shrank while being read (${at} of ${size} bytes)`);
-    return bytes;
-  } catch (cause) {
-    throw cause instanceof CliFileError ? cause : unreadable(path, what, cause);
-  } finally {
-    await handle.close();
-  }
+export function readBytes(path: string, what: string, maxBytes: number): Promise<Uint8Array> {
+  return readRegularFile(path, maxBytes, refuseCliFile(path, what, maxBytes));
 }
 
 /** The floats of a raw float32 file; its size must be a multiple of 4 bytes. */
@@ -90,6 +60,6 @@ export async function writeFloat32(path: string, data: Float32Array): Promise<vo
   try {
     await writeFile(path, encodeFloat32(data));
   } catch (cause) {
-    throw new CliFileError(`cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+    throw new CliFileError(`cannot write ${path}: ${ioReason(cause)}`, { cause });
   }
 }

@@ -10,12 +10,11 @@
  * import { readImageFile } from 'webgpu-cnn/node';
  * const { width, height, data } = await readImageFile('cat.jpg'); // RGBA, like ImageData
  */
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createInflate } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { formatBytes } from '../errors.js';
+import { ioReason, readRegularFile, type RefuseFile } from '../io/regular_file_node.js';
 import { ImageDecodeError } from './image_error.js';
 import { checkPixelLimit, corrupt, isJpeg, isPng, jpegHeader, pngHeader, pngImageData, pngInflatedBytes, truncated, type PngHeader } from './image_header.js';
 import { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS } from './image_limits.js';
@@ -109,45 +108,20 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
   return { width, height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
 }
 
-function kindOf(stats: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a pipe (FIFO)';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSocket()) return 'a socket';
-  return 'not a regular file';
-}
-
-/**
- * A whole regular file of at most `maxBytes`. The check is made on the open
- * file (fstat), and the open never blocks: a FIFO is refused, not waited on.
- */
-async function readRegularFile(path: string, maxBytes: number): Promise<Uint8Array> {
-  const unreadable = (cause: unknown) => new ImageDecodeError('unreadable', path, `cannot read image ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
-  let handle;
-  try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (cause) {
-    throw unreadable(cause);
-  }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new ImageDecodeError('not-regular', path, `image ${path} is ${kindOf(stats)}, not a regular file`);
-    if (stats.size > maxBytes) throw new ImageDecodeError('too-large', path, `image ${path} is ${formatBytes(stats.size)}, more than the ${formatBytes(maxBytes)} allowed`);
-    const bytes = new Uint8Array(stats.size);
-    let at = 0;
-    while (at < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, at, Math.min(bytes.length - at, 2 ** 30), at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
+/** A refused image file as the decoder's typed error (io/regular_file_node.ts makes the checks). */
+function refuseImageFile(path: string, maxBytes: number): RefuseFile {
+  return (r) => {
+    switch (r.reason) {
+      case 'unreadable':
+        return new ImageDecodeError('unreadable', path, `cannot read image ${path}: ${ioReason(r.cause)}`, { cause: r.cause });
+      case 'not-regular':
+        return new ImageDecodeError('not-regular', path, `image ${path} is ${r.kind}, not a regular file`);
+      case 'too-large':
+        return new ImageDecodeError('too-large', path, `image ${path} is ${formatBytes(r.size)}, more than the ${formatBytes(maxBytes)} allowed`);
+      case 'truncated':
+        return truncated(path, `it shrank while being read (${r.read} of ${r.size} bytes)`);
     }
-    if (at !== bytes.length) throw truncated(path, `it shrank while being read (${at} of ${bytes.length} bytes)`);
-    return bytes;
-  } catch (cause) {
-    throw cause instanceof ImageDecodeError ? cause : unreadable(cause);
-  } finally {
-    await handle.close();
-  }
+  };
 }
 
 /**
@@ -159,6 +133,7 @@ async function readRegularFile(path: string, maxBytes: number): Promise<Uint8Arr
  * const { width, height, data } = await readImageFile('digit.png', { maxPixels: 4_000_000 });
  */
 export async function readImageFile(path: string, options: ReadImageFileOptions = {}): Promise<DecodedImage> {
-  const bytes = await readRegularFile(path, options.maxBytes ?? MAX_IMAGE_FILE_BYTES);
+  const maxBytes = options.maxBytes ?? MAX_IMAGE_FILE_BYTES;
+  const bytes = await readRegularFile(path, maxBytes, refuseImageFile(path, maxBytes));
   return decodeImage(bytes, { name: path, maxPixels: options.maxPixels });
 }
