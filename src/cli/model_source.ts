@@ -5,24 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { elementCount, type Graph, type WeightMap } from '../graph/ir.js';
-import { parseSafetensors, readSafetensors, type SafetensorsFile } from '../io/safetensors.js';
+import { readSafetensors } from '../io/safetensors.js';
 import { loadSafetensorsFile } from '../io/safetensors_node.js';
+import { registerPretrainedFileReader } from '../models/pretrained_node.js';
 import { randomWeights } from '../models/random_weights.js';
 import { weightsForGraph, type ShapedTensor } from '../models/weights.js';
 import { ZOO, type ZooEntry } from '../models/zoo.js';
 import type { ModelSource, ModelSourceOptions } from './model_source_types.js';
 import { loadOnnxModel } from './onnx_source.js';
 import { CliFileError, UsageError } from './usage_error.js';
-
-/** Weights shipped inside the package, by zoo id (read from file: or data: URLs, as the build leaves them). */
-const SHIPPED_WEIGHTS: Record<string, () => URL> = {
-  lenet5: () => new URL('../models/weights/lenet5.safetensors', import.meta.url),
-};
-
-async function readShipped(url: URL): Promise<SafetensorsFile> {
-  if (url.protocol === 'file:') return loadSafetensorsFile(url);
-  return parseSafetensors(new Uint8Array(await (await fetch(url)).arrayBuffer()));
-}
 
 export function zeroWeights(graph: Graph): WeightMap {
   return new Map([...graph.parameters].map(([name, p]) => [name, new Float32Array(elementCount(p.shape))]));
@@ -45,13 +36,15 @@ export async function openModel(model: string, options: ModelSourceOptions): Pro
 
 async function zooSource(zoo: ZooEntry, options: ModelSourceOptions): Promise<ModelSource> {
   let tensors: ReadonlyMap<string, ShapedTensor> | undefined;
+  // the package's own weights (models/pretrained.ts), checked against the zoo graph; they fit every batch size
+  let shipped: WeightMap | undefined;
   let weightsNote: string;
-  const shipped = SHIPPED_WEIGHTS[zoo.id];
   if (options.weightsPath) {
     tensors = readSafetensors(await loadSafetensorsFile(options.weightsPath));
     weightsNote = `weights from ${options.weightsPath}`;
-  } else if (shipped) {
-    tensors = readSafetensors(await readShipped(shipped()));
+  } else if (zoo.pretrained) {
+    registerPretrainedFileReader();
+    shipped = await zoo.pretrained();
     weightsNote = 'shipped trained weights';
   } else {
     weightsNote = `${zoo.id} has no shipped weights: running with RANDOM weights (predictions are meaningless; pass --weights file.safetensors)`;
@@ -69,11 +62,13 @@ async function zooSource(zoo: ZooEntry, options: ModelSourceOptions): Promise<Mo
       const graph = zoo.build({ batch: shape[0]!, inputSize: shape[2]! });
       const built = graph.tensors[graph.inputs[0]!.tensor]!.shape;
       if (built.some((d, i) => d !== shape[i])) throw new UsageError(`${zoo.id} cannot take input [${shape.join(', ')}]; it builds [${built.join(', ')}]`);
-      const weights = tensors
-        ? weightsForGraph(graph, tensors, { skipPrefixes: zoo.skipPrefixes, skipReason: 'not part of the inference graph', onNotice: options.notice })
-        : instantiateOptions?.placeholders
-          ? zeroWeights(graph)
-          : randomWeights(graph);
+      const weights =
+        shipped ??
+        (tensors
+          ? weightsForGraph(graph, tensors, { skipPrefixes: zoo.skipPrefixes, skipReason: 'not part of the inference graph', onNotice: options.notice })
+          : instantiateOptions?.placeholders
+            ? zeroWeights(graph)
+            : randomWeights(graph));
       return { graph, weights };
     },
   };
