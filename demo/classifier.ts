@@ -5,18 +5,18 @@
  * the model runs with per-layer profiling, and the top 5 classes are shown.
  */
 import {
-  IMAGENET_NORMALIZATION,
+  type CompiledModel,
+  createTensorBuffer,
+  type GpuContext,
   ImageFrame,
+  IMAGENET_NORMALIZATION,
+  type ImageRecipe,
   InputError,
   preprocessImage,
   topK,
-  type CompiledModel,
-  type GpuContext,
-  type ImageRecipe,
   type WeightMap,
 } from './lib.js';
 import { renderTopK } from './charts.js';
-import { inputBuffer } from './gpu_buffers.js';
 import { byId } from './dom.js';
 import type { CopyIn } from './frame_copy.js';
 import type { PerfPanel } from './perf.js';
@@ -80,7 +80,7 @@ export class ClassifierRunner {
   use(classifier: Classifier): void {
     const shape = imageInputShape(classifier.model);
     this.release();
-    const input = inputBuffer(this.ctx.device, shape[0] * shape[1] * shape[2] * 4, `${classifier.name} input`);
+    const input = createTensorBuffer(this.ctx.device, shape[0] * shape[1] * shape[2] * 4, `${classifier.name} input`);
     this.current = { classifier, input, shape };
     this.perf.reset();
     // the old model's guesses say nothing about the new one

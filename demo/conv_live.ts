@@ -18,15 +18,16 @@ import { compileFilter, FILTER_OUTPUTS, kernelReach, type Kernel3 } from './conv
 import { byId } from './dom.js';
 import type { CopyIn } from './frame_copy.js';
 import { cutAt, outputOf, stemTap } from './graph_taps.js';
-import { inputBuffer, readFloats } from './gpu_buffers.js';
 import {
   compile,
-  digitToTensor,
-  ImageFrame,
-  preprocessImage,
   type CompiledModel,
+  createTensorBuffer,
+  digitToTensor,
   type GpuContext,
   type Graph,
+  ImageFrame,
+  preprocessImage,
+  readTensor,
   type WeightMap,
 } from './lib.js';
 import { MapCanvas } from './map_canvas.js';
@@ -117,7 +118,7 @@ export class ConvLive {
     const last = this.last;
     if (!last) return undefined;
     const { height, width } = last;
-    const read = async (buffer: GPUBuffer, count: number) => Array.from(await readFloats(this.ctx.device, buffer, count));
+    const read = async (buffer: GPUBuffer, count: number) => Array.from(await readTensor(this.ctx.device, buffer, count));
     const [eh, ew] = [height - 2, width - 2];
     const pooled = Math.floor(eh / 2) * Math.floor(ew / 2);
     return {
@@ -162,7 +163,7 @@ export class ConvLive {
       old?.model.dispose();
       const sameSize = old?.key.startsWith(`${height}×${width} `);
       if (!sameSize) old?.input.destroy();
-      const input = sameSize ? old!.input : inputBuffer(this.ctx.device, height * width * 4, 'conv view image');
+      const input = sameSize ? old!.input : createTensorBuffer(this.ctx.device, height * width * 4, 'conv view image');
       this.filter = { key, model: await compileFilter(this.ctx, height, width, kernel, 'live filter'), input };
     }
     const { model, input } = this.filter;
@@ -233,7 +234,7 @@ export class ConvLive {
     const cut = cutAt(g, tapList);
     const model = await compile(this.ctx, cut, maps.weights, { label: `${maps.name} first layers` });
     const inputShape = g.tensors[g.inputs[0]!.tensor]!.shape;
-    const input = inputBuffer(this.ctx.device, inputShape.reduce((a, b) => a * b, 1) * 4, `${maps.name} input (conv view)`);
+    const input = createTensorBuffer(this.ctx.device, inputShape.reduce((a, b) => a * b, 1) * 4, `${maps.name} input (conv view)`);
     const slots = [
       { canvas: new MapCanvas(this.ctx, byId<HTMLCanvasElement>('maps-first')), caption: byId('maps-first-title') },
       { canvas: new MapCanvas(this.ctx, byId<HTMLCanvasElement>('maps-second')), caption: byId('maps-second-title') },

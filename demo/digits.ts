@@ -8,21 +8,22 @@
 import {
   centerSquareRect,
   compile,
+  type CompiledModel,
+  createTensorBuffer,
   digitToTensor,
+  type GpuContext,
+  type Graph,
   ImageFrame,
   LENET5_PREPROCESSING,
   loadPretrainedWeights,
-  softmax,
-  zooModel,
-  type CompiledModel,
-  type GpuContext,
-  type Graph,
-  type WeightMap,
   type LoadProgress,
+  readTensor,
   type Rect,
+  softmax,
+  type WeightMap,
+  zooModel,
 } from './lib.js';
 import { argmax, renderClassBars } from './charts.js';
-import { inputBuffer, readFloats } from './gpu_buffers.js';
 import { byId, show } from './dom.js';
 import type { CopyIn } from './frame_copy.js';
 import { DIGIT_LABELS } from './labels.js';
@@ -65,7 +66,7 @@ export class DigitReader {
     private readonly onError: (error: unknown) => void,
   ) {
     this.frame = new ImageFrame(ctx, 'digit frame');
-    this.input = inputBuffer(ctx.device, 32 * 32 * 4, 'lenet input');
+    this.input = createTensorBuffer(ctx.device, 32 * 32 * 4, 'lenet input');
     renderClassBars(byId('digit-bars'), DIGIT_LABELS, DIGIT_LABELS.map(() => 0));
   }
 
@@ -143,7 +144,7 @@ export class DigitReader {
   /** The 32×32 input as LeNet-5 sees it (a 4 KiB readback, for the eye only). */
   private async drawPreview(): Promise<void> {
     const { mean, std, size } = LENET5_PREPROCESSING;
-    const values = await readFloats(this.ctx.device, this.input, size * size);
+    const values = await readTensor(this.ctx.device, this.input, size * size);
     const image = new ImageData(size, size);
     values.forEach((v, i) => {
       const ink = Math.round(255 * Math.min(1, Math.max(0, v * std + mean)));

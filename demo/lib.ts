@@ -1,5 +1,4 @@
 /**
- * What the demo uses from the library: its public API, nothing internal
- * (the page's own buffer chores are plain WebGPU, in gpu_buffers.ts).
+ * What the demo uses from the library: its public API, nothing internal.
  */
 export * from '../src/index.js';

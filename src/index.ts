@@ -13,6 +13,7 @@
  */
 export { createGpuContext, adoptDevice } from './gpu/device.js';
 export type { GpuContext, GpuAdapterDescription, CreateGpuContextOptions } from './gpu/device.js';
+export { createTensorBuffer, readTensor } from './gpu/buffers.js';
 export { GraphBuilder } from './graph/builder.js';
 export type { Tensor, Conv2dOptions, PoolOptions, LinearOptions, LrnOptions, ActivationOptions, PadOptions, SliceOptions, ReduceMeanOptions } from './graph/builder.js';
 export type { Graph, GraphNode, ParameterInfo, Shape, TensorInfo, WeightMap } from './graph/ir.js';

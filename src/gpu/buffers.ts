@@ -8,7 +8,14 @@ export function paddedByteSize(bytes: number): number {
   return Math.max(16, Math.ceil(bytes / 16) * 16);
 }
 
-/** A storage buffer holding `data` (or `size` zeroed bytes); checks the binding limit first. */
+/**
+ * A storage buffer holding `data` (or `size` zeroed bytes), usable as a
+ * model input (`run(buffer)`) or a preprocessing output; checks the binding
+ * limit first.
+ * @example
+ * const input = createTensorBuffer(ctx.device, 1 * 1 * 32 * 32 * 4, 'digit');
+ * await preprocessImage(ctx, frame, MNIST_DIGIT_PREPROCESSING, { output: input });
+ */
 export function createTensorBuffer(device: GPUDevice, data: Float32Array | number, label: string): GPUBuffer {
   const bytes = typeof data === 'number' ? data : data.byteLength;
   const limit = device.limits.maxStorageBufferBindingSize;
@@ -21,18 +28,24 @@ export function createTensorBuffer(device: GPUDevice, data: Float32Array | numbe
   return buffer;
 }
 
-/** Copies `count` floats starting at byte `offset` of a GPU buffer back to the CPU. */
+/**
+ * Copies `count` floats starting at byte `offset` of a GPU buffer (with
+ * COPY_SRC) back to the CPU, through a readback buffer it always destroys.
+ * @example
+ * const logits = await readTensor(ctx.device, gpuOutputs.logits, 10);
+ */
 export async function readTensor(device: GPUDevice, source: GPUBuffer, count: number, offset = 0): Promise<Float32Array> {
   const bytes = paddedByteSize(count * 4);
   const staging = device.createBuffer({ label: `${source.label} readback`, size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const encoder = device.createCommandEncoder({ label: 'readback' });
-  encoder.copyBufferToBuffer(source, offset, staging, 0, Math.min(bytes, source.size - offset));
-  device.queue.submit([encoder.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const result = new Float32Array(staging.getMappedRange().slice(0, count * 4));
-  staging.unmap();
-  staging.destroy();
-  return result;
+  try {
+    const encoder = device.createCommandEncoder({ label: 'readback' });
+    encoder.copyBufferToBuffer(source, offset, staging, 0, Math.min(bytes, source.size - offset));
+    device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    return new Float32Array(staging.getMappedRange().slice(0, count * 4));
+  } finally {
+    staging.destroy();
+  }
 }
 
 const placeholders = new WeakMap<GPUDevice, GPUBuffer>();
