@@ -1,15 +1,16 @@
-// elementwise_binary: out[n, h, w, c] = activate(a[n, h, w, c] OP b[n, h, w, c])
+// elementwise_binary: out[i] = activate(a[view_a(i)] OP b[view_b(i)])
 //
-// Both operands broadcast against a contiguous 4-D output of dims
-// (d0, d1, d2, d3), NHWC for activations. Each operand is read through its
-// own four element strides, 0 on an axis it broadcasts along: N×H×W×C op
-// N×1×1×C (squeeze-and-excitation) gives b the strides (C, 0, 0, 1);
-// a per-channel 1×1×1×C operand (0, 0, 0, 1); a scalar (0, 0, 0, 0).
-// One invocation per output element, in output order; the 1-D index is
-// folded into a 2-D grid of workgroups (geometry.ts linearWorkgroups) and
-// unfolded by linear_index, from the prepended shaders/common/linear_index.wgsl.
-// activate() comes from the epilogue chunk prepended to this file
-// (shaders/common/epilogue.wgsl); its HAS_BIAS/HAS_RESIDUAL are unused here.
+// The output is written contiguously, in its storage order; the walk over
+// its axes (up to 8, shaders/common/strided_index.wgsl, prepended) gives
+// each operand's element through that operand's own strides: 0 on an axis
+// it broadcasts along, NHWC or row-major as it is stored. N×H×W×C op
+// N×1×1×C (squeeze-and-excitation) gives b the strides (C, 0, 0, 1); a
+// scalar all zeros; a row-major [3, 4, 5] plus [5] the strides (0, 0, 1).
+// The 1-D index is folded into a 2-D grid of workgroups (geometry.ts
+// linearWorkgroups) and unfolded by linear_index (shaders/common/
+// linear_index.wgsl). activate() comes from the epilogue chunk prepended
+// to this file (shaders/common/epilogue.wgsl); its HAS_BIAS/HAS_RESIDUAL
+// are unused here.
 // Overrides: WORKGROUP_SIZE; OP 0 add, 1 sub, 2 mul, 3 div, 4 prelu (x ≥ 0 ? x : x·y,
 // y the per-channel slopes); ACTIVATION, ACT_ALPHA, ACT_BETA.
 
@@ -17,9 +18,12 @@ override WORKGROUP_SIZE: u32 = 64u;
 override OP: u32 = 0u;
 
 struct Params {
-  dims: vec4<u32>,
-  aStrides: vec4<u32>,
-  bStrides: vec4<u32>,
+  dims0: vec4<u32>,
+  dims1: vec4<u32>,
+  aStrides0: vec4<i32>,
+  aStrides1: vec4<i32>,
+  bStrides0: vec4<i32>,
+  bStrides1: vec4<i32>,
   total: u32,
 }
 
@@ -43,9 +47,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
         @builtin(local_invocation_index) lid: u32) {
   let index = linear_index(wid, groups, lid, WORKGROUP_SIZE);
   if (index >= params.total) { return; }
-  let d = params.dims;
-  let i = vec4<u32>(index / (d.w * d.z * d.y), (index / (d.w * d.z)) % d.y, (index / d.w) % d.z, index % d.w);
-  let x = a[dot(i, params.aStrides)];
-  let y = b[dot(i, params.bStrides)];
+  let coords = unravel(index, params.dims0, params.dims1);
+  let x = a[view_offset(coords, params.aStrides0, params.aStrides1, 0i)];
+  let y = b[view_offset(coords, params.bStrides0, params.bStrides1, 0i)];
   output[index] = activate(combine(x, y));
 }

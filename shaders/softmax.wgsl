@@ -13,9 +13,12 @@
 // whose max is not finite, so the max is NaN-propagating and a row with a
 // non-finite max is written as NaN (helpers from the prepended
 // shaders/common/nan.wgsl; exp of a NaN need not be NaN on every driver).
-// Overrides: WORKGROUP_SIZE, a power of two (the tree halves it).
+// With LOG = 1 it writes log-softmax instead, x − max − log Σ exp(x − max),
+// which stays finite where the softmax itself underflows to 0.
+// Overrides: WORKGROUP_SIZE, a power of two (the tree halves it); LOG 0 or 1.
 
 override WORKGROUP_SIZE: u32 = 64u;
+override LOG: u32 = 0u;
 
 struct Params {
   rows: u32,
@@ -62,9 +65,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     workgroupBarrier();
   }
   let inverseSum = 1.0 / scratch[0];
+  let logSum = log(scratch[0]);
   let nanRow = !isFiniteBits(rowMax);
 
   for (var i = lid; i < params.length; i += WORKGROUP_SIZE) {
-    output[base + i] = select(exp(input[base + i] - rowMax) * inverseSum, quietNan(), nanRow);
+    let shifted = input[base + i] - rowMax;
+    let value = select(exp(shifted) * inverseSum, shifted - logSum, LOG == 1u);
+    output[base + i] = select(value, quietNan(), nanRow);
   }
 }

@@ -19,8 +19,8 @@ import { GraphError } from '../errors.js';
 import { activation, type ActivationOptions } from '../ops/activation.js';
 import { batchNorm, type BatchNormOptions } from '../ops/batchnorm.js';
 import { binary, prelu } from '../ops/binary.js';
-import type { Pair } from '../ops/checks.js';
-import { concat } from '../ops/concat.js';
+import { MAX_RANK, type Pair } from '../ops/checks.js';
+import { concat, concatAxis } from '../ops/concat.js';
 import { constantParam } from '../ops/constant.js';
 import { conv2d, type Conv2dOptions } from '../ops/conv2d.js';
 import { adaptiveAvgPool, globalAvgPool, reduceMean, type ReduceMeanOptions } from '../ops/global_pool.js';
@@ -31,7 +31,8 @@ import type { BuildContext, IrNode } from '../ops/op.js';
 import { pad, type PadOptions } from '../ops/pad.js';
 import { avgPool, maxPool, type PoolOptions } from '../ops/pool.js';
 import { flatten, reshape } from '../ops/reshape.js';
-import { slice, type SliceOptions } from '../ops/slice.js';
+import { reduce, type ReduceOp, type ReduceOptions } from '../ops/reduce.js';
+import { slice, sliceWindows, type SliceOptions, type SliceWindow } from '../ops/slice.js';
 import { softmax } from '../ops/softmax.js';
 import { transpose } from '../ops/transpose.js';
 import type { Tensor } from '../ops/types.js';
@@ -60,8 +61,8 @@ export class GraphBuilder {
 
   /** A graph input with its logical shape (NCHW for images). */
   input(name: string, shape: Shape): Tensor {
-    if (!shape.length || shape.some((d) => !Number.isInteger(d) || d < 1)) throw new GraphError(name, `input shape [${shape.join(', ')}] must be positive integers`);
-    if (shape.length !== 4 && shape.length !== 2) throw new GraphError(name, `inputs are [N, C, H, W] or [N, F], got [${shape.join(', ')}]`);
+    if (shape.some((d) => !Number.isInteger(d) || d < 1)) throw new GraphError(name, `input shape [${shape.join(', ')}] must be positive integers`);
+    if (shape.length > MAX_RANK) throw new GraphError(name, `inputs have rank 0 to ${MAX_RANK}, got [${shape.join(', ')}]`);
     if (this.inputs.some((i) => i.name === name)) throw new GraphError('graph', `two graph inputs are named "${name}": give each input its own name, since run() takes inputs by name`);
     this.claim(name);
     const t = this.tensor(shape, -1);
@@ -191,6 +192,16 @@ export class GraphBuilder {
     return slice(this.context, x, o);
   }
 
+  /** Keeps a window of several axes at once (negative steps walk backwards). */
+  sliceWindows(x: Tensor, windows: readonly SliceWindow[], name?: string): Tensor {
+    return sliceWindows(this.context, x, windows, name);
+  }
+
+  /** Sum, mean, max, min, prod, L1, L2, log-sum, log-sum-exp or sum of squares over `axes` (default all). */
+  reduce(x: Tensor, reduction: ReduceOp, o: ReduceOptions = {}): Tensor {
+    return reduce(this.context, x, reduction, o);
+  }
+
   /** [M, K] × [K, N] of two runtime tensors (a constant B belongs in linear()). */
   matmul(a: Tensor, b: Tensor, name?: string): Tensor {
     return matmul(this.context, a, b, name);
@@ -204,6 +215,11 @@ export class GraphBuilder {
   /** Concatenates along channels (axis 1). */
   concat(xs: readonly Tensor[], name?: string): Tensor {
     return concat(this.context, xs, name);
+  }
+
+  /** Concatenates tensors of any rank along `axis`. */
+  concatAxis(xs: readonly Tensor[], axis: number, name?: string): Tensor {
+    return concatAxis(this.context, xs, axis, name);
   }
 
   /** Softmax over the last axis of [N, F]. */
@@ -269,8 +285,8 @@ export class GraphBuilder {
     for (const t of inputs) {
       if (this.tensors[t.id] !== t && this.tensors[t.id]?.shape.join() !== t.shape.join()) throw new GraphError(fields.name, 'input tensor comes from another builder');
     }
-    if (fields.op !== 'constant' && shape.length !== 4 && shape.length !== 2) {
-      throw new GraphError(fields.name, `would produce a rank-${shape.length} tensor ${show(shape)}: runtime tensors must be [N, C, H, W] or [N, F] (rank 1 and 3 constants only work as broadcast operands of add/sub/mul/div)`);
+    if (shape.length > MAX_RANK || shape.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw new GraphError(fields.name, `would produce a tensor ${show(shape)}: runtime tensors have rank 0 to ${MAX_RANK} and positive integer dimensions`);
     }
     const id = this.nodes.length;
     const out = this.tensor(shape, id);

@@ -9,15 +9,17 @@ import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
 import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import activationWgsl from '../../shaders/activation.wgsl?raw';
+import stridedIndexWgsl from '../../shaders/common/strided_index.wgsl?raw';
 import binaryWgsl from '../../shaders/elementwise_binary.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { activationConstants, type Activation, type ActivationParams } from './epilogue.js';
 import { linearWorkgroups } from './geometry.js';
+import { walkUniforms } from './strided.js';
 import { BINARY_OPS, type BinaryOp } from '../vocabulary.js';
 
-export const elementwiseBinaryShader = defineShader('elementwise_binary', nanWgsl, epilogueWgsl, linearIndexWgsl, binaryWgsl);
+export const elementwiseBinaryShader = defineShader('elementwise_binary', nanWgsl, epilogueWgsl, linearIndexWgsl, stridedIndexWgsl, binaryWgsl);
 export const activationShader = defineShader('activation', nanWgsl, epilogueWgsl, linearIndexWgsl, activationWgsl);
 const WORKGROUP_SIZE = 64;
 
@@ -68,7 +70,8 @@ export function broadcastStrides(shape: Shape4, outShape: Shape4, name: string):
 /**
  * out = act(a OP b), broadcasting each operand over the output. `output`
  * must not alias an operand (WebGPU forbids one buffer as both read-only
- * and writable storage in a dispatch).
+ * and writable storage in a dispatch). Shapes here are contiguous 4-D
+ * (NHWC for activations); elementwiseBinaryStrided takes any rank and layout.
  * @example
  * // squeeze-and-excitation: x [1, 14, 14, 96] scaled by gates [1, 1, 1, 96]
  * elementwiseBinary({ op: 'mul', aShape: [1, 14, 14, 96], bShape: [1, 1, 1, 96] }, x, gates, y)
@@ -80,20 +83,46 @@ export function elementwiseBinary(
   output: BufferBinding,
   label = `elementwise_${p.op}`,
 ): DispatchSpec {
-  const op = BINARY_OPS.indexOf(p.op);
-  if (op < 0) throw new InvalidParameterError('op', `unknown op "${p.op}"; known: ${BINARY_OPS.join(', ')}`);
   checkShape('aShape', p.aShape);
   checkShape('bShape', p.bShape);
   const outShape = p.outShape ?? broadcastShape(p.aShape, p.bShape);
   checkShape('outShape', outShape);
   const aStrides = broadcastStrides(p.aShape, outShape, 'aShape');
   const bStrides = broadcastStrides(p.bShape, outShape, 'bShape');
-  const total = outShape.reduce((x, y) => x * y, 1);
+  return elementwiseBinaryStrided({ op: p.op, dims: outShape, aStrides, bStrides, activation: p.activation, activationParams: p.activationParams }, a, b, output, label);
+}
+
+export interface StridedBinaryParams {
+  op: BinaryOp;
+  /** The output's axes in its storage order (outermost first); the output is written contiguously in that order. */
+  dims: readonly number[];
+  /** Each operand's element stride along each of those axes (0 where it broadcasts). */
+  aStrides: readonly number[];
+  bStrides: readonly number[];
+  activation?: Activation;
+  activationParams?: ActivationParams;
+}
+
+/**
+ * out = act(a OP b) over any rank (up to 8 axes after merging) and any
+ * operand layouts: the caller gives each operand's strides along the
+ * output's storage axes.
+ * @example
+ * // row-major [3, 4, 5] + [5]
+ * elementwiseBinaryStrided({ op: 'add', dims: [3, 4, 5], aStrides: [20, 5, 1], bStrides: [0, 0, 1] }, a, b, y)
+ */
+export function elementwiseBinaryStrided(p: StridedBinaryParams, a: BufferBinding, b: BufferBinding, output: BufferBinding, label = `elementwise_${p.op}`): DispatchSpec {
+  const op = BINARY_OPS.indexOf(p.op);
+  if (op < 0) throw new InvalidParameterError('op', `unknown op "${p.op}"; known: ${BINARY_OPS.join(', ')}`);
+  const contiguous = p.dims.map((_, k) => p.dims.slice(k + 1).reduce((x, y) => x * y, 1));
+  const u = walkUniforms({ dims: p.dims, views: [{ strides: p.aStrides, offset: 0 }, { strides: p.bStrides, offset: 0 }, { strides: contiguous, offset: 0 }] }, ['aStrides', 'bStrides', 'outStrides'], label);
+  const { outStrides0: _o0, outStrides1: _o1, ...uniforms } = u;
+  const total = uniforms.total as number;
   return {
     label,
     shader: elementwiseBinaryShader,
     constants: { WORKGROUP_SIZE, OP: op, ...activationConstants(p.activation, p.activationParams) },
-    uniforms: { dims: [...outShape], aStrides, bStrides, total },
+    uniforms,
     bindings: { a, b, output },
     workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
   };

@@ -19,6 +19,8 @@ export interface SoftmaxParams {
   length: number;
   /** Invocations per row: a power of two, at most 256 (default 64). */
   workgroupSize?: number;
+  /** Write log-softmax instead (default false). */
+  log?: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export function softmax(p: SoftmaxParams, input: BufferBinding, output: BufferBi
   return {
     label,
     shader: softmaxShader,
-    constants: { WORKGROUP_SIZE: workgroupSize },
+    constants: { WORKGROUP_SIZE: workgroupSize, LOG: p.log ? 1 : 0 },
     uniforms: { rows: p.rows, length: p.length },
     bindings: { input, output },
     workgroups: linearWorkgroups(p.rows, 1),

@@ -3,21 +3,23 @@
  * values by name (constants on the CPU or runtime tensors), the weight map
  * being filled, unique node and parameter names. Runtime values keep their
  * ONNX shape next to the builder tensor, so shape-only ops (Reshape,
- * Flatten, Squeeze, Unsqueeze) cost nothing until a consumer needs a
- * particular rank-2 or rank-4 layout. NodeContext is the OnnxNodeContext
+ * Flatten, Squeeze, Unsqueeze) cost nothing until a consumer needs the
+ * value as a tensor of that shape (a reshape node, free where both shapes
+ * are stored row-major). NodeContext is the OnnxNodeContext
  * the operator modules' import handlers are written against.
  */
 import { OnnxFormatError, UnsupportedOnnxError } from '../errors.js';
 import type { GraphBuilder, Tensor } from '../graph/builder.js';
 import type { BuildContext } from '../ops/op.js';
-import { carrierShape, runtime, type ConstTensor, type OnnxNodeContext, type RuntimeValue, type UnsupportedKind, type Value } from '../ops/onnx_import.js';
+import { MAX_RANK } from '../ops/checks.js';
+import { runtime, type ConstTensor, type OnnxNodeContext, type RuntimeValue, type UnsupportedKind, type Value } from '../ops/onnx_import.js';
 import type { Attributes } from './attributes.js';
 import type { MaterializeBudget } from './budget.js';
 import { transpose } from './fold.js';
 import type { NodeProto } from './proto.js';
 import { elementCountOf, isFloatType } from './tensor.js';
 
-export { carrierShape, constant, runtime, type ConstValue, type RuntimeValue, type Value } from '../ops/onnx_import.js';
+export { constant, runtime, type ConstValue, type RuntimeValue, type Value } from '../ops/onnx_import.js';
 
 export class LoweringState {
   readonly values = new Map<string, Value>();
@@ -122,9 +124,8 @@ export class NodeContext implements OnnxNodeContext {
   runtimeInput(i: number): RuntimeValue {
     const v = this.input(i);
     if (v.kind === 'runtime') return v;
-    const carrier = carrierShape(v.value.dims);
-    if (!carrier) throw this.unsupported('shape', `input ${i} is a rank-${v.value.dims.length} constant; runtime tensors have rank 2 or 4`);
-    return runtime(this.state.constantTensor(v.value, carrier, this.node.input?.[i] || `${this.name}.input${i}`), v.value.dims);
+    if (v.value.dims.length > MAX_RANK) throw this.unsupported('shape', `input ${i} is a rank-${v.value.dims.length} constant; runtime tensors have rank at most ${MAX_RANK}`);
+    return runtime(this.state.constantTensor(v.value, v.value.dims, this.node.input?.[i] || `${this.name}.input${i}`));
   }
 
   constInput(i: number, what: string): ConstTensor {
@@ -139,7 +140,8 @@ export class NodeContext implements OnnxNodeContext {
   }
 
   tensor(v: RuntimeValue, shape: readonly number[] | undefined = v.shape, suffix = 'reshape'): Tensor {
-    if (shape.length !== 2 && shape.length !== 4) throw this.unsupported('shape', `needs a tensor of shape [${v.shape.join(', ')}]; runtime tensors have rank 2 or 4`);
+    if (shape.length > MAX_RANK) throw this.unsupported('shape', `needs a tensor of shape [${shape.join(', ')}]; runtime tensors have rank at most ${MAX_RANK}`);
+    if (shape.some((d) => d < 1)) throw this.unsupported('shape', `needs a tensor of shape [${shape.join(', ')}]; empty tensors are not supported`);
     if (v.tensor.shape.join() === shape.join()) return v.tensor;
     const name = this.state.uniqueNodeName(`${this.name}/${suffix}`);
     const t = v.tensor;
@@ -148,17 +150,10 @@ export class NodeContext implements OnnxNodeContext {
     return this.g.reshape(t, shape, name);
   }
 
-  carrier(v: RuntimeValue): Tensor {
-    const shape = carrierShape(v.shape);
-    if (!shape) throw this.unsupported('shape', `has a rank-${v.shape.length} input [${v.shape.join(', ')}]; the runtime holds ranks up to 4`);
-    return this.tensor(v, shape);
-  }
-
   tensorOf(v: Value, nameHint: string): Tensor {
     if (v.kind === 'runtime') return this.tensor(v);
-    const shape = carrierShape(v.value.dims);
-    if (!shape) throw this.unsupported('shape', `a rank-${v.value.dims.length} constant cannot be a runtime tensor`);
-    return this.state.constantTensor(v.value, shape, nameHint);
+    if (v.value.dims.length > MAX_RANK) throw this.unsupported('shape', `a rank-${v.value.dims.length} constant cannot be a runtime tensor (rank at most ${MAX_RANK})`);
+    return this.state.constantTensor(v.value, v.value.dims, nameHint);
   }
 
   constantTensor(c: ConstTensor, shape: readonly number[], nameHint: string): Tensor {

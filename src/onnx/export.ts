@@ -56,6 +56,13 @@ function lowerNodes(graph: Graph, weights: WeightMap): { nodes: OnnxNodeSpec[]; 
       if (!initializers.has(name)) initializers.set(name, initializer(name, [], new Float32Array([value])));
       return name;
     },
+    int64s: (name, values) => {
+      if (!initializers.has(name)) {
+        const data = BigInt64Array.from(values, (v) => BigInt(v));
+        initializers.set(name, { name, dims: [values.length], dataType: DataType.INT64, rawData: new Uint8Array(data.buffer) });
+      }
+      return name;
+    },
     emit: (node) => void nodes.push(node),
   };
   for (const n of graph.nodes) {

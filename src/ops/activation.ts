@@ -120,7 +120,7 @@ function exportActivation(n: ActivationNode, c: ExportContext): void {
 /** An activation on a runtime value of any rank up to 4. */
 function activate(c: OnnxNodeContext, kind: Exclude<Activation, 'none'>, params: Omit<ActivationOptions, 'name'> = {}): Value[] {
   const v = c.runtimeInput(0);
-  return [runtime(activation(c.build, c.carrier(v), kind, { name: c.name, ...params }), v.shape)];
+  return [runtime(activation(c.build, c.tensor(v), kind, { name: c.name, ...params }))];
 }
 
 const simple =

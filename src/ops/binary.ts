@@ -5,14 +5,14 @@
  * — PReLU's slopes as a constant operand uploaded with the node.
  */
 import { GraphError } from '../errors.js';
-import { elementwiseBinary } from '../kernels/elementwise.js';
+import { elementwiseBinaryStrided } from '../kernels/elementwise.js';
 import type { BufferBinding } from '../kernels/dispatch.js';
 import type { Activation, ActivationParams, BinaryOp } from '../vocabulary.js';
 import { activation } from './activation.js';
 import { requireRuntime } from './checks.js';
-import { nhwcDims, operandDims } from './layout.js';
+import { storageOrder, storageStrides } from './layout.js';
 import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef } from './op.js';
-import { carrierShape, runtime, scalarConst, shapeOfValue, type OnnxHandler, type OnnxNodeContext, type Value } from './onnx_import.js';
+import { runtime, scalarConst, shapeOfValue, type OnnxHandler, type OnnxNodeContext, type Value } from './onnx_import.js';
 import { broadcastDims, broadcastShapes } from './shape_math.js';
 import { showShape, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
 
@@ -32,7 +32,7 @@ export interface PreluNode extends NodeBase {
 export interface ConstantOperand {
   /** Which operand it is; the node's single input is the other. */
   readonly position: 0 | 1;
-  /** Logical shape (any rank 1–4, broadcast numpy-style). */
+  /** Logical shape (any rank, broadcast numpy-style). */
   readonly shape: Shape;
   /** In GPU layout (layout.ts toStorageLayout). */
   readonly data: Float32Array;
@@ -65,22 +65,17 @@ export function binary(b: BuildContext, op: BinaryOpName, a: Tensor, bb: Tensor,
 export function prelu(b: BuildContext, x: Tensor, o: { name?: string } = {}): Tensor {
   const name = b.nodeName(o.name, 'prelu');
   requireRuntime(x, name);
+  if (x.shape.length < 2) throw new GraphError(name, `expects channels on axis 1, got ${showShape(x.shape)}`);
   const weight = b.param(`${name}.weight`, [x.shape[1]!], true);
   return b.node<PreluNode>({ op: 'prelu', name, weight }, [x], x.shape);
 }
 
 const padLeft = (shape: readonly number[], rank: number): number[] => [...Array(rank - shape.length).fill(1), ...shape];
 
-/** Both operands as builder tensors in a common rank-2 or rank-4 layout of their broadcast shape. */
+/** Both operands as builder tensors in their own shapes (the kernel broadcasts across ranks and layouts). */
 function operands(c: OnnxNodeContext, a: Value, b: Value): { ta: Tensor; tb: Tensor; shape: number[] } {
   const shape = broadcastDims(shapeOfValue(a), shapeOfValue(b));
-  const carrier = (s: readonly number[]): number[] => {
-    const padded = padLeft(s, shape.length);
-    return shape.length === 2 || shape.length === 4 ? padded : carrierShape(padded)!;
-  };
-  if (!carrierShape(shape)) throw c.unsupported('shape', `a rank-${shape.length} result [${shape.join(', ')}] is not supported`);
-  const one = (v: Value, i: number): Tensor =>
-    v.kind === 'runtime' ? c.tensor(v, carrier(v.shape)) : c.constantTensor(v.value, carrier(v.value.dims), c.inputNames[i] || `${c.name}.input${i}`);
+  const one = (v: Value, i: number): Tensor => (v.kind === 'runtime' ? c.tensor(v) : c.constantTensor(v.value, v.value.dims, c.inputNames[i] || `${c.name}.input${i}`));
   return { ta: one(a, 0), tb: one(b, 1), shape };
 }
 
@@ -97,19 +92,19 @@ const importPrelu: OnnxHandler = (c) => {
   const slopeIn = c.input(1);
   if (slopeIn.kind === 'const') {
     const slope = slopeIn.value;
-    if (slope.data.length === 1) return [runtime(activation(c.build, c.carrier(v), 'leaky_relu', { name: c.name, alpha: slope.data[0]! }), v.shape)];
+    if (slope.data.length === 1) return [runtime(activation(c.build, c.tensor(v), 'leaky_relu', { name: c.name, alpha: slope.data[0]! }), v.shape)];
     const channels = v.shape[1];
     const dims = padLeft(slope.dims, v.shape.length);
     const perChannel = v.shape.length >= 2 && dims.every((d, i) => (i === 1 ? d === channels : d === 1));
-    if (perChannel && (v.shape.length === 2 || v.shape.length === 4)) {
+    if (perChannel) {
       const y = prelu(c.build, c.tensor(v), { name: c.name });
       c.setWeight(`${c.name}.weight`, Float32Array.from(slope.data));
       return [runtime(y)];
     }
   }
-  const x = c.carrier(v);
+  const x = c.tensor(v);
   const positive = activation(c.build, x, 'relu', c.sub('positive'));
-  const negated = binary(c.build, 'mul', x, c.constantTensor(scalarConst(-1), [1, 1].concat(x.shape.length === 4 ? [1, 1] : []), `${c.name}.minus_one`), c.sub('negate'));
+  const negated = binary(c.build, 'mul', x, c.constantTensor(scalarConst(-1), [1], `${c.name}.minus_one`), c.sub('negate'));
   const negative = activation(c.build, negated, 'relu', c.sub('negative'));
   const { ta, tb, shape } = operands(c, runtime(negative, v.shape), slopeIn);
   const scaledNegative = binary(c.build, 'mul', ta, tb, c.sub('slope'));
@@ -130,7 +125,7 @@ export const preluOp: OpDef<PreluNode> = {
   lower: (n, c: LowerContext): BinaryExecNode => {
     // the slopes are a constant operand broadcast along axis 1
     const shape = c.shape(n.output);
-    const slopeShape = shape.length === 4 ? [1, shape[1]!, 1, 1] : [1, shape[1]!];
+    const slopeShape = shape.map((d, i) => (i === 1 ? d : 1));
     return { ...c.base, kind: 'binary', op: 'prelu', activation: 'none', constant: { position: 1, shape: slopeShape, data: c.weight(n.weight) } };
   },
   parameters: (n) => [n.weight],
@@ -145,7 +140,21 @@ export const binaryKernel: KernelDef<BinaryExecNode> = {
     const inShape = c.shape(n.inputs[0]!);
     const outShape = c.shape(n.output);
     const shapes = k ? (k.position === 0 ? [k.shape, inShape] : [inShape, k.shape]) : [inShape, c.shape(n.inputs[1]!)];
-    const rank = outShape.length;
+    // walk the output in its storage order; each operand through its own storage strides, 0 where it broadcasts
+    const order = storageOrder(outShape.length);
+    const operandStrides = (shape: Shape): number[] => {
+      const own = storageStrides(shape);
+      const lead = outShape.length - shape.length;
+      return order.map((axis) => (axis < lead || shape[axis - lead] === 1 ? 0 : own[axis - lead]!));
+    };
+    const params = {
+      op: n.op,
+      dims: order.map((axis) => outShape[axis]!),
+      aStrides: operandStrides(shapes[0]!),
+      bStrides: operandStrides(shapes[1]!),
+      activation: n.activation,
+      activationParams: n.activationParams,
+    };
     const label = c.label;
     return {
       weights: k ? { constant: k.data } : {},
@@ -153,15 +162,7 @@ export const binaryKernel: KernelDef<BinaryExecNode> = {
       writesSlices: false,
       dispatches: (b) => {
         const operand = (i: 0 | 1): BufferBinding => (k?.position === i ? b.weights.constant! : b.read(n.inputs[k ? 0 : i]!));
-        return [
-          elementwiseBinary(
-            { op: n.op, aShape: operandDims(shapes[0]!, rank), bShape: operandDims(shapes[1]!, rank), outShape: nhwcDims(outShape), activation: n.activation, activationParams: n.activationParams },
-            operand(0),
-            operand(1),
-            b.write,
-            label,
-          ),
-        ];
+        return [elementwiseBinaryStrided(params, operand(0), operand(1), b.write, label)];
       },
     };
   },

@@ -21,9 +21,13 @@ export function requireImage(x: Tensor, node: string): [number, number, number, 
   return x.shape as unknown as [number, number, number, number];
 }
 
-/** Runtime tensors are [N, C, H, W] or [N, F]. */
+/** The most axes a runtime tensor may have (ONNX models use up to 6, e.g. PixelShuffle's transpose). */
+export const MAX_RANK = 6;
+
+/** Runtime tensors have rank 0 to MAX_RANK and positive dimensions. */
 export function requireRuntime(x: Tensor, node: string): void {
-  if (x.shape.length !== 4 && x.shape.length !== 2) throw new GraphError(node, `expects an [N, C, H, W] or [N, F] tensor, got ${showShape(x.shape)}`);
+  if (x.shape.length > MAX_RANK) throw new GraphError(node, `expects a tensor of rank at most ${MAX_RANK}, got ${showShape(x.shape)}`);
+  if (x.shape.some((d) => !Number.isInteger(d) || d < 1)) throw new GraphError(node, `expects positive integer dimensions, got ${showShape(x.shape)}`);
 }
 
 /** The logical [N, C, H, W] of a rank-4 shape (the caller knows it is one). */

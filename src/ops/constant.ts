@@ -6,6 +6,7 @@
  */
 import { GraphError } from '../errors.js';
 import { activation as activationKernel } from '../kernels/elementwise.js';
+import { MAX_RANK } from './checks.js';
 import { toStorageLayout } from './layout.js';
 import type { BuildContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef } from './op.js';
 import { showShape, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
@@ -24,14 +25,13 @@ export interface ConstantExecNode extends ExecNodeBase {
 
 /**
  * A tensor whose data is the non-learnable parameter `name` (an ONNX
- * initializer such as a normalisation mean). Rank 2 or 4 is usable anywhere;
- * rank 1 and 3 only as broadcast operands of add/sub/mul/div.
+ * initializer such as a normalisation mean), of any rank up to 6.
  * @example div(b, sub(b, x, constantParam(b, 'mean', [1, 3, 1, 1])), constantParam(b, 'std', [1, 3, 1, 1]))
  */
 export function constantParam(b: BuildContext, name: string, shape: Shape): Tensor {
   const node = b.nodeName(undefined, 'constant');
-  if (shape.length < 1 || shape.length > 4 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new GraphError(node, `constant "${name}" must have 1 to 4 positive integer dimensions, got ${showShape(shape)}`);
+  if (shape.length > MAX_RANK || shape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new GraphError(node, `constant "${name}" must have 0 to ${MAX_RANK} positive integer dimensions, got ${showShape(shape)}`);
   }
   const param = b.param(name, shape, false);
   return b.node<ConstantNode>({ op: 'constant', name: node, param }, [], shape);

@@ -12,7 +12,6 @@ import type { IdentityExecNode } from './identity.js';
 import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { onnxImage } from './onnx_window.js';
-import { normalizeAxes } from './shape_math.js';
 import type { ExecNodeBase, NodeBase, Tensor } from './types.js';
 
 export interface GlobalAvgPoolNode extends NodeBase {
@@ -76,24 +75,6 @@ export function reduceMean(b: BuildContext, x: Tensor, o: ReduceMeanOptions): Te
 
 const importGlobalAveragePool: OnnxHandler = (c) => [runtime(globalAvgPool(c.build, onnxImage(c).t, c.name))];
 
-/** ReduceMean over the spatial axes: axes attribute before opset 18, input from 18. */
-const importReduceMean: OnnxHandler = (c) => {
-  const v = c.runtimeInput(0);
-  const rank = v.shape.length;
-  const keepdims = c.attrs.int('keepdims', 1) === 1;
-  let axes = c.opset < 18 ? c.attrs.ints('axes') : c.optionalInts(1, 'axes');
-  if (!axes || !axes.length) {
-    if (c.opset >= 18 && c.attrs.int('noop_with_empty_axes', 0) === 1) return [v];
-    axes = [...Array(rank).keys()];
-  }
-  const ax = normalizeAxes(axes, rank).sort();
-  const out = v.shape.map((d, i) => (ax.includes(i) ? 1 : d)).filter((_, i) => keepdims || !ax.includes(i));
-  // the spatial axes of [N, C, H, W], or the last axis of [N, C, L] (held as [N, C, L, 1])
-  const spatial = (rank === 4 && ax.join() === '2,3') || (rank === 3 && ax.join() === '2');
-  if (!spatial) throw c.unsupported('attribute', `ReduceMean over axes [${axes.join(', ')}] of [${v.shape.join(', ')}] is not supported (only the spatial axes)`);
-  return [runtime(reduceMean(c.build, c.carrier(v), { name: c.name, axes: [2, 3], keepdims: true }), out)];
-};
-
 export const globalAvgPoolOp: OpDef<GlobalAvgPoolNode> = {
   ops: ['globalavgpool'],
   lower: (_n, c): GlobalAvgPoolExecNode => ({ ...c.base, kind: 'globalavgpool' }),
@@ -131,7 +112,6 @@ export const reduceMeanOp: OpDef<ReduceMeanNode> = {
   lower: (_n, c): GlobalAvgPoolExecNode => ({ ...c.base, kind: 'globalavgpool' }),
   exportOnnx: (n, c) =>
     c.emit({ op: 'ReduceMean', name: n.name, inputs: n.inputs.map((t) => c.name(t)), outputs: [c.name(n.output)], attrs: { axes: { ints: [2, 3] }, keepdims: { int: n.keepdims ? 1 : 0 } } }),
-  onnx: { ReduceMean: importReduceMean },
 };
 
 export const globalAvgPoolKernel: KernelDef<GlobalAvgPoolExecNode> = {

@@ -1,7 +1,8 @@
 /**
- * How logical (NCHW / [N, F]) shapes sit in GPU memory: rank-4 tensors NHWC,
- * rank-2 row-major as [N, 1, 1, F]. Broadcast operands of lower rank are
- * padded with leading 1s (numpy), which for ranks 1 and 2 never moves data.
+ * How logical shapes sit in GPU memory: rank-4 tensors ([N, C, H, W]) NHWC,
+ * tensors of every other rank (0–6) row-major, as their logical order. A
+ * kernel that handles any rank reads a tensor through storageStrides: one
+ * element stride per logical axis, whatever the layout.
  */
 import type { Shape4 } from '../kernels/elementwise.js';
 import type { Shape } from './types.js';
@@ -38,6 +39,22 @@ export function nhwcDims(shape: Shape): Shape4 {
   return shape.length === 4 ? [shape[0]!, shape[2]!, shape[3]!, shape[1]!] : [shape[0]!, 1, 1, shape[1]!];
 }
 
+/** Element strides of each logical axis in GPU storage: NHWC's for rank 4, row-major's otherwise. */
+export function storageStrides(shape: Shape): number[] {
+  if (shape.length === 4) {
+    const [, c, h, w] = shape as [number, number, number, number];
+    return [h * w * c, 1, w * c, c];
+  }
+  const strides = new Array<number>(shape.length).fill(1);
+  for (let k = shape.length - 2; k >= 0; k--) strides[k] = strides[k + 1]! * shape[k + 1]!;
+  return strides;
+}
+
+/** The logical axes from outermost to innermost in storage: [0, 2, 3, 1] for rank 4, in order otherwise. */
+export function storageOrder(rank: number): number[] {
+  return rank === 4 ? [0, 2, 3, 1] : [...Array(rank).keys()];
+}
+
 const pad = (shape: Shape, rank: number): number[] => [...Array<number>(Math.max(0, rank - shape.length)).fill(1), ...shape];
 
 /**
@@ -55,17 +72,17 @@ export function operandDims(shape: Shape, outRank: number): Shape4 {
   return [n, h, w, c];
 }
 
-/** Whether the GPU layout of `shape` is its row-major (NCHW) order: rank ≤ 2, or one channel, or one pixel. */
+/** Whether the GPU layout of `shape` is its row-major (NCHW) order: any rank but 4, or one channel, or one pixel. */
 export function isRowMajorStorage(shape: Shape): boolean {
-  if (shape.length <= 2) return true;
-  const [, c, h, w] = pad(shape, 4) as [number, number, number, number];
+  if (shape.length !== 4) return true;
+  const [, c, h, w] = shape as [number, number, number, number];
   return c === 1 || h * w === 1;
 }
 
-/** A constant's NCHW data in GPU layout (NHWC for ranks 3 and 4, as is otherwise). */
+/** A constant's row-major (NCHW) data in GPU layout (NHWC for rank 4, as is otherwise). */
 export function toStorageLayout(shape: Shape, data: Float32Array): Float32Array {
   if (isRowMajorStorage(shape)) return data;
-  const [n, c, h, w] = pad(shape, 4) as [number, number, number, number];
+  const [n, c, h, w] = shape as [number, number, number, number];
   const out = new Float32Array(data.length);
   for (let b = 0; b < n; b++)
     for (let ch = 0; ch < c; ch++)

@@ -40,23 +40,6 @@ export const relabel = (v: Value, dims: readonly number[]): Value => (v.kind ===
 export const scalarConst = (v: number): ConstTensor => ({ dtype: ONNX_FLOAT, dims: [1], data: new Float32Array([v]) });
 export const floatData = (t: ConstTensor): Float32Array => (t.data instanceof Float32Array ? t.data : Float32Array.from(t.data));
 
-/** The shape the builder holds a value of this ONNX shape in: ranks 2 and 4 as they are, 0, 1 and 3 padded. */
-export function carrierShape(shape: readonly number[]): number[] | undefined {
-  switch (shape.length) {
-    case 0:
-      return [1, 1];
-    case 1:
-      return [1, shape[0]!];
-    case 2:
-    case 4:
-      return [...shape];
-    case 3:
-      return [...shape, 1];
-    default:
-      return undefined;
-  }
-}
-
 /** Typed access to a node's attributes (a wrong type is an OnnxFormatError naming the node). */
 export interface OnnxAttributes {
   has(name: string): boolean;
@@ -90,11 +73,9 @@ export interface OnnxNodeContext {
   constInput(i: number, what: string): ConstTensor;
   /** Optional constant input i as numbers; undefined when absent. */
   optionalInts(i: number, what: string): number[] | undefined;
-  /** The builder tensor of a runtime value in `shape` (default its ONNX shape, rank 2 or 4), reshaping if held differently. */
+  /** The builder tensor of a runtime value in `shape` (default its ONNX shape, any rank up to 6), reshaping if held differently. */
   tensor(v: RuntimeValue, shape?: Shape, suffix?: string): Tensor;
-  /** The tensor in its carrier shape (ranks 0–4). */
-  carrier(v: RuntimeValue): Tensor;
-  /** Any value as a builder tensor: runtime values in their own shape, constants in their carrier shape. */
+  /** Any value as a builder tensor in its own shape (a constant becomes a constant tensor). */
   tensorOf(v: Value, nameHint: string): Tensor;
   /** A float constant as a graph tensor of `shape` (same element count); one tensor per constant and shape. */
   constantTensor(c: ConstTensor, shape: Shape, nameHint: string): Tensor;

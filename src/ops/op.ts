@@ -121,5 +121,7 @@ export interface ExportContext {
   param(name: string): string;
   /** A float scalar initializer (once per name). */
   scalar(name: string, value: number): string;
+  /** A 1-D int64 initializer (shapes, axes, slice bounds), once per name. */
+  int64s(name: string, values: readonly number[]): string;
   emit(node: OnnxNodeSpec): void;
 }

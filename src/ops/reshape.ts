@@ -1,5 +1,5 @@
 /**
- * Reshape (a row-major, NCHW-order reinterpretation between ranks 2 and 4)
+ * Reshape (a row-major, NCHW-order reinterpretation between any ranks)
  * and Flatten ([N, C, H, W] → [N, C·H·W] in PyTorch's order). A reshape
  * lowers to `identity` (same shape), `flatten` (input [N, F] or one pixel,
  * output row-major) or `reshape`; both executable kinds are row-major views
@@ -8,6 +8,7 @@
 import { GraphError } from '../errors.js';
 import { requireImage, requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
+import { isRowMajorStorage } from './layout.js';
 import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { elementCount, showShape, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
 
@@ -29,7 +30,7 @@ export interface FlattenExecNode extends ExecNodeBase {
   readonly kind: 'flatten';
 }
 
-/** Row-major (NCHW) reshape between rank 2 and 4; -1 and 0 must already be resolved. */
+/** Row-major (NCHW-order) reshape to any rank up to 6; -1 and 0 must already be resolved. */
 export function reshape(b: BuildContext, x: Tensor, shape: Shape, name?: string): Tensor {
   const n = b.nodeName(name, 'reshape');
   requireRuntime(x, n);
@@ -42,6 +43,7 @@ export function reshape(b: BuildContext, x: Tensor, shape: Shape, name?: string)
 export function flatten(b: BuildContext, x: Tensor, name?: string): Tensor {
   const n = b.nodeName(name, 'flatten');
   if (x.shape.length === 2) return b.node<FlattenNode>({ op: 'flatten', name: n }, [x], x.shape);
+  if (x.shape.length !== 4) throw new GraphError(n, `flatten takes [N, C, H, W] or [N, F], got ${showShape(x.shape)}: use reshape for other ranks`);
   const [batch, c, h, w] = requireImage(x, n);
   return b.node<FlattenNode>({ op: 'flatten', name: n }, [x], [batch, c * h * w]);
 }
@@ -53,14 +55,14 @@ export function flatten(b: BuildContext, x: Tensor, name?: string): Tensor {
  */
 function reshapeKind(from: Shape, to: Shape): 'identity' | 'flatten' | 'reshape' {
   if (from.join() === to.join()) return 'identity';
-  const aliased = from.length !== 4 || from[2]! * from[3]! === 1;
-  const rowMajor = to.length !== 4 || to[1] === 1 || to[2]! * to[3]! === 1;
-  return aliased && rowMajor ? 'flatten' : 'reshape';
+  return isRowMajorStorage(from) && isRowMajorStorage(to) ? 'flatten' : 'reshape';
 }
 
 export const reshapeOp: OpDef<ReshapeNode> = {
   ops: ['reshape'],
   lower: (n, c): ReshapeExecNode | FlattenExecNode | IdentityExecNode => ({ ...c.base, kind: reshapeKind(c.shape(n.inputs[0]!), c.shape(n.output)) }),
+  exportOnnx: (n, c) =>
+    c.emit({ op: 'Reshape', name: n.name, inputs: [c.name(n.inputs[0]!), c.int64s(`${n.name}.shape`, c.shape(n.output))], outputs: [c.name(n.output)] }),
 };
 
 export const flattenOp: OpDef<FlattenNode> = {

@@ -1,18 +1,20 @@
 /**
- * Slice: keeps indices start, start + step, … below end of one logical axis
- * of a rank-4 or rank-2 tensor. A slice that keeps the whole axis lowers to
- * `identity`; any other executes as a `slice` node, one slice4d over the
- * NHWC storage along the axis's storage position.
+ * Slice: keeps, on each of some axes of a tensor of any rank, `count`
+ * indices start, start + step, … (a negative step walks backwards). A slice
+ * that keeps everything lowers to `identity`; any other executes as one
+ * strided copy whose input view starts at the first kept element and steps
+ * by stride · step, in the tensor's own layout (NHWC or row-major).
+ * ONNX Split imports as one slice per output.
  */
 import { GraphError } from '../errors.js';
-import { slice4d } from '../kernels/slice4d.js';
+import { stridedCopy } from '../kernels/strided.js';
 import { requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
-import { nhwcDims, storageAxis } from './layout.js';
+import { storageOrder, storageStrides } from './layout.js';
 import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
-import { resolveSlice } from './shape_math.js';
-import { showShape, type ExecNodeBase, type NodeBase, type Tensor } from './types.js';
+import { normalizeAxis, resolveSlice } from './shape_math.js';
+import { showShape, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
 
 export interface SliceOptions {
   name?: string;
@@ -25,27 +27,28 @@ export interface SliceOptions {
   step?: number;
 }
 
-/** Indices start, start + step, … below end of one logical axis. */
-export interface SliceNode extends NodeBase {
-  readonly op: 'slice';
+/** The indices start, start + step, … (count of them) of one axis; step may be negative. */
+export interface SliceWindow {
   readonly axis: number;
   readonly start: number;
-  readonly end: number;
   readonly step: number;
+  readonly count: number;
+}
+
+export interface SliceNode extends NodeBase {
+  readonly op: 'slice';
+  /** At most one per axis. */
+  readonly windows: readonly SliceWindow[];
 }
 
 export interface SliceExecNode extends ExecNodeBase {
   readonly kind: 'slice';
-  readonly axis: number;
-  readonly start: number;
-  readonly end: number;
-  readonly step: number;
+  readonly windows: readonly SliceWindow[];
 }
 
-/** Keeps indices start, start + step, … below end of one axis (rank 4 or 2). */
+/** Keeps indices start, start + step, … below end of one axis. */
 export function slice(b: BuildContext, x: Tensor, o: SliceOptions): Tensor {
   const name = b.nodeName(o.name, 'slice');
-  requireRuntime(x, name);
   const step = o.step ?? 1;
   const { axis, start } = o;
   if (!Number.isInteger(axis) || axis < 0 || axis >= x.shape.length) throw new GraphError(name, `axis ${axis} is not an axis of ${showShape(x.shape)}`);
@@ -55,9 +58,27 @@ export function slice(b: BuildContext, x: Tensor, o: SliceOptions): Tensor {
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || start >= end) {
     throw new GraphError(name, `slice ${start}:${o.end} of axis ${axis} (length ${length}) is empty or not resolved to non-negative integers`);
   }
+  return sliceWindows(b, x, [{ axis, start, step, count: Math.ceil((end - start) / step) }], name);
+}
+
+/** Keeps the given windows (one per axis at most; negative steps walk backwards). */
+export function sliceWindows(b: BuildContext, x: Tensor, windows: readonly SliceWindow[], name?: string): Tensor {
+  const n = b.nodeName(name, 'slice');
+  requireRuntime(x, n);
   const shape = [...x.shape];
-  shape[axis] = Math.ceil((end - start) / step);
-  return b.node<SliceNode>({ op: 'slice', name, axis, start, end, step }, [x], shape);
+  const seen = new Set<number>();
+  for (const w of windows) {
+    const length = x.shape[w.axis];
+    if (length === undefined || seen.has(w.axis)) throw new GraphError(n, `axis ${w.axis} is not an axis of ${showShape(x.shape)} or is sliced twice`);
+    seen.add(w.axis);
+    const last = w.start + (w.count - 1) * w.step;
+    const inRange = (i: number) => Number.isInteger(i) && i >= 0 && i < length;
+    if (!Number.isInteger(w.step) || w.step === 0 || !Number.isInteger(w.count) || w.count < 1 || !inRange(w.start) || !inRange(last)) {
+      throw new GraphError(n, `window start ${w.start}, step ${w.step}, count ${w.count} does not fit axis ${w.axis} of length ${length}`);
+    }
+    shape[w.axis] = w.count;
+  }
+  return b.node<SliceNode>({ op: 'slice', name: n, windows: windows.map((w) => ({ ...w })) }, [x], shape);
 }
 
 /** Slice: starts/ends/axes attributes before opset 10, inputs (with steps) from 10. */
@@ -67,44 +88,69 @@ const importSlice: OnnxHandler = (c) => {
     c.opset < 10
       ? resolveSlice(v.shape, c.attrs.ints('starts') ?? [], c.attrs.ints('ends') ?? [], c.attrs.ints('axes'), undefined)
       : resolveSlice(v.shape, Array.from(c.constInput(1, 'starts').data), Array.from(c.constInput(2, 'ends').data), c.optionalInts(3, 'axes'), c.optionalInts(4, 'steps'));
-  const out = [...v.shape];
-  for (const w of windows) out[w.axis] = w.count;
-  if (v.shape.length < 2) throw c.unsupported('shape', `slicing a rank-${v.shape.length} runtime tensor is not supported`);
   const active = windows.filter((w) => !(w.start === 0 && w.step === 1 && w.count === v.shape[w.axis]));
   if (!active.length) return [v];
   if (active.some((w) => w.count === 0)) throw c.unsupported('shape', 'a slice that leaves an empty tensor is not supported');
-  // rank 3 rides in its carrier [a, b, c, 1], whose first three axes are the value's
-  let t = c.carrier(v);
-  active.forEach((w, i) => {
-    // negative steps walk backwards: same elements as a forward slice only when one is taken
-    if (w.step < 0 && w.count > 1) throw c.unsupported('attribute', `negative slice steps are not supported on runtime tensors (axis ${w.axis}, step ${w.step})`);
-    const step = w.step < 0 ? 1 : w.step;
-    t = slice(c.build, t, { name: i === active.length - 1 ? c.name : c.sub(`axis${w.axis}`), axis: w.axis, start: w.start, end: w.start + (w.count - 1) * step + 1, step });
-  });
-  return [runtime(t, out)];
+  return [runtime(sliceWindows(c.build, c.tensor(v), active, c.name))];
 };
+
+/** Split: consecutive pieces along one axis (sizes from `split`, attribute before opset 13, input from 13; else equal parts), one slice each. */
+const importSplit: OnnxHandler = (c) => {
+  const v = c.runtimeInput(0);
+  const axis = normalizeAxis(c.attrs.int('axis', 0), v.shape.length);
+  const outputs = c.outputNames.length;
+  const given = c.opset >= 13 ? c.optionalInts(1, 'split') : c.attrs.ints('split');
+  const length = v.shape[axis]!;
+  if (!given && length % outputs !== 0) throw c.format(`axis ${axis} of length ${length} does not split into ${outputs} equal parts`);
+  const sizes = given ?? new Array<number>(outputs).fill(length / outputs);
+  if (sizes.length !== outputs || sizes.reduce((a, b) => a + b, 0) !== length) throw c.format(`split sizes [${sizes.join(', ')}] do not cover axis ${axis} of length ${length} in ${outputs} outputs`);
+  if (sizes.some((s) => s < 1)) throw c.unsupported('shape', `a split piece of size 0 is not supported`);
+  const x = c.tensor(v);
+  let start = 0;
+  return sizes.map((count, i) => {
+    const piece = count === length ? v : runtime(sliceWindows(c.build, x, [{ axis, start, step: 1, count }], outputs === 1 ? c.name : c.sub(`part${i}`)));
+    start += count;
+    return piece;
+  });
+};
+
+/** The input view of a slice: the first kept element, and each axis's stride times its step. */
+export function sliceView(inShape: Shape, windows: readonly SliceWindow[], order: readonly number[]): { strides: number[]; offset: number } {
+  const strides = storageStrides(inShape);
+  const step = new Array<number>(inShape.length).fill(1);
+  let offset = 0;
+  for (const w of windows) {
+    step[w.axis] = w.step;
+    offset += w.start * strides[w.axis]!;
+  }
+  return { strides: order.map((a) => strides[a]! * step[a]!), offset };
+}
 
 export const sliceOp: OpDef<SliceNode> = {
   ops: ['slice'],
   lower: (n, c): SliceExecNode | IdentityExecNode => {
-    const full = n.start === 0 && n.step === 1 && n.end >= c.shape(n.inputs[0]!)[n.axis]!;
-    return full ? { ...c.base, kind: 'identity' } : { ...c.base, kind: 'slice', axis: n.axis, start: n.start, end: n.end, step: n.step };
+    const inShape = c.shape(n.inputs[0]!);
+    const full = n.windows.every((w) => w.start === 0 && w.step === 1 && w.count === inShape[w.axis]);
+    return full ? { ...c.base, kind: 'identity' } : { ...c.base, kind: 'slice', windows: n.windows };
   },
-  onnx: { Slice: importSlice },
+  exportOnnx: (n, c) => {
+    // a backwards window ends one step before its last kept index, which is -1 (past the start) when that is index 0: ONNX reads -1 as "from the end", so use INT64_MIN's stand-in
+    const ends = n.windows.map((w) => w.start + w.count * w.step).map((e) => (e < 0 ? -(2 ** 53) : e));
+    const inputs = [c.name(n.inputs[0]!), ...(['starts', 'ends', 'axes', 'steps'] as const).map((k, i) => c.int64s(`${n.name}.${k}`, [n.windows.map((w) => w.start), ends, n.windows.map((w) => w.axis), n.windows.map((w) => w.step)][i]!))];
+    c.emit({ op: 'Slice', name: n.name, inputs, outputs: [c.name(n.output)] });
+  },
+  onnx: { Slice: importSlice, Split: importSplit },
 };
 
 export const sliceKernel: KernelDef<SliceExecNode> = {
   kinds: ['slice'],
   kernel: (n, c) => {
     const inShape = c.shape(n.inputs[0]!);
-    const dims = nhwcDims(inShape) as [number, number, number, number];
-    const axis = storageAxis(inShape.length, n.axis);
-    const start: [number, number, number, number] = [0, 0, 0, 0];
-    const end: [number, number, number, number] = [...dims];
-    const step: [number, number, number, number] = [1, 1, 1, 1];
-    start[axis] = n.start;
-    end[axis] = Math.min(n.end, dims[axis]!);
-    step[axis] = n.step;
-    return dispatchOnly((b) => [slice4d(dims, start, end, step, b.read(n.inputs[0]!), b.write, c.label)]);
+    const outShape = c.shape(n.output);
+    const order = storageOrder(outShape.length);
+    const outStrides = storageStrides(outShape);
+    const from = sliceView(inShape, n.windows, order);
+    const to = { strides: order.map((a) => outStrides[a]!), offset: 0 };
+    return dispatchOnly((b) => [stridedCopy(order.map((a) => outShape[a]!), from, to, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };

@@ -8,7 +8,7 @@
 import { activationKernel, activationOp, type ActivationExecNode, type ActivationNode } from './activation.js';
 import { batchNormOp, type BatchNormNode } from './batchnorm.js';
 import { binaryKernel, binaryOp, preluOp, type BinaryExecNode, type BinaryNode, type PreluNode } from './binary.js';
-import { concatKernel, concatOp, type ConcatExecNode, type ConcatNode } from './concat.js';
+import { concatAxisKernel, concatKernel, concatOp, type ConcatAxisExecNode, type ConcatExecNode, type ConcatNode } from './concat.js';
 import { constantKernel, constantOp, type ConstantExecNode, type ConstantNode } from './constant.js';
 import { conv2dOp, convKernel, type Conv2dNode, type ConvNode } from './conv2d.js';
 import {
@@ -32,6 +32,7 @@ import type { Shape } from './types.js';
 import { padKernel, padOp, type PadExecNode, type PadNode } from './pad.js';
 import { poolKernel, poolOp, type PoolExecNode, type PoolNode } from './pool.js';
 import { flattenOp, reshapeKernel, reshapeOp, type FlattenExecNode, type FlattenNode, type ReshapeExecNode, type ReshapeNode } from './reshape.js';
+import { reduceKernel, reduceOp, type ReduceExecNode, type ReduceNode } from './reduce.js';
 import { sliceKernel, sliceOp, type SliceExecNode, type SliceNode } from './slice.js';
 import { softmaxKernel, softmaxOp, type SoftmaxExecNode, type SoftmaxNode } from './softmax.js';
 import { transposeKernel, transposeOp, type TransposeExecNode, type TransposeNode } from './transpose.js';
@@ -54,6 +55,7 @@ export type GraphNode =
   | SliceNode
   | MatmulNode
   | ReduceMeanNode
+  | ReduceNode
   | ConcatNode
   | FlattenNode
   | SoftmaxNode
@@ -72,12 +74,14 @@ export type ExecNode =
   | BinaryExecNode
   | ActivationExecNode
   | MatmulExecNode
+  | ReduceExecNode
   | ConstantExecNode
   | PadExecNode
   | TransposeExecNode
   | ReshapeExecNode
   | SliceExecNode
   | ConcatExecNode
+  | ConcatAxisExecNode
   | FlattenExecNode
   | SoftmaxExecNode
   | LrnExecNode
@@ -115,6 +119,7 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   slice: sliceOp,
   matmul: matmulOp,
   reducemean: reduceMeanOp,
+  reduce: reduceOp,
   concat: concatOp,
   flatten: flattenOp,
   softmax: softmaxOp,
@@ -132,12 +137,14 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   binary: binaryKernel,
   activation: activationKernel,
   matmul: matmulKernel,
+  reduce: reduceKernel,
   constant: constantKernel,
   pad: padKernel,
   transpose: transposeKernel,
   reshape: reshapeKernel,
   slice: sliceKernel,
   concat: concatKernel,
+  concat_axis: concatAxisKernel,
   flatten: reshapeKernel,
   softmax: softmaxKernel,
   lrn: lrnKernel,

@@ -1,14 +1,15 @@
 /**
- * Transpose: permutes the logical axes of a rank-4 or rank-2 tensor (output
- * axis i is input axis perm[i]). An identity perm lowers to `identity`; any
- * other executes as a `transpose` node, one permute4d over the NHWC storage
- * with the logical perm translated to storage axes.
+ * Transpose: permutes the logical axes of a tensor of any rank (output axis
+ * i is input axis perm[i]). An identity perm lowers to `identity`; any other
+ * executes as a `transpose` node, one strided copy that writes the output
+ * in its storage order and reads each element through the input's storage
+ * strides, so NHWC and row-major tensors need no conversion first.
  */
 import { GraphError } from '../errors.js';
-import { permute4d } from '../kernels/layout_transform.js';
+import { stridedCopy } from '../kernels/strided.js';
 import { requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
-import { nhwcDims, storageAxis } from './layout.js';
+import { storageOrder, storageStrides } from './layout.js';
 import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { normalizeAxes } from './shape_math.js';
@@ -25,7 +26,7 @@ export interface TransposeExecNode extends ExecNodeBase {
   readonly perm: readonly number[];
 }
 
-/** Permutes the logical axes: output axis i is input axis perm[i] (rank 4 or 2). */
+/** Permutes the logical axes: output axis i is input axis perm[i]. */
 export function transpose(b: BuildContext, x: Tensor, perm: readonly number[], name?: string): Tensor {
   const n = b.nodeName(name, 'transpose');
   requireRuntime(x, n);
@@ -41,9 +42,7 @@ const importTranspose: OnnxHandler = (c) => {
   const perm = c.attrs.ints('perm') ?? [...Array(rank).keys()].reverse();
   if (perm.length !== rank) throw c.format(`perm [${perm.join(', ')}] does not fit rank ${rank}`);
   normalizeAxes(perm, rank, 'perm');
-  if (rank === 2 || rank === 4) return [runtime(transpose(c.build, c.tensor(v), perm, c.name))];
-  if (rank === 3) return [runtime(transpose(c.build, c.carrier(v), [...perm, 3], c.name), perm.map((p) => v.shape[p]!))];
-  throw c.unsupported('shape', `transposing a rank-${rank} tensor is not supported`);
+  return [runtime(transpose(c.build, c.tensor(v), perm, c.name))];
 };
 
 export const transposeOp: OpDef<TransposeNode> = {
@@ -57,11 +56,14 @@ export const transposeOp: OpDef<TransposeNode> = {
 export const transposeKernel: KernelDef<TransposeExecNode> = {
   kinds: ['transpose'],
   kernel: (n, c) => {
-    // output storage axis j holds logical axis [N, H, W, C][j] of the output, i.e. input logical axis perm of it
     const inShape = c.shape(n.inputs[0]!);
-    const rank = inShape.length;
-    const logicalOf = rank === 4 ? [0, 2, 3, 1] : [0, -1, -1, 1];
-    const perm = logicalOf.map((l, j) => (l < 0 ? j : storageAxis(rank, n.perm[l]!))) as [number, number, number, number];
-    return dispatchOnly((b) => [permute4d(nhwcDims(inShape), perm, b.read(n.inputs[0]!), b.write, c.label)]);
+    const outShape = c.shape(n.output);
+    const order = storageOrder(outShape.length);
+    const inStrides = storageStrides(inShape);
+    const outStrides = storageStrides(outShape);
+    const dims = order.map((a) => outShape[a]!);
+    const from = { strides: order.map((a) => inStrides[n.perm[a]!]!), offset: 0 };
+    const to = { strides: order.map((a) => outStrides[a]!), offset: 0 };
+    return dispatchOnly((b) => [stridedCopy(dims, from, to, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };

@@ -11,7 +11,7 @@ import { activationRef } from './elementwise.js';
 import { lrnNchwRef } from './lrn.js';
 import { avgPool2dRef, globalAvgPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
 import { softmaxRef } from './softmax.js';
-import { broadcastBinaryRef, matmulRef, padRef, preluRef, sliceRef, transposeRef } from './tensor_ops.js';
+import { broadcastBinaryRef, concatAxisRef, matmulRef, padRef, preluRef, reduceRef, sliceWindowsRef, transposeRef } from './tensor_ops.js';
 
 type Dims4 = readonly [number, number, number, number];
 
@@ -136,7 +136,7 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
       // row-major data does not move
       return x.data.slice();
     case 'slice':
-      return sliceRef(x.data, x.shape, node.axis, node.start, node.end, node.step);
+      return sliceWindowsRef(x.data, x.shape, node.windows);
     case 'matmul': {
       const [m, k] = x.shape as [number, number];
       return matmulRef(x.data, args[1]!.data, m, k, args[1]!.shape[1]!);
@@ -145,14 +145,17 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
       const [n, c, h, w] = image(x, node);
       return globalAvgPoolRef(x.data, n, c, h, w);
     }
+    case 'reduce':
+      return reduceRef(x.data, x.shape, node.reduction, node.axes);
     case 'concat':
-      return concatChannels(args, node);
+      return concatAxisRef(args, node.axis);
     case 'flatten':
       // NCHW is stored row-major, so (C, H, W) order is the order in memory
       return x.data.slice();
     case 'softmax': {
       const [rows, length] = outShape as [number, number];
-      return softmaxRef(x.data, rows, length);
+      const p = softmaxRef(x.data, rows, length);
+      return node.log ? p.map(Math.log) : p;
     }
     case 'lrn': {
       const [n, c, h, w] = image(x, node);
@@ -195,19 +198,6 @@ function linear(x: Value, inFeatures: number, outFeatures: number, w: ArrayLike<
 }
 
 /** Concatenation along axis 1 of NCHW tensors: per batch item, each part's C·H·W block in turn. */
-function concatChannels(parts: readonly Value[], node: GraphNode): Float64Array {
-  const batch = image(parts[0]!, node)[0];
-  const total = parts.reduce((s, p) => s + p.data.length, 0);
-  const out = new Float64Array(total);
-  let k = 0;
-  for (let n = 0; n < batch; n++)
-    for (const p of parts) {
-      const block = p.data.length / batch;
-      for (let i = 0; i < block; i++) out[k++] = p.data[n * block + i]!;
-    }
-  return out;
-}
-
 /** PyTorch's AdaptiveAvgPool2d, NCHW: window [floor(i·in/out), ceil((i+1)·in/out)) per axis. */
 export function adaptiveAvgPoolRef(x: Float64Array, n: number, c: number, h: number, w: number, oh: number, ow: number): Float64Array {
   const out = new Float64Array(n * c * oh * ow);

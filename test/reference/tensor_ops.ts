@@ -85,6 +85,58 @@ export function sliceRef(x: ArrayLike<number>, shape: Shape, axis: number, start
   return out;
 }
 
+/** Keeps, on each windowed axis, `count` indices start, start + step, … (step may be negative). */
+export function sliceWindowsRef(x: ArrayLike<number>, shape: Shape, windows: readonly { axis: number; start: number; step: number; count: number }[]): Float64Array {
+  const outShape = [...shape];
+  for (const w of windows) outShape[w.axis] = w.count;
+  const s = strides(shape);
+  const out = new Float64Array(count(outShape));
+  for (let k = 0; k < out.length; k++) {
+    const idx = unflatten(k, outShape);
+    for (const w of windows) idx[w.axis] = w.start + idx[w.axis]! * w.step;
+    out[k] = x[idx.reduce((sum, v, i) => sum + v * s[i]!, 0)]!;
+  }
+  return out;
+}
+
+/** Concatenation along `axis` of row-major tensors of equal rank. */
+export function concatAxisRef(parts: readonly { data: ArrayLike<number>; shape: Shape }[], axis: number): Float64Array {
+  const outer = count(parts[0]!.shape.slice(0, axis));
+  const total = parts.reduce((sum, p) => sum + p.data.length, 0);
+  const out = new Float64Array(total);
+  let k = 0;
+  for (let o = 0; o < outer; o++)
+    for (const p of parts) {
+      const block = p.data.length / outer;
+      for (let i = 0; i < block; i++) out[k++] = p.data[o * block + i]!;
+    }
+  return out;
+}
+
+/** ONNX Reduce* over `axes` of a row-major tensor, in float64 (keepdims only changes the shape, not the data order). */
+export function reduceRef(x: ArrayLike<number>, shape: Shape, op: string, axes: readonly number[]): Float64Array {
+  const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const groups: number[][] = Array.from({ length: count(outShape) }, () => []);
+  for (let k = 0; k < x.length; k++) {
+    const idx = unflatten(k, shape).map((v, i) => (axes.includes(i) ? 0 : v));
+    groups[idx.reduce((sum, v, i) => sum * outShape[i]! + v, 0)]!.push(x[k]!);
+  }
+  const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
+  const apply: Record<string, (v: number[]) => number> = {
+    sum,
+    mean: (v) => sum(v) / v.length,
+    max: (v) => (v.some(Number.isNaN) ? NaN : Math.max(...v)),
+    min: (v) => (v.some(Number.isNaN) ? NaN : Math.min(...v)),
+    prod: (v) => v.reduce((a, b) => a * b, 1),
+    l1: (v) => sum(v.map(Math.abs)),
+    l2: (v) => Math.sqrt(sum(v.map((a) => a * a))),
+    logsum: (v) => Math.log(sum(v)),
+    logsumexp: (v) => Math.log(sum(v.map(Math.exp))),
+    sumsquare: (v) => sum(v.map((a) => a * a)),
+  };
+  return Float64Array.from(groups, (g) => apply[op]!(g));
+}
+
 /** Constant padding of the last two axes of NCHW, pads [top, left, bottom, right]. */
 export function padRef(x: ArrayLike<number>, shape: Shape, pads: readonly number[], value: number): Float64Array {
   const [n, c, h, w] = shape as [number, number, number, number];
