@@ -242,6 +242,10 @@ export function tfjsModel(tf: Tf, graph: Graph, weights: WeightMap): TfjsModel {
         case 'matmul':
         case 'reducemean':
         case 'reduce':
+        case 'expand':
+        case 'tile':
+        case 'gather':
+        case 'batchmatmul':
           throw new UnsupportedConfigurationError(`${n.name}: op "${n.op}" is not expressed for TF.js`);
         default: {
           // every IR op is listed above: a new one fails to compile here until the yardstick says how TF.js runs it

@@ -9,7 +9,8 @@ import { gemm, linearWeightToGemm } from '../kernels/gemm.js';
 import type { Activation, ActivationParams } from '../vocabulary.js';
 import { binary } from './binary.js';
 import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
-import { constant, floatData, runtime, scalarConst, type ConstTensor, type OnnxHandler, type OnnxNodeContext } from './onnx_import.js';
+import { batchMatmul } from './batch_matmul.js';
+import { constant, floatData, runtime, scalarConst, shapeOfValue, type ConstTensor, type OnnxHandler, type OnnxNodeContext } from './onnx_import.js';
 import { transpose } from './transpose.js';
 import { elementCount, showShape, type ExecNodeBase, type NodeBase, type Tensor } from './types.js';
 
@@ -125,10 +126,11 @@ const importGemm: OnnxHandler = (c) => {
 const importMatMul: OnnxHandler = (c) => {
   const av = c.runtimeInput(0);
   const bIn = c.input(1);
-  if (av.shape.length < 2) throw c.unsupported('shape', `a rank-${av.shape.length} first operand is not supported`);
+  const bShape = shapeOfValue(bIn);
+  if (av.shape.length === 0 || bShape.length === 0) throw c.format('MatMul of a scalar');
   const k = av.shape[av.shape.length - 1]!;
   const rows = elementCount(av.shape) / k;
-  if (bIn.kind === 'const' && bIn.value.dims.length === 2) {
+  if (av.shape.length >= 2 && bIn.kind === 'const' && bIn.value.dims.length === 2) {
     // [..., K] × [K, N]: the leading dimensions ride along as rows of a linear layer
     const [kb, n] = bIn.value.dims as [number, number];
     if (kb !== k) throw c.format(`[${av.shape.join(', ')}] × [${bIn.value.dims.join(', ')}]: inner dimensions differ`);
@@ -136,8 +138,15 @@ const importMatMul: OnnxHandler = (c) => {
     return [runtime(y, [...av.shape.slice(0, -1), n])];
   }
   const bv = c.runtimeInput(1);
-  if (av.shape.length !== 2 || bv.shape.length !== 2) throw c.unsupported('shape', `batched MatMul [${av.shape.join(', ')}] × [${bv.shape.join(', ')}] is not supported`);
-  return [runtime(matmul(c.build, c.tensor(av), c.tensor(bv), c.name))];
+  if (av.shape.length === 2 && bv.shape.length === 2) return [runtime(matmul(c.build, c.tensor(av), c.tensor(bv), c.name))];
+  // numpy: a 1-D first operand is a row, a 1-D second a column, and that axis is dropped from the result
+  const aShape = av.shape.length === 1 ? [1, ...av.shape] : av.shape;
+  const bShape2 = bv.shape.length === 1 ? [...bv.shape, 1] : bv.shape;
+  const y = batchMatmul(c.build, c.tensor(av, aShape), c.tensor(bv, bShape2), c.name);
+  const out = [...y.shape];
+  if (bv.shape.length === 1) out.splice(out.length - 1, 1);
+  if (av.shape.length === 1) out.splice(out.length - (bv.shape.length === 1 ? 1 : 2), 1);
+  return [runtime(y, out)];
 };
 
 export const linearOp: OpDef<LinearNode> = {

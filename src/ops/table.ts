@@ -6,6 +6,7 @@
  * name, so the compiler rejects a missing entry).
  */
 import { activationKernel, activationOp, type ActivationExecNode, type ActivationNode } from './activation.js';
+import { batchMatmulKernel, batchMatmulOp, type BatchMatmulExecNode, type BatchMatmulNode } from './batch_matmul.js';
 import { batchNormOp, type BatchNormNode } from './batchnorm.js';
 import { binaryKernel, binaryOp, preluOp, type BinaryExecNode, type BinaryNode, type PreluNode } from './binary.js';
 import { concatAxisKernel, concatKernel, concatOp, type ConcatAxisExecNode, type ConcatExecNode, type ConcatNode } from './concat.js';
@@ -23,6 +24,7 @@ import {
   type GlobalAvgPoolNode,
   type ReduceMeanNode,
 } from './global_pool.js';
+import { gatherKernel, gatherOp, type GatherExecNode, type GatherNode } from './gather.js';
 import { identityKernel, identityOp, type IdentityExecNode, type IdentityNode } from './identity.js';
 import { linearKernel, linearOp, matmulKernel, matmulOp, type LinearExecNode, type LinearNode, type MatmulExecNode, type MatmulNode } from './linear.js';
 import { lrnKernel, lrnOp, type LrnExecNode, type LrnNode } from './lrn.js';
@@ -33,6 +35,7 @@ import { padKernel, padOp, type PadExecNode, type PadNode } from './pad.js';
 import { poolKernel, poolOp, type PoolExecNode, type PoolNode } from './pool.js';
 import { flattenOp, reshapeKernel, reshapeOp, type FlattenExecNode, type FlattenNode, type ReshapeExecNode, type ReshapeNode } from './reshape.js';
 import { reduceKernel, reduceOp, type ReduceExecNode, type ReduceNode } from './reduce.js';
+import { expandKernel, expandOp, tileKernel, tileOp, type ExpandExecNode, type ExpandNode, type TileExecNode, type TileNode } from './repeat.js';
 import { sliceKernel, sliceOp, type SliceExecNode, type SliceNode } from './slice.js';
 import { softmaxKernel, softmaxOp, type SoftmaxExecNode, type SoftmaxNode } from './softmax.js';
 import { transposeKernel, transposeOp, type TransposeExecNode, type TransposeNode } from './transpose.js';
@@ -56,6 +59,10 @@ export type GraphNode =
   | MatmulNode
   | ReduceMeanNode
   | ReduceNode
+  | ExpandNode
+  | TileNode
+  | GatherNode
+  | BatchMatmulNode
   | ConcatNode
   | FlattenNode
   | SoftmaxNode
@@ -75,6 +82,10 @@ export type ExecNode =
   | ActivationExecNode
   | MatmulExecNode
   | ReduceExecNode
+  | ExpandExecNode
+  | TileExecNode
+  | GatherExecNode
+  | BatchMatmulExecNode
   | ConstantExecNode
   | PadExecNode
   | TransposeExecNode
@@ -120,6 +131,10 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   matmul: matmulOp,
   reducemean: reduceMeanOp,
   reduce: reduceOp,
+  expand: expandOp,
+  tile: tileOp,
+  gather: gatherOp,
+  batchmatmul: batchMatmulOp,
   concat: concatOp,
   flatten: flattenOp,
   softmax: softmaxOp,
@@ -138,6 +153,10 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   activation: activationKernel,
   matmul: matmulKernel,
   reduce: reduceKernel,
+  expand: expandKernel,
+  tile: tileKernel,
+  gather: gatherKernel,
+  batchmatmul: batchMatmulKernel,
   constant: constantKernel,
   pad: padKernel,
   transpose: transposeKernel,

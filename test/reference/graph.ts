@@ -11,7 +11,7 @@ import { activationRef } from './elementwise.js';
 import { lrnNchwRef } from './lrn.js';
 import { avgPool2dRef, globalAvgPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
 import { softmaxRef } from './softmax.js';
-import { broadcastBinaryRef, concatAxisRef, matmulRef, padRef, preluRef, reduceRef, sliceWindowsRef, transposeRef } from './tensor_ops.js';
+import { batchMatmulRef, broadcastBinaryRef, concatAxisRef, expandRef, gatherRef, matmulRef, tileRef, padRef, preluRef, reduceRef, sliceWindowsRef, transposeRef } from './tensor_ops.js';
 
 type Dims4 = readonly [number, number, number, number];
 
@@ -145,6 +145,14 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
       const [n, c, h, w] = image(x, node);
       return globalAvgPoolRef(x.data, n, c, h, w);
     }
+    case 'expand':
+      return expandRef(x.data, x.shape, outShape);
+    case 'tile':
+      return tileRef(x.data, x.shape, node.repeats);
+    case 'gather':
+      return gatherRef(x.data, x.shape, node.axis, node.indices);
+    case 'batchmatmul':
+      return batchMatmulRef(x.data, x.shape, args[1]!.data, args[1]!.shape, outShape);
     case 'reduce':
       return reduceRef(x.data, x.shape, node.reduction, node.axes);
     case 'concat':

@@ -137,6 +137,55 @@ export function reduceRef(x: ArrayLike<number>, shape: Shape, op: string, axes: 
   return Float64Array.from(groups, (g) => apply[op]!(g));
 }
 
+/** Each output element from the input element at `source(outputIndex)` (a row-major index tuple → input tuple). */
+function remap(x: ArrayLike<number>, shape: Shape, outShape: Shape, source: (idx: number[]) => number[]): Float64Array {
+  const s = strides(shape);
+  const out = new Float64Array(count(outShape));
+  for (let k = 0; k < out.length; k++) out[k] = x[source(unflatten(k, outShape)).reduce((sum, v, i) => sum + v * s[i]!, 0)]!;
+  return out;
+}
+
+/** numpy broadcast of `x` to `outShape`. */
+export function expandRef(x: ArrayLike<number>, shape: Shape, outShape: Shape): Float64Array {
+  const lead = outShape.length - shape.length;
+  return remap(x, shape, outShape, (idx) => shape.map((d, i) => (d === 1 ? 0 : idx[i + lead]!)));
+}
+
+/** `x` repeated along each axis. */
+export function tileRef(x: ArrayLike<number>, shape: Shape, repeats: readonly number[]): Float64Array {
+  return remap(x, shape, shape.map((d, i) => d * repeats[i]!), (idx) => idx.map((v, i) => v % shape[i]!));
+}
+
+/** Picks `indices` along `axis` (the axis's extent becomes indices.length). */
+export function gatherRef(x: ArrayLike<number>, shape: Shape, axis: number, indices: readonly number[]): Float64Array {
+  return remap(x, shape, shape.map((d, i) => (i === axis ? indices.length : d)), (idx) => idx.map((v, i) => (i === axis ? indices[v]! : v)));
+}
+
+/** numpy matmul of rank ≥ 2 operands with broadcast batch axes. */
+export function batchMatmulRef(a: ArrayLike<number>, aShape: Shape, b: ArrayLike<number>, bShape: Shape, outShape: Shape): Float64Array {
+  const rank = outShape.length;
+  const [m, n] = [outShape[rank - 2]!, outShape[rank - 1]!];
+  const k = aShape[aShape.length - 1]!;
+  const batch = outShape.slice(0, -2);
+  const offset = (shape: Shape, idx: number[]): number => {
+    const own = shape.slice(0, -2);
+    const lead = batch.length - own.length;
+    return own.reduce((sum, d, i) => sum * d + (d === 1 ? 0 : idx[i + lead]!), 0);
+  };
+  const out = new Float64Array(count(outShape));
+  for (let p = 0; p < count(batch); p++) {
+    const idx = unflatten(p, batch);
+    const [ao, bo] = [offset(aShape, idx) * m * k, offset(bShape, idx) * k * n];
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let q = 0; q < k; q++) sum += a[ao + i * k + q]! * b[bo + q * n + j]!;
+        out[(p * m + i) * n + j] = sum;
+      }
+  }
+  return out;
+}
+
 /** Constant padding of the last two axes of NCHW, pads [top, left, bottom, right]. */
 export function padRef(x: ArrayLike<number>, shape: Shape, pads: readonly number[], value: number): Float64Array {
   const [n, c, h, w] = shape as [number, number, number, number];
