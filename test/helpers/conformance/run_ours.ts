@@ -49,7 +49,7 @@ export function refusalReason(e: WebGpuCnnError): string {
  * well-formed test models it is a bug of ours, so it counts as a crash.
  */
 function isWrappedBug(e: unknown): boolean {
-  return e instanceof OnnxFormatError && e.cause !== undefined && !(e.cause instanceof WebGpuCnnError);
+  return e instanceof OnnxFormatError && /^onnx: the model is inconsistent \(/.test(e.message) && e.cause !== undefined && !(e.cause instanceof WebGpuCnnError);
 }
 
 const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0]!.slice(0, 240);
