@@ -4,11 +4,12 @@
  * passing case turned wrong by perturbing its expected output.
  */
 import { describe, expect, it } from 'vitest';
+import { GraphError, OnnxFormatError, UnsupportedOnnxError } from '../../src/errors.js';
 import { DataType, decodeModelProto, type TensorProto } from '../../src/onnx/proto.js';
 import { readConformanceCase, requireConformanceData } from '../helpers/conformance/cases.js';
 import { ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, compareOutput } from '../helpers/conformance/compare.js';
 import { withTimeout } from '../helpers/conformance/outcome.js';
-import { runCaseOnOurs, tensorValues } from '../helpers/conformance/run_ours.js';
+import { classifyError, runCaseOnOurs, tensorValues } from '../helpers/conformance/run_ours.js';
 import { prepareCase } from '../helpers/conformance/runtime_inputs.js';
 import { testContext } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
@@ -78,6 +79,18 @@ describe('conformance harness', () => {
     const garbage = await runCaseOnOurs(ctx, { ...c, model: new Uint8Array([0xff, 0xff, 0xff]) });
     expect(garbage.kind).toBe('refused');
     expect(garbage.reason).toMatch(/^OnnxFormatError: /);
+  });
+
+  it('classifyError: typed errors are refusals by category, untyped ones (also wrapped by the importer) are crashes', () => {
+    expect(classifyError(new GraphError('conv_7', 'shapes [1, 2] and [3] do not broadcast'))).toEqual({ kind: 'refused', reason: 'GraphError: node "…": shapes […] and […] do not broadcast' });
+    expect(classifyError(new UnsupportedOnnxError('attribute', 'node "p" (Pad): pad mode "edge" is not supported'))).toEqual({ kind: 'refused', reason: 'UnsupportedOnnxError(attribute): node "…" (…): pad mode "…" is not supported' });
+    expect(classifyError(new TypeError("Cannot read properties of undefined (reading 'shape')"))).toEqual({ kind: 'crash', reason: "TypeError: Cannot read properties of undefined (reading 'shape')" });
+    const bug = new RangeError('Invalid array length');
+    expect(classifyError(new OnnxFormatError(`the model is inconsistent (${bug.message})`, { cause: bug }))).toEqual({ kind: 'crash', reason: 'RangeError: Invalid array length' });
+  });
+
+  it('missing data fails with the apt command, never skips', () => {
+    expect(() => requireConformanceData('/nonexistent/libonnx-testdata')).toThrow(/not found at \/nonexistent\/libonnx-testdata: .*apt-get install -y libonnx-testdata/);
   });
 
   it('withTimeout ends a hanging case with its error', async () => {

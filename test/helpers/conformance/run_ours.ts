@@ -23,7 +23,7 @@ export function tensorValues(t: TensorProto, what: string): { data: Float32Array
 }
 
 /** A message with its case-specific parts (quoted names, shapes, numbers) blanked, cut to its first words: like refusals group together. */
-function messageCategory(message: string, words = 9): string {
+export function messageCategory(message: string, words = 9): string {
   const generic = message
     .replace(/^onnx: /, '')
     .replace(/"[^"]*"/g, '"…"')
@@ -50,6 +50,12 @@ export function refusalReason(e: WebGpuCnnError): string {
  */
 function isWrappedBug(e: unknown): boolean {
   return e instanceof OnnxFormatError && /^onnx: the model is inconsistent \(/.test(e.message) && e.cause !== undefined && !(e.cause instanceof WebGpuCnnError);
+}
+
+/** A typed error of ours is a refusal with its reason category; anything else is a crash, described by its class and message. */
+export function classifyError(e: unknown): { kind: 'refused' | 'crash'; reason: string } {
+  if (e instanceof WebGpuCnnError && !isWrappedBug(e)) return { kind: 'refused', reason: refusalReason(e) };
+  return { kind: 'crash', reason: describe(isWrappedBug(e) ? (e as Error).cause : e) };
 }
 
 const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0]!.slice(0, 240);
@@ -82,8 +88,7 @@ export async function runCaseOnOurs(ctx: GpuContext, c: ConformanceCase): Promis
     if (onnx.outputs.length !== c.outputs.length) problems.push(`${onnx.outputs.length} outputs, expected ${c.outputs.length}`);
     return problems.length ? done({ kind: 'wrong', detail: problems.join('; '), maxError }) : done({ kind: 'pass' });
   } catch (e) {
-    if (e instanceof WebGpuCnnError && !isWrappedBug(e)) return done({ kind: 'refused', reason: refusalReason(e) });
-    return done({ kind: 'crash', reason: describe(isWrappedBug(e) ? (e as Error).cause : e) });
+    return done(classifyError(e));
   } finally {
     compiled?.dispose();
   }
