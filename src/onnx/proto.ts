@@ -129,3 +129,18 @@ export function encodeModelProto(model: ModelProto): Uint8Array {
   const type = modelProtoType();
   return type.encode(type.fromObject(model as Record<string, unknown>)).finish();
 }
+
+let tensorType: protobuf.Type | undefined;
+
+/**
+ * Decodes a bare TensorProto (the `.pb` files of ONNX's own test data hold
+ * one each) into a plain object, as decodeModelProto does for models.
+ */
+export function decodeTensorProto(bytes: Uint8Array): TensorProto {
+  tensorType ??= modelProtoType().root.lookupType('onnx.TensorProto');
+  try {
+    return tensorType.toObject(tensorType.decode(bytes), { longs: Number, enums: Number, arrays: false, defaults: false }) as TensorProto;
+  } catch (cause) {
+    throw new OnnxFormatError(`not a valid ONNX TensorProto (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+  }
+}
