@@ -11,6 +11,7 @@ import { binaryKernel, binaryOp, preluOp, type BinaryExecNode, type BinaryNode, 
 import { concatKernel, concatOp, type ConcatExecNode, type ConcatNode } from './concat.js';
 import { constantKernel, constantOp, type ConstantExecNode, type ConstantNode } from './constant.js';
 import { conv2dOp, convKernel, type Conv2dNode, type ConvNode } from './conv2d.js';
+import { depthSpaceKernel, depthToSpaceOp, spaceToDepthOp, type DepthSpaceExecNode, type DepthToSpaceNode, type SpaceToDepthNode } from './depth_space.js';
 import {
   adaptiveAvgPoolKernel,
   adaptiveAvgPoolOp,
@@ -24,6 +25,7 @@ import {
   type ReduceMeanNode,
 } from './global_pool.js';
 import { identityKernel, identityOp, type IdentityExecNode, type IdentityNode } from './identity.js';
+import { instanceNormKernel, instanceNormOp, type InstanceNormExecNode, type InstanceNormNode } from './instance_norm.js';
 import { linearKernel, linearOp, matmulKernel, matmulOp, type LinearExecNode, type LinearNode, type MatmulExecNode, type MatmulNode } from './linear.js';
 import { lrnKernel, lrnOp, type LrnExecNode, type LrnNode } from './lrn.js';
 import type { KernelDef, OpDef } from './op.js';
@@ -58,6 +60,9 @@ export type GraphNode =
   | FlattenNode
   | SoftmaxNode
   | LrnNode
+  | InstanceNormNode
+  | DepthToSpaceNode
+  | SpaceToDepthNode
   | IdentityNode;
 
 export type OpName = GraphNode['op'];
@@ -81,6 +86,8 @@ export type ExecNode =
   | FlattenExecNode
   | SoftmaxExecNode
   | LrnExecNode
+  | InstanceNormExecNode
+  | DepthSpaceExecNode
   | IdentityExecNode;
 
 export type ExecKind = ExecNode['kind'];
@@ -119,6 +126,9 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   flatten: flattenOp,
   softmax: softmaxOp,
   lrn: lrnOp,
+  instancenorm: instanceNormOp,
+  depthtospace: depthToSpaceOp,
+  spacetodepth: spaceToDepthOp,
   dropout: identityOp,
   identity: identityOp,
 };
@@ -141,6 +151,8 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   flatten: reshapeKernel,
   softmax: softmaxKernel,
   lrn: lrnKernel,
+  instancenorm: instanceNormKernel,
+  depthspace: depthSpaceKernel,
   identity: identityKernel,
 };
 
