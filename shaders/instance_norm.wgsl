@@ -8,11 +8,13 @@
 // groups = batch·channels.
 //
 // One workgroup per (n, c) (channel fastest), its WORKGROUP_SIZE invocations
-// striding over the pixels. The variance is taken in two passes (the mean
+// striding over the pixels. Numerics: every value is first shifted by the
+// plane's first value (a pilot close to the mean), so the sums stay small
+// when the mean is large against the spread and x − pilot is exact for
+// nearby values; the variance is taken in two passes (the shifted mean
 // first, then the squared deviations from it), never as E[x²] − E[x]², which
-// cancels catastrophically when the mean is large against the spread; each
-// pass sums per invocation then pairwise across the workgroup (a tree in
-// workgroup memory), which keeps the f32 rounding error small. The workgroup
+// cancels catastrophically; each pass sums per invocation then pairwise
+// across the workgroup (a tree in workgroup memory). The workgroup
 // number comes from workgroup_index, from the prepended
 // shaders/common/linear_index.wgsl (a large batch·channels folds into a 2-D grid).
 // Overrides: WORKGROUP_SIZE (a power of two: the tree halves it).
@@ -58,16 +60,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let n = group / params.channels;
   let base = n * params.pixels * params.channels + c;
   let count = f32(params.pixels);
+  let pilot = input[base];
 
   var sum = 0.0;
   for (var p = lid; p < params.pixels; p += WORKGROUP_SIZE) {
-    sum += input[base + p * params.channels];
+    sum += input[base + p * params.channels] - pilot;
   }
+  // the mean of x − pilot
   let mean = workgroup_sum(lid, sum) / count;
 
   var squares = 0.0;
   for (var p = lid; p < params.pixels; p += WORKGROUP_SIZE) {
-    let d = input[base + p * params.channels] - mean;
+    let d = (input[base + p * params.channels] - pilot) - mean;
     squares += d * d;
   }
   let variance = workgroup_sum(lid, squares) / count;
@@ -76,6 +80,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let shift = bias[c];
   for (var p = lid; p < params.pixels; p += WORKGROUP_SIZE) {
     let at = base + p * params.channels;
-    output[at] = (input[at] - mean) * factor + shift;
+    output[at] = ((input[at] - pilot) - mean) * factor + shift;
   }
 }
