@@ -27,7 +27,7 @@ describe('depth_space', () => {
         const ref = depthSpaceRef(x, [n, c, h, w], block, REF_MODE[mode]);
         const [, oc, oh, ow] = ref.shape as [number, number, number, number];
         const expected = nchwToNhwcRef(ref.out, n, oc, oh, ow);
-        const out = await runKernel(await testContext(), { x: nchwToNhwcRef(x, n, c, h, w) }, expected.length, (b, o) => [
+        const out = await runKernel(await testContext(), { x: Float32Array.from(nchwToNhwcRef(x, n, c, h, w)) }, expected.length, (b, o) => [
           depthSpace({ batch: n, height: h, width: w, channels: c, block, mode }, b.x!, o),
         ]);
         expect(Array.from(out)).toEqual(Array.from(expected, Math.fround));
