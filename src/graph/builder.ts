@@ -223,7 +223,7 @@ export class GraphBuilder {
 
   /**
    * Instance normalization of [N, C, H, W] over each image's channel (torch.nn.InstanceNorm2d;
-   * affine, the default here, declares `<name>.weight` and `<name>.bias`).
+   * affine, false by default as in PyTorch, declares `<name>.weight` and `<name>.bias`).
    * @example g.instanceNorm(x, { name: 'in1', eps: 1e-5, affine: true })
    */
   instanceNorm(x: Tensor, o: InstanceNormOptions = {}): Tensor {

@@ -17,7 +17,7 @@ export interface InstanceNormOptions {
   name?: string;
   /** Added to the variance; default 1e-5 (ONNX's and PyTorch's). */
   eps?: number;
-  /** Learn a per-channel scale and shift (`<name>.weight`, `<name>.bias`); default true (ONNX always has them; PyTorch's default is false). */
+  /** A per-channel scale and shift (`<name>.weight`, `<name>.bias`); default false, as torch.nn.InstanceNorm2d (ONNX's import always has them). */
   affine?: boolean;
 }
 
@@ -44,7 +44,7 @@ export function instanceNorm(b: BuildContext, x: Tensor, o: InstanceNormOptions 
   const [, c] = requireImage(x, name);
   const epsilon = o.eps ?? 1e-5;
   if (!Number.isFinite(epsilon) || epsilon < 0) throw new GraphError(name, `eps must be finite and ≥ 0, got ${epsilon}`);
-  const affine = o.affine ?? true;
+  const affine = o.affine ?? false;
   const params = affine ? { weight: b.param(`${name}.weight`, [c], true), bias: b.param(`${name}.bias`, [c], true) } : {};
   return b.node<InstanceNormNode>({ op: 'instancenorm', name, epsilon, ...params }, [x], x.shape);
 }

@@ -108,7 +108,7 @@ describe('exportOnnx round trip → onnxruntime-node vs the float64 interpreter'
   it('instanceNorm (affine and not), depthToSpace DCR / CRD, spaceToDepth, reflect / edge / cropping pads', async () => {
     const g = new GraphBuilder();
     const x = g.input('x', [2, 8, 5, 7]);
-    const a = g.instanceNorm(x, { name: 'in_affine', eps: 1e-3 });
+    const a = g.instanceNorm(x, { name: 'in_affine', eps: 1e-3, affine: true });
     const b = g.instanceNorm(g.depthToSpace(a, 2, 'CRD', 'shuffle'), { name: 'in_plain', affine: false });
     const c = g.pad(b, { name: 'reflect', pads: [1, 2, 3, 0], mode: 'reflect' });
     const d = g.spaceToDepth(g.pad(c, { name: 'edge', pads: [0, -1, 2, 3], mode: 'edge' }), 2, 'unshuffle');
