@@ -23,8 +23,10 @@ import { MAX_RANK, type Pair } from '../ops/checks.js';
 import { concat, concatAxis } from '../ops/concat.js';
 import { constantParam } from '../ops/constant.js';
 import { conv2d, type Conv2dOptions } from '../ops/conv2d.js';
+import { depthToSpace, spaceToDepth, type DepthToSpaceMode } from '../ops/depth_space.js';
 import { adaptiveAvgPool, globalAvgPool, reduceMean, type ReduceMeanOptions } from '../ops/global_pool.js';
 import { dropout, identity } from '../ops/identity.js';
+import { instanceNorm, type InstanceNormOptions } from '../ops/instance_norm.js';
 import { linear, matmul, type LinearOptions } from '../ops/linear.js';
 import { lrn, type LrnOptions } from '../ops/lrn.js';
 import type { BuildContext, IrNode } from '../ops/op.js';
@@ -172,7 +174,11 @@ export class GraphBuilder {
     return constantParam(this.context, name, shape);
   }
 
-  /** Constant padding of H and W of [N, C, H, W]; a zero pad before a conv is folded into the conv. */
+  /**
+   * Padding of H and W of [N, C, H, W]: constant (a zero pad before a conv is folded into the conv),
+   * reflect (PyTorch's ReflectionPad2d) or edge (ReplicationPad2d); negative pads crop.
+   * @example g.pad(x, { pads: [1, 2, 1, 2], mode: 'reflect' })
+   */
   pad(x: Tensor, o: PadOptions): Tensor {
     return pad(this.context, x, o);
   }
@@ -229,6 +235,31 @@ export class GraphBuilder {
 
   lrn(x: Tensor, o: LrnOptions): Tensor {
     return lrn(this.context, x, o);
+  }
+
+  /**
+   * Instance normalization of [N, C, H, W] over each image's channel (torch.nn.InstanceNorm2d;
+   * affine, false by default as in PyTorch, declares `<name>.weight` and `<name>.bias`).
+   * @example g.instanceNorm(x, { name: 'in1', eps: 1e-5, affine: true })
+   */
+  instanceNorm(x: Tensor, o: InstanceNormOptions = {}): Tensor {
+    return instanceNorm(this.context, x, o);
+  }
+
+  /**
+   * [N, C, H, W] → [N, C/b², H·b, W·b]; 'CRD' is PyTorch's pixel_shuffle, 'DCR' (default) ONNX's default.
+   * @example g.depthToSpace(x, 2, 'CRD')
+   */
+  depthToSpace(x: Tensor, block: number, mode: DepthToSpaceMode = 'DCR', name?: string): Tensor {
+    return depthToSpace(this.context, x, block, mode, name);
+  }
+
+  /**
+   * [N, C, H, W] → [N, C·b², H/b, W/b] (ONNX SpaceToDepth, the inverse of DepthToSpace DCR).
+   * @example g.spaceToDepth(x, 2)
+   */
+  spaceToDepth(x: Tensor, block: number, name?: string): Tensor {
+    return spaceToDepth(this.context, x, block, name);
   }
 
   /** Identity at inference; removed by the passes. */

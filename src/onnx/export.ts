@@ -19,6 +19,7 @@ const IR_VERSION = 7;
 function attribute(name: string, value: OnnxAttrValue): AttributeProto {
   if ('ints' in value) return { name, type: AttributeType.INTS, ints: [...value.ints] };
   if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
+  if ('string' in value) return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value.string) };
   return { name, type: AttributeType.INT, i: value.int };
 }
 
@@ -56,11 +57,12 @@ function lowerNodes(graph: Graph, weights: WeightMap): { nodes: OnnxNodeSpec[]; 
       if (!initializers.has(name)) initializers.set(name, initializer(name, [], new Float32Array([value])));
       return name;
     },
+    floats: (name, values) => {
+      if (!initializers.has(name)) initializers.set(name, initializer(name, [values.length], values));
+      return name;
+    },
     int64s: (name, values) => {
-      if (!initializers.has(name)) {
-        const data = BigInt64Array.from(values, (v) => BigInt(v));
-        initializers.set(name, { name, dims: [values.length], dataType: DataType.INT64, rawData: new Uint8Array(data.buffer) });
-      }
+      if (!initializers.has(name)) initializers.set(name, { name, dims: [values.length], dataType: DataType.INT64, int64Data: [...values] });
       return name;
     },
     emit: (node) => void nodes.push(node),

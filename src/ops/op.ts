@@ -100,8 +100,8 @@ export interface KernelDef<E extends ExecNodeOf = ExecNodeOf> {
   kernel(node: E, c: KernelContext): NodeKernel;
 }
 
-/** An ONNX attribute value: number lists are INTS, a float is FLOAT, an integer INT. */
-export type OnnxAttrValue = { ints: readonly number[] } | { float: number } | { int: number };
+/** An ONNX attribute value: number lists are INTS, a float is FLOAT, an integer INT, a string STRING. */
+export type OnnxAttrValue = { ints: readonly number[] } | { float: number } | { int: number } | { string: string };
 
 /** One ONNX node to write. */
 export interface OnnxNodeSpec {
@@ -121,7 +121,9 @@ export interface ExportContext {
   param(name: string): string;
   /** A float scalar initializer (once per name). */
   scalar(name: string, value: number): string;
-  /** A 1-D int64 initializer (shapes, axes, slice bounds), once per name. */
+  /** A 1-D float initializer (once per name): a constant operand such as InstanceNormalization's unit scale. */
+  floats(name: string, values: Float32Array): string;
+  /** A 1-D int64 initializer (once per name): an operand such as Pad's pads. */
   int64s(name: string, values: readonly number[]): string;
   emit(node: OnnxNodeSpec): void;
 }

@@ -12,6 +12,7 @@ import { binaryKernel, binaryOp, preluOp, type BinaryExecNode, type BinaryNode, 
 import { concatAxisKernel, concatKernel, concatOp, type ConcatAxisExecNode, type ConcatExecNode, type ConcatNode } from './concat.js';
 import { constantKernel, constantOp, type ConstantExecNode, type ConstantNode } from './constant.js';
 import { conv2dOp, convKernel, type Conv2dNode, type ConvNode } from './conv2d.js';
+import { depthSpaceKernel, depthToSpaceOp, spaceToDepthOp, type DepthSpaceExecNode, type DepthToSpaceNode, type SpaceToDepthNode } from './depth_space.js';
 import {
   adaptiveAvgPoolKernel,
   adaptiveAvgPoolOp,
@@ -26,6 +27,7 @@ import {
 } from './global_pool.js';
 import { gatherKernel, gatherOp, type GatherExecNode, type GatherNode } from './gather.js';
 import { identityKernel, identityOp, type IdentityExecNode, type IdentityNode } from './identity.js';
+import { instanceNormKernel, instanceNormOp, type InstanceNormExecNode, type InstanceNormNode } from './instance_norm.js';
 import { linearKernel, linearOp, matmulKernel, matmulOp, type LinearExecNode, type LinearNode, type MatmulExecNode, type MatmulNode } from './linear.js';
 import { lrnKernel, lrnOp, type LrnExecNode, type LrnNode } from './lrn.js';
 import type { KernelDef, OpDef } from './op.js';
@@ -67,6 +69,9 @@ export type GraphNode =
   | FlattenNode
   | SoftmaxNode
   | LrnNode
+  | InstanceNormNode
+  | DepthToSpaceNode
+  | SpaceToDepthNode
   | IdentityNode;
 
 export type OpName = GraphNode['op'];
@@ -96,6 +101,8 @@ export type ExecNode =
   | FlattenExecNode
   | SoftmaxExecNode
   | LrnExecNode
+  | InstanceNormExecNode
+  | DepthSpaceExecNode
   | IdentityExecNode;
 
 export type ExecKind = ExecNode['kind'];
@@ -139,6 +146,9 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   flatten: flattenOp,
   softmax: softmaxOp,
   lrn: lrnOp,
+  instancenorm: instanceNormOp,
+  depthtospace: depthToSpaceOp,
+  spacetodepth: spaceToDepthOp,
   dropout: identityOp,
   identity: identityOp,
 };
@@ -167,6 +177,8 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   flatten: reshapeKernel,
   softmax: softmaxKernel,
   lrn: lrnKernel,
+  instancenorm: instanceNormKernel,
+  depthspace: depthSpaceKernel,
   identity: identityKernel,
 };
 

@@ -26,10 +26,10 @@ describe('pad2d', () => {
       expect(relativeL2(out, expected)).toBeLessThanOrEqual(F32_TOLERANCE);
     });
   }
-  it('rejects negative pads and infinite values', () => {
+  it('rejects crops that leave nothing and infinite values', () => {
     const fake = {} as GPUBuffer;
     const base = { batch: 1, height: 3, width: 3, channels: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, value: 0 };
-    expect(() => pad2d({ ...base, padLeft: -1 }, fake, fake)).toThrow(InvalidParameterError);
+    expect(() => pad2d({ ...base, padLeft: -3, padRight: -1 }, fake, fake)).toThrow(InvalidParameterError);
     expect(() => pad2d({ ...base, value: -Infinity }, fake, fake)).toThrow(/value/);
   });
 });

@@ -7,8 +7,11 @@
  */
 import { elementCount, type Graph, type GraphNode, type Shape, type WeightMap } from '../../src/graph/ir.js';
 import { conv2dRef } from './conv2d.js';
+import { depthSpaceRef } from './depth_space.js';
 import { activationRef } from './elementwise.js';
+import { instanceNormRef } from './instance_norm.js';
 import { lrnNchwRef } from './lrn.js';
+import { padModeRef } from './pad_modes.js';
 import { avgPool2dRef, globalAvgPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
 import { softmaxRef } from './softmax.js';
 import { batchMatmulRef, broadcastBinaryRef, concatAxisRef, expandRef, gatherRef, matmulRef, tileRef, padRef, preluRef, reduceRef, sliceWindowsRef, transposeRef } from './tensor_ops.js';
@@ -129,7 +132,7 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
     case 'constant':
       return Float64Array.from(param(node.param));
     case 'pad':
-      return padRef(x.data, image(x, node), node.pads, node.value);
+      return node.mode === 'constant' && node.pads.every((p) => p >= 0) ? padRef(x.data, image(x, node), node.pads, node.value) : padModeRef(x.data, image(x, node), node.pads, node.mode, node.value);
     case 'transpose':
       return transposeRef(x.data, x.shape, node.perm);
     case 'reshape':
@@ -169,6 +172,16 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
       const [n, c, h, w] = image(x, node);
       return lrnNchwRef(x.data, n, c, h, w, { size: node.size, alpha: node.alpha, beta: node.beta, k: node.k, convention: node.convention });
     }
+    case 'instancenorm': {
+      const channels = image(x, node)[1];
+      const scale = node.weight ? param(node.weight) : new Float64Array(channels).fill(1);
+      const bias = node.bias ? param(node.bias) : new Float64Array(channels);
+      return instanceNormRef(x.data, x.shape, scale, bias, node.epsilon);
+    }
+    case 'depthtospace':
+      return depthSpaceRef(x.data, image(x, node), node.block, node.mode).out;
+    case 'spacetodepth':
+      return depthSpaceRef(x.data, image(x, node), node.block, 'S2D').out;
     case 'dropout':
     case 'identity':
       return x.data.slice();

@@ -2,7 +2,8 @@
  * Folds a zero-valued pad into the conv it feeds (ONNX exports write
  * asymmetric "same" padding as a separate Pad): the conv reads the unpadded
  * input with its own padding grown by the pad's. The pad must feed nothing
- * else; padding with zeros is exactly what a conv's padding does.
+ * else; padding with zeros is exactly what a conv's padding does (reflect
+ * and edge pads, and cropping ones, stay).
  */
 import { consumerCounts, type ExecGraph, type ExecNode } from '../exec_graph.js';
 
@@ -16,7 +17,9 @@ export function foldPad(g: ExecGraph): ExecGraph {
     if (conv.kind !== 'conv') continue;
     const at = producer.get(conv.inputs[0]!);
     const pad = at === undefined ? undefined : nodes[at];
-    if (!pad || pad.kind !== 'pad' || pad.value !== 0 || consumers.get(pad.output) !== 1) continue;
+    if (!pad || pad.kind !== 'pad' || pad.mode !== 'constant' || pad.value !== 0 || consumers.get(pad.output) !== 1) continue;
+    // a conv's own padding cannot crop
+    if (pad.pads.some((p) => p < 0)) continue;
     const [top, left, bottom, right] = pad.pads;
     const a = conv.attrs;
     const attrs = { ...a, padTop: a.padTop + top, padLeft: a.padLeft + left, padBottom: a.padBottom + bottom, padRight: a.padRight + right };
