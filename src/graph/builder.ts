@@ -23,6 +23,7 @@ import type { Pair } from '../ops/checks.js';
 import { concat } from '../ops/concat.js';
 import { constantParam } from '../ops/constant.js';
 import { conv2d, type Conv2dOptions } from '../ops/conv2d.js';
+import { convTranspose2d, type ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 import { adaptiveAvgPool, globalAvgPool, reduceMean, type ReduceMeanOptions } from '../ops/global_pool.js';
 import { dropout, identity } from '../ops/identity.js';
 import { linear, matmul, type LinearOptions } from '../ops/linear.js';
@@ -87,6 +88,14 @@ export class GraphBuilder {
 
   conv2d(x: Tensor, o: Conv2dOptions): Tensor {
     return conv2d(this.context, x, o);
+  }
+
+  /**
+   * torch.nn.ConvTranspose2d: parameters `${name}.weight` [C_in, C_out/groups, kH, kW] and `${name}.bias`.
+   * @example g.convTranspose2d(x, { name: 'up1', outChannels: 64, kernel: 2, stride: 2 })   // a U-Net's 2× upsampling
+   */
+  convTranspose2d(x: Tensor, o: ConvTranspose2dOptions): Tensor {
+    return convTranspose2d(this.context, x, o);
   }
 
   /** BatchNorm2d in inference mode (running statistics), named like torch.nn.BatchNorm2d. */

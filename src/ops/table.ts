@@ -11,6 +11,7 @@ import { binaryKernel, binaryOp, preluOp, type BinaryExecNode, type BinaryNode, 
 import { concatKernel, concatOp, type ConcatExecNode, type ConcatNode } from './concat.js';
 import { constantKernel, constantOp, type ConstantExecNode, type ConstantNode } from './constant.js';
 import { conv2dOp, convKernel, type Conv2dNode, type ConvNode } from './conv2d.js';
+import { convTransposeKernel, convTransposeOp, type ConvTranspose2dNode, type ConvTransposeExecNode } from './conv_transpose.js';
 import {
   adaptiveAvgPoolKernel,
   adaptiveAvgPoolOp,
@@ -58,7 +59,8 @@ export type GraphNode =
   | FlattenNode
   | SoftmaxNode
   | LrnNode
-  | IdentityNode;
+  | IdentityNode
+  | ConvTranspose2dNode;
 
 export type OpName = GraphNode['op'];
 
@@ -81,7 +83,8 @@ export type ExecNode =
   | FlattenExecNode
   | SoftmaxExecNode
   | LrnExecNode
-  | IdentityExecNode;
+  | IdentityExecNode
+  | ConvTransposeExecNode;
 
 export type ExecKind = ExecNode['kind'];
 
@@ -121,6 +124,7 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   lrn: lrnOp,
   dropout: identityOp,
   identity: identityOp,
+  convtranspose2d: convTransposeOp,
 };
 
 const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
@@ -142,6 +146,7 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   softmax: softmaxKernel,
   lrn: lrnKernel,
   identity: identityKernel,
+  convtranspose: convTransposeKernel,
 };
 
 /** The module of an IR op. */
