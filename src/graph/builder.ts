@@ -41,6 +41,7 @@ import { checkGraphIo, type Graph, type GraphNode, type ParameterInfo, type Shap
 
 export type { Tensor } from '../ops/types.js';
 export type { Conv2dOptions, LinearOptions, LrnOptions, PoolOptions, PadOptions, SliceOptions, ReduceMeanOptions, ActivationOptions, BatchNormOptions };
+export type { ConvTranspose2dOptions };
 
 const show = (shape: Shape): string => `[${shape.join(', ')}]`;
 
