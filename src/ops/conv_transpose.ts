@@ -134,8 +134,8 @@ function axesAttr(c: OnnxNodeContext, name: string, rank: number, fallback: numb
  * [before, after] pads of one axis when ONNX computes them from an output
  * size (output_shape, or SAME_* with output = input · stride): the spec's
  * split of total = stride·(n − 1) + outputPadding + dilation·(k − 1) + 1 − out,
- * the odd one at the end for SAME_UPPER, at the start otherwise; Python's //
- * rounds down, so a negative total (an output the taps do not reach) gives negative pads.
+ * the odd one at the end for SAME_UPPER, at the start otherwise (Python's //
+ * rounds down).
  */
 function splitTotal(total: number, autoPad: string): [number, number] {
   const half = Math.floor(total / 2);
@@ -167,18 +167,24 @@ const importConvTranspose: OnnxHandler = (c) => {
   if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) throw c.format(`unknown auto_pad "${autoPad}"`);
   const outputShape = c.attrs.ints('output_shape');
   let pads: [number, number, number, number];
-  const fromOutput = (out: readonly number[], mode: string): [number, number, number, number] => {
-    const [top, bottom] = splitTotal(convTransposeOutputSize(spatial[0]!, kernel[0], stride[0], 0, 0, dilation[0], outputPadding[0]) - out[0]!, mode);
-    const [left, right] = splitTotal(convTransposeOutputSize(spatial[1]!, kernel[1], stride[1], 0, 0, dilation[1], outputPadding[1]) - out[1]!, mode);
+  const fromOutput = (out: readonly number[], mode: string, same: boolean): [number, number, number, number] => {
+    const totals = [0, 1].map((i) => convTransposeOutputSize(spatial[i]!, kernel[i]!, stride[i]!, 0, 0, dilation[i]!, outputPadding[i]!) - out[i]!);
+    const [[top, bottom], [left, right]] = totals.map((t) => splitTotal(t, mode)) as [[number, number], [number, number]];
+    // a negative total (an output the taps do not reach) is where the spec and onnxruntime part:
+    // the runtime clamps it to 0 — for SAME_* a smaller output, for output_shape the extra rows
+    // at the end — so only the case both read alike (output_shape, the extra at the end) is imported
+    if ((same && totals.some((t) => t < 0)) || top < 0 || left < 0) {
+      throw c.unsupported('attribute', `${same ? `auto_pad ${mode}` : `output_shape [${outputShape!.join(', ')}]`} asks for negative total padding [${totals.join(', ')}] before the output, which ONNX's spec and onnxruntime read differently`);
+    }
     return [top, left, bottom, right];
   };
   if (outputShape) {
     // the spatial sizes, or (as some exporters write) the whole [N, C, …] shape
     const sizes = outputShape.length === rank + 2 ? outputShape.slice(2) : outputShape;
     if (sizes.length !== rank || sizes.some((x) => !Number.isSafeInteger(x) || x < 1)) throw c.format(`output_shape [${outputShape.join(', ')}] must be ${rank} positive integers`);
-    pads = fromOutput(rank === 2 ? sizes : [1, sizes[0]!], autoPad);
+    pads = fromOutput(rank === 2 ? sizes : [1, sizes[0]!], autoPad, false);
   } else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    pads = fromOutput([spatial[0]! * stride[0], spatial[1]! * stride[1]], autoPad);
+    pads = fromOutput([spatial[0]! * stride[0], spatial[1]! * stride[1]], autoPad, true);
   } else if (autoPad === 'VALID') {
     pads = [0, 0, 0, 0];
   } else {

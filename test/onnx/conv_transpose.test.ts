@@ -39,8 +39,8 @@ describe('ConvTranspose vs onnxruntime', () => {
       const c = groups * rng.int(1, 3);
       const m = groups * rng.int(1, 3);
       const [sh, sw] = [rng.int(1, 3), rng.int(1, 3)];
-      // SAME_* with a kernel smaller than the stride asks for negative total padding, where
-      // onnxruntime clamps it to 0 (a smaller output) and the ONNX spec does not (output = input·stride, as we do)
+      // SAME_* with a kernel smaller than the stride asks for negative total padding, which the
+      // importer refuses (onnxruntime clamps it to 0, the ONNX spec does not; see the errors below)
       const same = mode === 'SAME_UPPER' || mode === 'SAME_LOWER';
       const [kh, kw] = [rng.int(same ? sh : 1, 4), rng.int(same ? sw : 1, 4)];
       const [dh, dw] = mode === 'pads' ? [rng.int(1, 2), rng.int(1, 2)] : [1, 1];
@@ -52,8 +52,8 @@ describe('ConvTranspose vs onnxruntime', () => {
         // onnxruntime takes output_padding < stride only (PyTorch also allows < dilation)
         attrs.output_padding = [rng.int(0, sh - 1), rng.int(0, sw - 1)];
       } else if (mode === 'output_shape') {
-        // from one less than the natural size to one more: past that, onnxruntime clamps the
-        // negative total padding to 0 and the ONNX spec splits it (they agree at −1)
+        // from one less than the natural size to one more: a total padding of −1 lands at the end
+        // both in the ONNX spec and in onnxruntime; beyond, they part and the importer refuses
         attrs.output_shape = [sh * (h - 1) + kh + rng.int(-1, 1), sw * (w - 1) + kw + rng.int(-1, 1)];
       } else attrs.auto_pad = mode;
       const opset = rng.pick([11, 17]);
@@ -202,6 +202,10 @@ describe('ConvTranspose import errors', () => {
     expect(() => parseOnnx(model({ auto_pad: 'SAME' }))).toThrow('unknown auto_pad "SAME"');
     expect(() => parseOnnx(model({ output_shape: [4, 0] }))).toThrow('output_shape [4, 0] must be 2 positive integers');
     expect(() => parseOnnx(model({ group: 2 }, [3, 2, 3, 3]))).toThrow(/group 2/);
+    // 5×5 input, 3×3 kernel: stride 4 reaches 19 rows, SAME asks for 5·4 = 20, a total of −1
+    expect(() => parseOnnx(model({ auto_pad: 'SAME_UPPER', strides: [4, 4] }))).toThrow(UnsupportedOnnxError);
+    expect(() => parseOnnx(model({ auto_pad: 'SAME_LOWER', strides: [4, 1] }))).toThrow('auto_pad SAME_LOWER asks for negative total padding [-1, 2]');
+    expect(() => parseOnnx(model({ output_shape: [9, 7] }))).toThrow('output_shape [9, 7] asks for negative total padding [-2, 0]');
     expect(() => parseOnnx(model({ pads: [3, 3, 3, 3] }, [3, 2, 3, 3], [1, 3, 1, 1]))).toThrow(/up.*leaves a -3×-3 output/);
   });
 });
