@@ -50,7 +50,10 @@ export interface ConvTranspose2dOptions {
   stride?: Pair;
   /** A number, [vertical, horizontal], or [top, left, bottom, right]. */
   padding?: Padding;
-  /** Rows / columns added at the bottom / right; PyTorch's rule: smaller than the stride or the dilation. */
+  /**
+   * Rows / columns added at the bottom / right. PyTorch wants it smaller than the stride or the
+   * dilation, onnxruntime smaller than the stride; not enforced here: more only adds rows of bias.
+   */
   outputPadding?: Pair;
   dilation?: Pair;
   groups?: number;
