@@ -16,6 +16,7 @@ export type { GpuContext, GpuAdapterDescription, CreateGpuContextOptions } from 
 export { createTensorBuffer, readTensor } from './gpu/buffers.js';
 export { GraphBuilder } from './graph/builder.js';
 export type { Tensor, Conv2dOptions, PoolOptions, LinearOptions, LrnOptions, ActivationOptions, PadOptions, SliceOptions, ReduceMeanOptions } from './graph/builder.js';
+export type { ConvTranspose2dOptions } from './graph/builder.js';
 export type { Graph, GraphNode, ParameterInfo, Shape, TensorInfo, WeightMap } from './graph/ir.js';
 export { summary, formatSummary } from './graph/summary.js';
 export type { GraphSummary, LayerSummary } from './graph/summary.js';

@@ -24,6 +24,7 @@ import { concat, concatAxis } from '../ops/concat.js';
 import { constantParam } from '../ops/constant.js';
 import { conv2d, type Conv2dOptions } from '../ops/conv2d.js';
 import { depthToSpace, spaceToDepth, type DepthToSpaceMode } from '../ops/depth_space.js';
+import { convTranspose2d, type ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 import { adaptiveAvgPool, globalAvgPool, reduceMean, type ReduceMeanOptions } from '../ops/global_pool.js';
 import { dropout, identity } from '../ops/identity.js';
 import { instanceNorm, type InstanceNormOptions } from '../ops/instance_norm.js';
@@ -43,6 +44,7 @@ import { checkGraphIo, type Graph, type GraphNode, type ParameterInfo, type Shap
 
 export type { Tensor } from '../ops/types.js';
 export type { Conv2dOptions, LinearOptions, LrnOptions, PoolOptions, PadOptions, SliceOptions, ReduceMeanOptions, ActivationOptions, BatchNormOptions };
+export type { ConvTranspose2dOptions };
 
 const show = (shape: Shape): string => `[${shape.join(', ')}]`;
 
@@ -90,6 +92,14 @@ export class GraphBuilder {
 
   conv2d(x: Tensor, o: Conv2dOptions): Tensor {
     return conv2d(this.context, x, o);
+  }
+
+  /**
+   * torch.nn.ConvTranspose2d: parameters `${name}.weight` [C_in, C_out/groups, kH, kW] and `${name}.bias`.
+   * @example g.convTranspose2d(x, { name: 'up1', outChannels: 64, kernel: 2, stride: 2 })   // a U-Net's 2× upsampling
+   */
+  convTranspose2d(x: Tensor, o: ConvTranspose2dOptions): Tensor {
+    return convTranspose2d(this.context, x, o);
   }
 
   /** BatchNorm2d in inference mode (running statistics), named like torch.nn.BatchNorm2d. */

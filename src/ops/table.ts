@@ -13,6 +13,7 @@ import { concatAxisKernel, concatKernel, concatOp, type ConcatAxisExecNode, type
 import { constantKernel, constantOp, type ConstantExecNode, type ConstantNode } from './constant.js';
 import { conv2dOp, convKernel, type Conv2dNode, type ConvNode } from './conv2d.js';
 import { depthSpaceKernel, depthToSpaceOp, spaceToDepthOp, type DepthSpaceExecNode, type DepthToSpaceNode, type SpaceToDepthNode } from './depth_space.js';
+import { convTransposeKernel, convTransposeOp, type ConvTranspose2dNode, type ConvTransposeExecNode } from './conv_transpose.js';
 import {
   adaptiveAvgPoolKernel,
   adaptiveAvgPoolOp,
@@ -72,7 +73,8 @@ export type GraphNode =
   | InstanceNormNode
   | DepthToSpaceNode
   | SpaceToDepthNode
-  | IdentityNode;
+  | IdentityNode
+  | ConvTranspose2dNode;
 
 export type OpName = GraphNode['op'];
 
@@ -103,7 +105,8 @@ export type ExecNode =
   | LrnExecNode
   | InstanceNormExecNode
   | DepthSpaceExecNode
-  | IdentityExecNode;
+  | IdentityExecNode
+  | ConvTransposeExecNode;
 
 export type ExecKind = ExecNode['kind'];
 
@@ -151,6 +154,7 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   spacetodepth: spaceToDepthOp,
   dropout: identityOp,
   identity: identityOp,
+  convtranspose2d: convTransposeOp,
 };
 
 const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
@@ -180,6 +184,7 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   instancenorm: instanceNormKernel,
   depthspace: depthSpaceKernel,
   identity: identityKernel,
+  convtranspose: convTransposeKernel,
 };
 
 /** The module of an IR op. */

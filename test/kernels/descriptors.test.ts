@@ -13,6 +13,7 @@ import { reflectShader, resolveWorkgroupSize } from '../../src/gpu/shader.js';
 import { copyChannels } from '../../src/kernels/concat.js';
 import { CONV_STRATEGIES } from '../../src/kernels/conv2d.js';
 import { conv2dShape, fullSlice } from '../../src/kernels/conv2d_shape.js';
+import { CONV_TRANSPOSE_STRATEGIES, convTranspose2d, convTranspose2dShape } from '../../src/kernels/conv_transpose2d.js';
 import { validateSpec, type DispatchSpec } from '../../src/kernels/dispatch.js';
 import { activation, elementwiseBinary } from '../../src/kernels/elementwise.js';
 import { clearCounts, countNonFinite } from '../../src/kernels/finite_count.js';
@@ -79,6 +80,12 @@ function allSpecs(): DispatchSpec[] {
   specs.push(activation(100, 'leaky_relu', x, y, 'leaky', { alpha: 0.2 }));
   specs.push(countNonFinite(1000, 2, x, y));
   specs.push(clearCounts(9, y));
+  // transposed convs: both strategies, with bias + activation and into a channel slice
+  const up = convTranspose2dShape({ batch: 2, inChannels: 6, inHeight: 4, inWidth: 5, outChannels: 10, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: -1, outputPaddingH: 1, outputPaddingW: 0, groups: 1 });
+  for (const strategy of CONV_TRANSPOSE_STRATEGIES) {
+    specs.push(...convTranspose2d(strategy, up, { input: x, weight: w, bias: b, output: y, scratch: s, unused: u }, { activation: 'relu' }));
+    specs.push(...convTranspose2d(strategy, up, { input: x, weight: w, output: y, scratch: s, unused: u }, {}, { channelStride: 13, channelOffset: 3 }));
+  }
   specs.push(imageToTensor({ width: 30, height: 20, rowPixels: 64 }, { channels: 3, outWidth: 8, outHeight: 8, samples: 2 }, x, y));
   return specs;
 }

@@ -8,6 +8,7 @@
 import { elementCount, type Graph, type GraphNode, type Shape, type WeightMap } from '../../src/graph/ir.js';
 import { conv2dRef } from './conv2d.js';
 import { depthSpaceRef } from './depth_space.js';
+import { convTransposeRef } from './conv_transpose.js';
 import { activationRef } from './elementwise.js';
 import { instanceNormRef } from './instance_norm.js';
 import { lrnNchwRef } from './lrn.js';
@@ -81,6 +82,10 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
       const [batch, inChannels, inHeight, inWidth] = image(x, node);
       const { y } = conv2dRef({ batch, inChannels, inHeight, inWidth, ...node.attrs }, x.data, param(node.weight), node.bias ? param(node.bias) : undefined);
       return y;
+    }
+    case 'convtranspose2d': {
+      const [batch, inChannels, inHeight, inWidth] = image(x, node);
+      return convTransposeRef({ batch, inChannels, inHeight, inWidth, ...node.attrs }, x.data, param(node.weight), node.bias ? param(node.bias) : undefined).y;
     }
     case 'batchnorm':
       return batchNorm(x, param(node.weight), param(node.bias), param(node.mean), param(node.variance), node.epsilon);
