@@ -31,6 +31,7 @@ import type { BuildContext, IrNode } from '../ops/op.js';
 import { pad, type PadOptions } from '../ops/pad.js';
 import { avgPool, maxPool, type PoolOptions } from '../ops/pool.js';
 import { flatten, reshape } from '../ops/reshape.js';
+import { resize, type ResizeOptions } from '../ops/resize.js';
 import { slice, type SliceOptions } from '../ops/slice.js';
 import { softmax } from '../ops/softmax.js';
 import { transpose } from '../ops/transpose.js';
@@ -213,6 +214,15 @@ export class GraphBuilder {
 
   lrn(x: Tensor, o: LrnOptions): Tensor {
     return lrn(this.context, x, o);
+  }
+
+  /**
+   * Resizes H and W of [N, C, H, W] to `size` or by `scale` (ONNX Resize;
+   * PyTorch's F.interpolate maps onto it as ops/resize.ts lists).
+   * @example g.resize(x, { scale: 2, mode: 'linear', coordinateTransform: 'align_corners' })   // F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=True)
+   */
+  resize(x: Tensor, o: ResizeOptions): Tensor {
+    return resize(this.context, x, o);
   }
 
   /** Identity at inference; removed by the passes. */

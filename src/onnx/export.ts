@@ -19,6 +19,7 @@ const IR_VERSION = 7;
 function attribute(name: string, value: OnnxAttrValue): AttributeProto {
   if ('ints' in value) return { name, type: AttributeType.INTS, ints: [...value.ints] };
   if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
+  if ('string' in value) return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value.string) };
   return { name, type: AttributeType.INT, i: value.int };
 }
 
@@ -54,6 +55,12 @@ function lowerNodes(graph: Graph, weights: WeightMap): { nodes: OnnxNodeSpec[]; 
     },
     scalar: (name, value) => {
       if (!initializers.has(name)) initializers.set(name, initializer(name, [], new Float32Array([value])));
+      return name;
+    },
+    constant: (name, values, type) => {
+      if (!initializers.has(name)) {
+        initializers.set(name, type === 'float' ? initializer(name, [values.length], Float32Array.from(values)) : { name, dims: [values.length], dataType: DataType.INT64, int64Data: [...values] });
+      }
       return name;
     },
     emit: (node) => void nodes.push(node),

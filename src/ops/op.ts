@@ -100,8 +100,8 @@ export interface KernelDef<E extends ExecNodeOf = ExecNodeOf> {
   kernel(node: E, c: KernelContext): NodeKernel;
 }
 
-/** An ONNX attribute value: number lists are INTS, a float is FLOAT, an integer INT. */
-export type OnnxAttrValue = { ints: readonly number[] } | { float: number } | { int: number };
+/** An ONNX attribute value: number lists are INTS, a float is FLOAT, an integer INT, a string STRING. */
+export type OnnxAttrValue = { ints: readonly number[] } | { float: number } | { int: number } | { string: string };
 
 /** One ONNX node to write. */
 export interface OnnxNodeSpec {
@@ -121,5 +121,7 @@ export interface ExportContext {
   param(name: string): string;
   /** A float scalar initializer (once per name). */
   scalar(name: string, value: number): string;
+  /** A 1-D float32 or int64 initializer (once per name), e.g. Resize's scales or sizes. */
+  constant(name: string, values: readonly number[], type: 'float' | 'int64'): string;
   emit(node: OnnxNodeSpec): void;
 }

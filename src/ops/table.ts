@@ -32,6 +32,7 @@ import type { Shape } from './types.js';
 import { padKernel, padOp, type PadExecNode, type PadNode } from './pad.js';
 import { poolKernel, poolOp, type PoolExecNode, type PoolNode } from './pool.js';
 import { flattenOp, reshapeKernel, reshapeOp, type FlattenExecNode, type FlattenNode, type ReshapeExecNode, type ReshapeNode } from './reshape.js';
+import { resizeKernel, resizeOp, type ResizeExecNode, type ResizeNode } from './resize.js';
 import { sliceKernel, sliceOp, type SliceExecNode, type SliceNode } from './slice.js';
 import { softmaxKernel, softmaxOp, type SoftmaxExecNode, type SoftmaxNode } from './softmax.js';
 import { transposeKernel, transposeOp, type TransposeExecNode, type TransposeNode } from './transpose.js';
@@ -58,6 +59,7 @@ export type GraphNode =
   | FlattenNode
   | SoftmaxNode
   | LrnNode
+  | ResizeNode
   | IdentityNode;
 
 export type OpName = GraphNode['op'];
@@ -81,6 +83,7 @@ export type ExecNode =
   | FlattenExecNode
   | SoftmaxExecNode
   | LrnExecNode
+  | ResizeExecNode
   | IdentityExecNode;
 
 export type ExecKind = ExecNode['kind'];
@@ -119,6 +122,7 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   flatten: flattenOp,
   softmax: softmaxOp,
   lrn: lrnOp,
+  resize: resizeOp,
   dropout: identityOp,
   identity: identityOp,
 };
@@ -141,6 +145,7 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   flatten: reshapeKernel,
   softmax: softmaxKernel,
   lrn: lrnKernel,
+  resize: resizeKernel,
   identity: identityKernel,
 };
 

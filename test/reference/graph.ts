@@ -9,6 +9,7 @@ import { elementCount, type Graph, type GraphNode, type Shape, type WeightMap } 
 import { conv2dRef } from './conv2d.js';
 import { activationRef } from './elementwise.js';
 import { lrnNchwRef } from './lrn.js';
+import { resizeRef } from './resize.js';
 import { avgPool2dRef, globalAvgPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
 import { softmaxRef } from './softmax.js';
 import { broadcastBinaryRef, matmulRef, padRef, preluRef, sliceRef, transposeRef } from './tensor_ops.js';
@@ -157,6 +158,10 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
     case 'lrn': {
       const [n, c, h, w] = image(x, node);
       return lrnNchwRef(x.data, n, c, h, w, { size: node.size, alpha: node.alpha, beta: node.beta, k: node.k, convention: node.convention });
+    }
+    case 'resize': {
+      const a = node.attrs;
+      return resizeRef(x.data, image(x, node), { ...a, ...(a.scale ? { scales: a.scale } : { sizes: [a.outHeight, a.outWidth] }) }).y;
     }
     case 'dropout':
     case 'identity':
