@@ -94,7 +94,9 @@ function interpolate1d(data: readonly number[], x: number, scale: number, resize
   const candidates = [...Array(n + 2 * pad).keys()].map((p) => p - pad);
   candidates.sort((a, b) => Math.abs(v - a) - Math.abs(v - b) || a - b);
   const picked = candidates.slice(0, count).sort((a, b) => a - b);
-  if (c.excludeOutside) {
+  // exclude_outside only changes cubic: with edge padding a linear or nearest neighbour outside equals the edge one
+  // (ONNX's script applies it to every mode and then divides 0 by 0 where nearest's one weight falls outside)
+  if (c.excludeOutside && c.mode === 'cubic') {
     picked.forEach((i, k) => {
       if (i < 0 || i >= n) coeffs[k] = 0;
     });
