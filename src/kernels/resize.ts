@@ -22,7 +22,7 @@ const WORKGROUP_SIZE = 64;
 export const RESIZE_MODES = ['nearest', 'linear', 'cubic'] as const;
 export type ResizeMode = (typeof RESIZE_MODES)[number];
 
-export const COORDINATE_TRANSFORMS = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nearest', 'tf_crop_and_resize'] as const;
+export const COORDINATE_TRANSFORMS = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'] as const;
 /** ONNX's coordinate_transformation_mode: how an output coordinate maps to an input one. */
 export type CoordinateTransform = (typeof COORDINATE_TRANSFORMS)[number];
 
@@ -85,7 +85,7 @@ export function sourceCoordinate(x: number, axis: ResizeAxis, transform: Coordin
       return resized === 1 ? 0 : (x * (n - 1)) / (resized - 1);
     case 'asymmetric':
       return x / scale;
-    case 'tf_half_pixel_for_nearest':
+    case 'tf_half_pixel_for_nn':
       return (x + 0.5) / scale;
     case 'tf_crop_and_resize': {
       const start = axis.roiStart ?? 0;

@@ -78,7 +78,7 @@ function interpolate1d(data: readonly number[], x: number, scale: number, resize
     case 'asymmetric':
       v = x / scale;
       break;
-    case 'tf_half_pixel_for_nearest':
+    case 'tf_half_pixel_for_nn':
       v = (x + 0.5) / scale;
       break;
     case 'tf_crop_and_resize':
