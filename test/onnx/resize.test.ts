@@ -90,8 +90,8 @@ describe('ONNX conformance cases (libonnx-testdata, ONNX 1.12)', () => {
   }
 });
 
-// measured worst relative L2 vs onnxruntime-node over the models below: 1.5e-7
-const ORT_TOLERANCE = 1e-6;
+// measured worst relative L2 vs onnxruntime-node over the models below: 8.2e-7 (cubic tf_crop_and_resize)
+const ORT_TOLERANCE = 3e-6;
 
 const resizeModel = (opset: number, shape: readonly number[], attrs: Record<string, string | number | { float: number }>, inputs: { roi?: number[]; scales?: number[]; sizes?: number[] }) => {
   const initializers: TensorProto[] = [];
@@ -139,7 +139,8 @@ describe('Resize and Upsample vs onnxruntime-node', () => {
         const opset = rng.pick([11, 13, 18]);
         // Resize-11's roi and scales are required inputs: empty tensors stand for absent
         const bytes = resizeModel(opset, shape, attrs, { ...inputs, ...(roi ? { roi } : opset === 11 ? { roi: [] } : {}), ...(opset === 11 && !inputs.scales ? { scales: [] } : {}) });
-        await expectMatchesOrt(bytes, { seed: 1, tolerance: ORT_TOLERANCE, label: `Resize-${opset} ${JSON.stringify({ shape, attrs, inputs, roi })}` });
+        const { errors } = await expectMatchesOrt(bytes, { seed: 1, tolerance: ORT_TOLERANCE, label: `Resize-${opset} ${JSON.stringify({ shape, attrs, inputs, roi })}` });
+        console.log(`[resize vs ort] Resize-${opset} ${mode} ${transform}: relative L2 ${errors.y!.toExponential(2)}`);
       }
     }
   });
@@ -163,7 +164,8 @@ describe('Resize and Upsample vs onnxruntime-node', () => {
         outputs: ['y'],
         initializers: attribute ? [] : [floatTensor('scales', [4], c.scales)],
       });
-      await expectMatchesOrt(bytes, { seed: i, tolerance: ORT_TOLERANCE, label: `${c.op}-${c.opset} ${c.mode} ${c.scales.join(',')}` });
+      const { errors } = await expectMatchesOrt(bytes, { seed: i, tolerance: ORT_TOLERANCE, label: `${c.op}-${c.opset} ${c.mode} ${c.scales.join(',')}` });
+      console.log(`[resize vs ort] ${c.op}-${c.opset} ${c.mode}: relative L2 ${errors.y!.toExponential(2)}`);
     }
   });
 });
@@ -201,8 +203,9 @@ describe('exportOnnx of the builder resize → onnxruntime-node', () => {
         }
         console.log(`[resize export] ${JSON.stringify(o)}: ORT vs float64 ${worstOrt.toExponential(2)}, GPU vs float64 ${worstRef.toExponential(2)}`);
         expect(ort.shape).toEqual(graph.tensors[graph.outputs[0]!.tensor]!.shape);
-        expect(worstOrt).toBeLessThanOrEqual(1e-6);
-        expect(worstRef).toBeLessThanOrEqual(1e-6);
+        // measured worst max |d|: ORT 7.2e-7 (cubic), our GPU 1.1e-7
+        expect(worstOrt).toBeLessThanOrEqual(2e-6);
+        expect(worstRef).toBeLessThanOrEqual(5e-7);
       } finally {
         compiled.dispose();
       }
