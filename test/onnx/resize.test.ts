@@ -213,6 +213,31 @@ describe('exportOnnx of the builder resize → onnxruntime-node', () => {
   }
 });
 
+describe('the builder resize in a graph', () => {
+  it('upsampled branches written into a concat\'s channel slices equal the float64 interpreter', async () => {
+    const g = new GraphBuilder();
+    const x = g.input('x', [1, 4, 5, 6]);
+    const small = g.maxPool(x, { name: 'pool', kernel: 2 });
+    const up = g.resize(small, { name: 'up', size: [5, 6], mode: 'linear', coordinateTransform: 'half_pixel' });
+    const cubic = g.resize(small, { name: 'cubic', scale: [2.5, 2], mode: 'cubic', coordinateTransform: 'align_corners' });
+    // cubic: floor(2·2.5) × floor(3·2) = 5 × 6, like x
+    g.output(g.concat([x, up, cubic], 'cat'), 'y');
+    const graph = g.build();
+    const input = new Rng(50).array(4 * 5 * 6);
+    const ref = runGraphRef(graph, new Map(), new Map([['x', input]])).get('y')!;
+    const compiled = await compile(await testContext(), graph, new Map());
+    try {
+      const ours = (await compiled.run(input)).outputs.y!;
+      let worst = 0;
+      for (let k = 0; k < ref.length; k++) worst = Math.max(worst, Math.abs(ours[k]! - ref[k]!));
+      console.log(`[resize in a graph] max |d| ${worst.toExponential(2)}`);
+      expect(worst).toBeLessThanOrEqual(5e-7);
+    } finally {
+      compiled.dispose();
+    }
+  });
+});
+
 describe('refusals', () => {
   it('the importer names the node and the problem', () => {
     const refuse = (bytes: Uint8Array, type: new (...args: never[]) => Error, message: RegExp) => {
