@@ -36,6 +36,7 @@ import { avgPool, maxPool, type PoolOptions } from '../ops/pool.js';
 import { flatten, reshape } from '../ops/reshape.js';
 import { reduce, type ReduceOp, type ReduceOptions } from '../ops/reduce.js';
 import { slice, sliceWindows, type SliceOptions, type SliceWindow } from '../ops/slice.js';
+import { resize, type ResizeOptions } from '../ops/resize.js';
 import { softmax } from '../ops/softmax.js';
 import { transpose } from '../ops/transpose.js';
 import type { Tensor } from '../ops/types.js';
@@ -270,6 +271,15 @@ export class GraphBuilder {
    */
   spaceToDepth(x: Tensor, block: number, name?: string): Tensor {
     return spaceToDepth(this.context, x, block, name);
+  }
+
+  /**
+   * Resizes H and W of [N, C, H, W] to `size` or by `scale` (ONNX Resize;
+   * PyTorch's F.interpolate maps onto it as ops/resize.ts lists).
+   * @example g.resize(x, { scale: 2, mode: 'linear', coordinateTransform: 'align_corners' })   // F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=True)
+   */
+  resize(x: Tensor, o: ResizeOptions): Tensor {
+    return resize(this.context, x, o);
   }
 
   /** Identity at inference; removed by the passes. */

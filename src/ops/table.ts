@@ -39,6 +39,7 @@ import { poolKernel, poolOp, type PoolExecNode, type PoolNode } from './pool.js'
 import { flattenOp, reshapeKernel, reshapeOp, type FlattenExecNode, type FlattenNode, type ReshapeExecNode, type ReshapeNode } from './reshape.js';
 import { reduceKernel, reduceOp, type ReduceExecNode, type ReduceNode } from './reduce.js';
 import { expandKernel, expandOp, tileKernel, tileOp, type ExpandExecNode, type ExpandNode, type TileExecNode, type TileNode } from './repeat.js';
+import { resizeKernel, resizeOp, type ResizeExecNode, type ResizeNode } from './resize.js';
 import { sliceKernel, sliceOp, type SliceExecNode, type SliceNode } from './slice.js';
 import { softmaxKernel, softmaxOp, type SoftmaxExecNode, type SoftmaxNode } from './softmax.js';
 import { transposeKernel, transposeOp, type TransposeExecNode, type TransposeNode } from './transpose.js';
@@ -74,7 +75,8 @@ export type GraphNode =
   | DepthToSpaceNode
   | SpaceToDepthNode
   | IdentityNode
-  | ConvTranspose2dNode;
+  | ConvTranspose2dNode
+  | ResizeNode;
 
 export type OpName = GraphNode['op'];
 
@@ -106,7 +108,8 @@ export type ExecNode =
   | InstanceNormExecNode
   | DepthSpaceExecNode
   | IdentityExecNode
-  | ConvTransposeExecNode;
+  | ConvTransposeExecNode
+  | ResizeExecNode;
 
 export type ExecKind = ExecNode['kind'];
 
@@ -152,6 +155,7 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   instancenorm: instanceNormOp,
   depthtospace: depthToSpaceOp,
   spacetodepth: spaceToDepthOp,
+  resize: resizeOp,
   dropout: identityOp,
   identity: identityOp,
   convtranspose2d: convTransposeOp,
@@ -183,6 +187,7 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   lrn: lrnKernel,
   instancenorm: instanceNormKernel,
   depthspace: depthSpaceKernel,
+  resize: resizeKernel,
   identity: identityKernel,
   convtranspose: convTransposeKernel,
 };

@@ -28,6 +28,7 @@ import { lrn } from '../../src/kernels/lrn.js';
 import { pool2d } from '../../src/kernels/pool2d.js';
 import { softmax } from '../../src/kernels/softmax.js';
 import { pad2d } from '../../src/kernels/pad2d.js';
+import { resize2d } from '../../src/kernels/resize.js';
 import { slice4d } from '../../src/kernels/slice4d.js';
 
 const fake = (label: string) => ({ label }) as unknown as GPUBuffer;
@@ -86,6 +87,7 @@ function allSpecs(): DispatchSpec[] {
     specs.push(...convTranspose2d(strategy, up, { input: x, weight: w, bias: b, output: y, scratch: s, unused: u }, { activation: 'relu' }));
     specs.push(...convTranspose2d(strategy, up, { input: x, weight: w, output: y, scratch: s, unused: u }, {}, { channelStride: 13, channelOffset: 3 }));
   }
+  specs.push(resize2d({ batch: 1, channels: 3, inHeight: 4, inWidth: 5, outHeight: 7, outWidth: 3, mode: 'cubic' }, { input: x, rows: w, cols: b, output: y }, { channelStride: 8, channelOffset: 2 }));
   specs.push(imageToTensor({ width: 30, height: 20, rowPixels: 64 }, { channels: 3, outWidth: 8, outHeight: 8, samples: 2 }, x, y));
   return specs;
 }

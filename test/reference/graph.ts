@@ -13,6 +13,7 @@ import { activationRef } from './elementwise.js';
 import { instanceNormRef } from './instance_norm.js';
 import { lrnNchwRef } from './lrn.js';
 import { padModeRef } from './pad_modes.js';
+import { resizeRef } from './resize.js';
 import { avgPool2dRef, globalAvgPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
 import { softmaxRef } from './softmax.js';
 import { batchMatmulRef, broadcastBinaryRef, concatAxisRef, expandRef, gatherRef, matmulRef, tileRef, padRef, preluRef, reduceRef, sliceWindowsRef, transposeRef } from './tensor_ops.js';
@@ -187,6 +188,10 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
       return depthSpaceRef(x.data, image(x, node), node.block, node.mode).out;
     case 'spacetodepth':
       return depthSpaceRef(x.data, image(x, node), node.block, 'S2D').out;
+    case 'resize': {
+      const a = node.attrs;
+      return resizeRef(x.data, image(x, node), { ...a, ...(a.scale ? { scales: a.scale } : { sizes: [a.outHeight, a.outWidth] }) }).y;
+    }
     case 'dropout':
     case 'identity':
       return x.data.slice();
