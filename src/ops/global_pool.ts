@@ -11,7 +11,7 @@ import { pair, requireImage, type Pair } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
 import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
-import { onnxImage } from './onnx_window.js';
+import { onnxWindowInput } from './onnx_window.js';
 import { normalizeAxes } from './shape_math.js';
 import type { ExecNodeBase, NodeBase, Tensor } from './types.js';
 
@@ -74,7 +74,11 @@ export function reduceMean(b: BuildContext, x: Tensor, o: ReduceMeanOptions): Te
   return b.node<ReduceMeanNode>({ op: 'reducemean', name, keepdims }, [x], keepdims ? [n, c, 1, 1] : [n, c]);
 }
 
-const importGlobalAveragePool: OnnxHandler = (c) => [runtime(globalAvgPool(c.build, onnxImage(c).t, c.name))];
+// [N, C, L] runs as [N, C, 1, L] and comes back as [N, C, 1]
+const importGlobalAveragePool: OnnxHandler = (c) => {
+  const x = onnxWindowInput(c);
+  return [x.result(globalAvgPool(c.build, x.t, c.name))];
+};
 
 /** ReduceMean over the spatial axes: axes attribute before opset 18, input from 18. */
 const importReduceMean: OnnxHandler = (c) => {

@@ -23,6 +23,7 @@ import {
   type GlobalAvgPoolNode,
   type ReduceMeanNode,
 } from './global_pool.js';
+import { globalMaxPoolOp, type GlobalMaxPoolNode } from './global_max_pool.js';
 import { identityKernel, identityOp, type IdentityExecNode, type IdentityNode } from './identity.js';
 import { linearKernel, linearOp, matmulKernel, matmulOp, type LinearExecNode, type LinearNode, type MatmulExecNode, type MatmulNode } from './linear.js';
 import { lrnKernel, lrnOp, type LrnExecNode, type LrnNode } from './lrn.js';
@@ -43,6 +44,7 @@ export type GraphNode =
   | ActivationNode
   | PoolNode
   | GlobalAvgPoolNode
+  | GlobalMaxPoolNode
   | AdaptiveAvgPoolNode
   | LinearNode
   | BinaryNode
@@ -101,6 +103,7 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   maxpool: poolOp,
   avgpool: poolOp,
   globalavgpool: globalAvgPoolOp,
+  globalmaxpool: globalMaxPoolOp,
   adaptiveavgpool: adaptiveAvgPoolOp,
   linear: linearOp,
   add: binaryOp,

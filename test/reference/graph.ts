@@ -9,7 +9,7 @@ import { elementCount, type Graph, type GraphNode, type Shape, type WeightMap } 
 import { conv2dRef } from './conv2d.js';
 import { activationRef } from './elementwise.js';
 import { lrnNchwRef } from './lrn.js';
-import { avgPool2dRef, globalAvgPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
+import { avgPool2dRef, globalAvgPoolRef, globalMaxPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
 import { softmaxRef } from './softmax.js';
 import { broadcastBinaryRef, matmulRef, padRef, preluRef, sliceRef, transposeRef } from './tensor_ops.js';
 
@@ -100,8 +100,8 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
         padBottom: a.padBottom,
         padLeft: a.padLeft,
         padRight: a.padRight,
-        dilationH: 1,
-        dilationW: 1,
+        dilationH: a.dilationH,
+        dilationW: a.dilationW,
         ceilMode: a.ceilMode,
         countIncludePad: a.countIncludePad,
       };
@@ -110,6 +110,10 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
     case 'globalavgpool': {
       const [n, c, h, w] = image(x, node);
       return globalAvgPoolRef(x.data, n, c, h, w);
+    }
+    case 'globalmaxpool': {
+      const [n, c, h, w] = image(x, node);
+      return globalMaxPoolRef(x.data, n, c, h, w);
     }
     case 'adaptiveavgpool': {
       const [n, c, h, w] = image(x, node);
