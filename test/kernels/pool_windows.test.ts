@@ -15,8 +15,8 @@ import { Rng } from '../helpers/random.js';
 import { nchwToNhwcRef, nhwcToNchwRef } from '../reference/layout.js';
 import { avgPool2dRef, dilatedAvgPool2dRef, maxPool2dRef, pooledSize, type PoolRefConfig } from '../reference/pool2d.js';
 
-// measured worst |gpu − float64| on SwiftShader: 1.2e-7 (values in [−1, 1), windows of ≤ 25 taps)
-const TOLERANCE = 5e-7;
+// measured worst |gpu − float64| on SwiftShader: 8.8e-8 (values in [−1, 1), windows of ≤ 16 taps)
+const TOLERANCE = 3e-7;
 const CONFIGS_PER_COMBINATION = 3;
 const ODD_SIZES = [1, 3, 5, 7, 9, 11, 13];
 const CHANNELS = [1, 3, 5, 7, 67];
