@@ -1,15 +1,19 @@
-// pool2d: max or average pooling over a (kh, kw) window, PyTorch/ONNX semantics.
+// pool2d: max or average pooling over a dilated (kh, kw) window, PyTorch/ONNX semantics.
 //
-//   max:     out[n, oh, ow, c] = max over in-bounds (ih, iw) of input[n, ih, iw, c]
-//            (padding never wins: it is −inf, so only real elements count;
-//            a NaN in the window makes the output NaN, as in PyTorch: maxNan
-//            from the prepended shaders/common/nan.wgsl)
-//   average: out[n, oh, ow, c] = sum over in-bounds (ih, iw) of input[n, ih, iw, c] / divisor
-//            with the window [hstart, hend) × [wstart, wend) where
-//              hstart = oh·strideH − padTop,  hend = min(hstart + kh, inHeight + padBottom)
-//            (same for w), divisor = window area clipped to the padded input when
-//            countIncludePad is 1, else the number of in-bounds elements.
-//   ih = hstart + i·dilationH, iw = wstart + j·dilationW (dilation is 1 for average).
+//   taps:    ih = hstart + i·dilationH (i < kh), iw = wstart + j·dilationW (j < kw)
+//            with hstart = oh·strideH − padTop, wstart = ow·strideW − padLeft
+//   max:     out[n, oh, ow, c] = max over in-bounds taps of input[n, ih, iw, c]
+//            (padding never wins: it is −inf, so only real elements count, and a
+//            window of padding only stays −inf; a NaN in the window makes the
+//            output NaN, as in PyTorch: maxNan from the prepended shaders/common/nan.wgsl)
+//   average: out[n, oh, ow, c] = sum over in-bounds taps of input[n, ih, iw, c] / divisor
+//            divisor = the number of in-bounds taps, or with countIncludePad the
+//            number of taps inside the padded input (ih < inHeight + padBottom,
+//            iw < inWidth + padRight: a ceil-mode window hanging past the padded
+//            edge counts only its part inside it, as in ONNX's reference).
+//            With no in-bounds tap and countIncludePad 0 the result is NaN (0/0),
+//            as ONNX's reference gives (only pads ≥ the kernel, or dilation, leave a
+//            window without a real element).
 //
 // Layout: input is a contiguous NHWC tensor [batch, inHeight, inWidth, channels].
 // The output is [batch, outHeight, outWidth, ·] with channelStride channels per
@@ -29,6 +33,12 @@ override WORKGROUP_SIZE: u32 = 64u;
 override POOL_OP: u32 = 0u;
 
 const POOL_MAX: u32 = 0u;
+
+// how many of the k taps start, start + d, … lie below limit (start is never below the padded input)
+fn tapsBelow(start: i32, limit: i32, k: u32, d: i32) -> u32 {
+  if (start >= limit) { return 0u; }
+  return min(k, u32((limit - start + d - 1) / d));
+}
 
 struct Params {
   inHeight: u32,
@@ -99,16 +109,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
 
   var result: f32;
   if (POOL_OP == POOL_MAX) {
-    // a window with no real element (possible only with dilation) stays −inf, as in PyTorch
     result = best;
   } else {
     var divisor = count;
     if (params.countIncludePad != 0u) {
-      let hend = min(hstart + i32(params.kernelHeight), inH + i32(params.padBottom));
-      let wend = min(wstart + i32(params.kernelWidth), inW + i32(params.padRight));
-      divisor = u32((hend - hstart) * (wend - wstart));
+      let rows = tapsBelow(hstart, inH + i32(params.padBottom), params.kernelHeight, dh);
+      let columns = tapsBelow(wstart, inW + i32(params.padRight), params.kernelWidth, dw);
+      divisor = rows * columns;
     }
-    result = sum / f32(max(divisor, 1u));
+    if (divisor == 0u) {
+      result = quietNan();
+    } else {
+      result = sum / f32(divisor);
+    }
   }
   output[pixel * params.channelStride + params.channelOffset + c] = result;
 }

@@ -170,6 +170,7 @@ export function tfjsModel(tf: Tf, graph: Graph, weights: WeightMap): TfjsModel {
         case 'maxpool':
         case 'avgpool': {
           const a = n.attrs;
+          if (a.dilationH !== 1 || a.dilationW !== 1) throw new UnsupportedConfigurationError(`${n.name}: dilated pooling is not expressed for TF.js`);
           // pads (and ceil mode's extra bottom/right rows) made explicit, so TF.js pools 'valid'
           const bottom = (outShape[2]! - 1) * a.strideH + a.kernelHeight - inShape[2]! - a.padTop;
           const right = (outShape[3]! - 1) * a.strideW + a.kernelWidth - inShape[3]! - a.padLeft;
@@ -196,6 +197,9 @@ export function tfjsModel(tf: Tf, graph: Graph, weights: WeightMap): TfjsModel {
         }
         case 'globalavgpool':
           y = tf.mean(x, [1, 2], true);
+          break;
+        case 'globalmaxpool':
+          y = tf.max(x, [1, 2], true);
           break;
         case 'adaptiveavgpool': {
           const [h, w] = [inShape[2]!, inShape[3]!];

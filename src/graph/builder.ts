@@ -32,6 +32,7 @@ import { linear, matmul, type LinearOptions } from '../ops/linear.js';
 import { lrn, type LrnOptions } from '../ops/lrn.js';
 import type { BuildContext, IrNode } from '../ops/op.js';
 import { pad, type PadOptions } from '../ops/pad.js';
+import { globalMaxPool } from '../ops/global_max_pool.js';
 import { avgPool, maxPool, type PoolOptions } from '../ops/pool.js';
 import { flatten, reshape } from '../ops/reshape.js';
 import { reduce, type ReduceOp, type ReduceOptions } from '../ops/reduce.js';
@@ -139,6 +140,11 @@ export class GraphBuilder {
   /** [N, C, H, W] → [N, C, 1, 1]. */
   globalAvgPool(x: Tensor, name?: string): Tensor {
     return globalAvgPool(this.context, x, name);
+  }
+
+  /** [N, C, H, W] → [N, C, 1, 1]: each channel's maximum (PyTorch's AdaptiveMaxPool2d(1)). */
+  globalMaxPool(x: Tensor, name?: string): Tensor {
+    return globalMaxPool(this.context, x, name);
   }
 
   /** PyTorch's AdaptiveAvgPool2d: [N, C, H, W] → [N, C, outHeight, outWidth]. */

@@ -1,8 +1,9 @@
 /**
  * Max and average pooling on NHWC activations with the semantics of
  * PyTorch's MaxPool2d/AvgPool2d and ONNX's MaxPool/AveragePool: asymmetric
- * pads, ceil mode, count_include_pad, dilation (max only). One pipeline per
- * operation serves every shape: the geometry travels in uniforms.
+ * pads of any size (ONNX allows pads past half the kernel, PyTorch does not),
+ * ceil mode, count_include_pad, dilation (AveragePool has it from opset 19).
+ * One pipeline per operation serves every shape: the geometry travels in uniforms.
  */
 import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
@@ -31,10 +32,14 @@ export interface Pool2dParams {
   /** Required: PyTorch defaults the stride to the kernel size, ONNX to 1, so no default is safe. */
   strideH: number;
   strideW: number;
-  /** Max pooling only; 1 by default. */
+  /** 1 by default. An average's divisor counts the dilated taps, as ONNX's reference does. */
   dilationH?: number;
   dilationW?: number;
-  /** Symmetric padding; padTop/padBottom/padLeft/padRight override it per side. Padding never wins a max. */
+  /**
+   * Symmetric padding; padTop/padBottom/padLeft/padRight override it per side.
+   * Padding never wins a max; a max window of padding only is −inf, an
+   * average of no real element without countIncludePad is NaN (0/0).
+   */
   pad?: number;
   padTop?: number;
   padBottom?: number;
@@ -43,8 +48,8 @@ export interface Pool2dParams {
   /** Round the output size up, dropping a last window that would start in the bottom/right padding (PyTorch's rule). */
   ceilMode?: boolean;
   /**
-   * Average pooling only: divide by the window's area within the padded
-   * input instead of by its number of real elements. Defaults to false,
+   * Average pooling only: divide by the number of window taps within the
+   * padded input instead of by its number of real elements. Defaults to false,
    * ONNX's default; PyTorch's AvgPool2d defaults to true, so pass it.
    */
   countIncludePad?: boolean;
@@ -94,18 +99,11 @@ export function pool2dShape(p: Pool2dParams): Pool2dShape {
   for (const k of ['batch', 'inHeight', 'inWidth', 'channels', 'kernelHeight', 'kernelWidth', 'strideH', 'strideW', 'dilationH', 'dilationW'] as const) {
     positiveInteger(k, s[k]);
   }
-  const sides = [
-    ['padTop', s.kernelHeight],
-    ['padBottom', s.kernelHeight],
-    ['padLeft', s.kernelWidth],
-    ['padRight', s.kernelWidth],
-  ] as const;
-  for (const [side, kernel] of sides) {
+  for (const side of ['padTop', 'padBottom', 'padLeft', 'padRight'] as const) {
     // name the field the caller set: the side, or the symmetric `pad` it came from
     const name = p[side] === undefined ? 'pad' : side;
     const v = s[side];
     if (!Number.isInteger(v) || v < 0) throw new InvalidParameterError(name, `must be a non-negative integer, got ${v}`);
-    if (v > Math.floor(kernel / 2)) throw new InvalidParameterError(name, `${v} exceeds half the kernel size ${kernel} (PyTorch's limit)`);
   }
   checkWindowFits(s, 'window');
   s.outHeight = poolOutputSize(s.inHeight, s.kernelHeight, s.strideH, s.padTop, s.padBottom, s.dilationH, s.ceilMode);
@@ -127,10 +125,6 @@ export function pool2d(
   label = `${op}_pool2d`,
 ): DispatchSpec {
   const s = pool2dShape(params);
-  if (op === 'average') {
-    if (s.dilationH !== 1) throw new InvalidParameterError('dilationH', `average pooling has no dilation, got ${s.dilationH}`);
-    if (s.dilationW !== 1) throw new InvalidParameterError('dilationW', `average pooling has no dilation, got ${s.dilationW}`);
-  }
   const out = slice ?? fullSlice(s.channels);
   validateSlice(out, s.channels);
   const total = s.batch * s.outHeight * s.outWidth * s.channels;

@@ -10,8 +10,8 @@ import type { GemmTileName } from '../kernels/gemm.js';
 import type { Activation, ActivationParams, ConvStrategyName } from '../vocabulary.js';
 import { pair, padding, requireImage, type Pair, type Padding } from './checks.js';
 import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef } from './op.js';
-import { floatData, runtime, type OnnxHandler } from './onnx_import.js';
-import { onnxImage, pairAttr, windowAttrs, windowPads } from './onnx_window.js';
+import { floatData, type OnnxHandler } from './onnx_import.js';
+import { onnxWindowInput, pairAttr, windowAttrs, windowPads } from './onnx_window.js';
 import { elementCount, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
 
 export interface Conv2dAttrs {
@@ -90,26 +90,30 @@ export function convShapeOf(input: Shape, attrs: Conv2dAttrs): Conv2dShape {
   return conv2dShape({ batch, inChannels, inHeight, inWidth, ...attrs });
 }
 
+/** 2-D Conv, and 1-D Conv on [N, C, L] as a 2-D one on [N, C, 1, L] with a [M, C/g, 1, K] weight (the same data). */
 const importConv: OnnxHandler = (c) => {
-  const { v, t } = onnxImage(c);
+  const x = onnxWindowInput(c);
+  const rank = x.spatialRank;
   const w = c.constInput(1, 'the weight');
-  if (w.dims.length !== 4) throw c.unsupported('shape', `only 2-D convolution is supported, the weight is [${w.dims.join(', ')}]`);
-  const [outChannels, perGroup, kh, kw] = w.dims as [number, number, number, number];
+  if (w.dims.length !== rank + 2) throw c.unsupported('shape', `the weight [${w.dims.join(', ')}] of a ${rank}-D convolution on [${x.v.shape.join(', ')}] must have rank ${rank + 2}`);
+  const [outChannels, perGroup] = w.dims as [number, number];
+  const kernelDims = w.dims.slice(2);
+  const [kh, kw] = rank === 1 ? [1, kernelDims[0]!] : [kernelDims[0]!, kernelDims[1]!];
   const groups = c.attrs.int('group', 1);
   const kernelAttr = c.attrs.ints('kernel_shape');
-  if (kernelAttr && kernelAttr.join() !== [kh, kw].join()) throw c.format(`kernel_shape [${kernelAttr.join(', ')}] disagrees with the weight [${w.dims.join(', ')}]`);
-  if (!Number.isSafeInteger(groups) || groups < 1 || perGroup * groups !== v.shape[1]) {
-    throw c.format(`the weight [${w.dims.join(', ')}] with group ${groups} does not fit ${v.shape[1]} input channels`);
+  if (kernelAttr && kernelAttr.join() !== kernelDims.join()) throw c.format(`kernel_shape [${kernelAttr.join(', ')}] disagrees with the weight [${w.dims.join(', ')}]`);
+  if (!Number.isSafeInteger(groups) || groups < 1 || perGroup * groups !== x.v.shape[1]) {
+    throw c.format(`the weight [${w.dims.join(', ')}] with group ${groups} does not fit ${x.v.shape[1]} input channels`);
   }
-  const stride = pairAttr(c, 'strides', 1);
-  const dilation = pairAttr(c, 'dilations', 1);
-  const pad = windowPads(c, v.shape[2]!, v.shape[3]!, [kh, kw], stride, dilation);
+  const stride = pairAttr(c, 'strides', 1, rank);
+  const dilation = pairAttr(c, 'dilations', 1, rank);
+  const pad = windowPads(c, x.t.shape[2]!, x.t.shape[3]!, [kh, kw], stride, dilation, rank);
   const bias = c.inputs[2] ? c.constInput(2, 'the bias') : undefined;
   if (bias && bias.data.length !== outChannels) throw c.format(`the bias has ${bias.data.length} values for ${outChannels} output channels`);
-  const y = conv2d(c.build, t, { name: c.name, outChannels, kernel: [kh, kw], stride, pad, dilation, groups, bias: !!bias });
+  const y = conv2d(c.build, x.t, { name: c.name, outChannels, kernel: [kh, kw], stride, pad, dilation, groups, bias: !!bias });
   c.setWeight(`${c.name}.weight`, floatData(w));
   if (bias) c.setWeight(`${c.name}.bias`, floatData(bias));
-  return [runtime(y)];
+  return [x.result(y)];
 };
 
 export const conv2dOp: OpDef<Conv2dNode> = {

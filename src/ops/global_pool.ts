@@ -10,8 +10,8 @@ import { globalAvgPool as globalAvgPoolDispatch } from '../kernels/global_avg_po
 import { pair, requireImage, type Pair } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
 import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
-import { runtime, type OnnxHandler } from './onnx_import.js';
-import { onnxImage } from './onnx_window.js';
+import type { OnnxHandler } from './onnx_import.js';
+import { onnxWindowInput } from './onnx_window.js';
 import type { ExecNodeBase, NodeBase, Tensor } from './types.js';
 
 export interface GlobalAvgPoolNode extends NodeBase {
@@ -73,7 +73,11 @@ export function reduceMean(b: BuildContext, x: Tensor, o: ReduceMeanOptions): Te
   return b.node<ReduceMeanNode>({ op: 'reducemean', name, keepdims }, [x], keepdims ? [n, c, 1, 1] : [n, c]);
 }
 
-const importGlobalAveragePool: OnnxHandler = (c) => [runtime(globalAvgPool(c.build, onnxImage(c).t, c.name))];
+// [N, C, L] runs as [N, C, 1, L] and comes back as [N, C, 1]
+const importGlobalAveragePool: OnnxHandler = (c) => {
+  const x = onnxWindowInput(c);
+  return [x.result(globalAvgPool(c.build, x.t, c.name))];
+};
 
 export const globalAvgPoolOp: OpDef<GlobalAvgPoolNode> = {
   ops: ['globalavgpool'],

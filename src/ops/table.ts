@@ -27,6 +27,7 @@ import {
   type ReduceMeanNode,
 } from './global_pool.js';
 import { gatherKernel, gatherOp, type GatherExecNode, type GatherNode } from './gather.js';
+import { globalMaxPoolOp, type GlobalMaxPoolNode } from './global_max_pool.js';
 import { identityKernel, identityOp, type IdentityExecNode, type IdentityNode } from './identity.js';
 import { instanceNormKernel, instanceNormOp, type InstanceNormExecNode, type InstanceNormNode } from './instance_norm.js';
 import { linearKernel, linearOp, matmulKernel, matmulOp, type LinearExecNode, type LinearNode, type MatmulExecNode, type MatmulNode } from './linear.js';
@@ -51,6 +52,7 @@ export type GraphNode =
   | ActivationNode
   | PoolNode
   | GlobalAvgPoolNode
+  | GlobalMaxPoolNode
   | AdaptiveAvgPoolNode
   | LinearNode
   | BinaryNode
@@ -129,6 +131,7 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   maxpool: poolOp,
   avgpool: poolOp,
   globalavgpool: globalAvgPoolOp,
+  globalmaxpool: globalMaxPoolOp,
   adaptiveavgpool: adaptiveAvgPoolOp,
   linear: linearOp,
   add: binaryOp,

@@ -335,11 +335,10 @@ describe('pool2d parameter errors', () => {
     expectParamError({ padBottom: -2 }, 'padBottom');
   });
 
-  it("rejects padding beyond half the kernel (PyTorch's rule)", () => {
-    expectParamError({ pad: 2 }, 'pad');
-    expectParamError({ kernelWidth: 2, padRight: 2 }, 'padRight');
-    expectParamError({ kernelHeight: 1, padTop: 1 }, 'padTop');
-    expect(() => pool2dShape({ ...base, kernelHeight: 5, kernelWidth: 4, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2 })).not.toThrow();
+  it("accepts padding beyond half the kernel (ONNX allows what PyTorch does not)", () => {
+    expect(pool2dShape({ ...base, pad: 2 }).outHeight).toBe(5);
+    expect(pool2dShape({ ...base, kernelWidth: 2, padRight: 2 }).outWidth).toBe(5);
+    expect(pool2dShape({ ...base, kernelHeight: 1, padTop: 1 }).outHeight).toBe(5);
   });
 
   it('rejects a window larger than the padded input', () => {
@@ -349,9 +348,8 @@ describe('pool2d parameter errors', () => {
     expect(() => pool2dShape({ ...base, inWidth: 1, kernelWidth: 3, padLeft: 1, padRight: 1 })).not.toThrow();
   });
 
-  it('rejects dilation for average pooling', () => {
-    expectParamError({ dilationH: 2 }, 'dilationH', 'average');
-    expect(() => pool2d('average', { ...base, dilationW: 2 }, fake, fake)).toThrow(InvalidParameterError);
+  it('accepts dilation for average pooling (ONNX AveragePool-19)', () => {
+    expect(() => pool2d('average', { ...base, dilationH: 2 }, fake, fake)).not.toThrow();
     expect(() => pool2d('max', { ...base, dilationW: 2 }, fake, fake)).not.toThrow();
   });
 

@@ -14,7 +14,7 @@ import { instanceNormRef } from './instance_norm.js';
 import { lrnNchwRef } from './lrn.js';
 import { padModeRef } from './pad_modes.js';
 import { resizeRef } from './resize.js';
-import { avgPool2dRef, globalAvgPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
+import { avgPool2dRef, globalAvgPoolRef, globalMaxPoolRef, maxPool2dRef, type PoolRefConfig } from './pool2d.js';
 import { softmaxRef } from './softmax.js';
 import { batchMatmulRef, broadcastBinaryRef, concatAxisRef, expandRef, gatherRef, matmulRef, tileRef, padRef, preluRef, reduceRef, sliceWindowsRef, transposeRef } from './tensor_ops.js';
 
@@ -109,8 +109,8 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
         padBottom: a.padBottom,
         padLeft: a.padLeft,
         padRight: a.padRight,
-        dilationH: 1,
-        dilationW: 1,
+        dilationH: a.dilationH,
+        dilationW: a.dilationW,
         ceilMode: a.ceilMode,
         countIncludePad: a.countIncludePad,
       };
@@ -119,6 +119,10 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
     case 'globalavgpool': {
       const [n, c, h, w] = image(x, node);
       return globalAvgPoolRef(x.data, n, c, h, w);
+    }
+    case 'globalmaxpool': {
+      const [n, c, h, w] = image(x, node);
+      return globalMaxPoolRef(x.data, n, c, h, w);
     }
     case 'adaptiveavgpool': {
       const [n, c, h, w] = image(x, node);

@@ -63,8 +63,14 @@ export function maxPool2dRef(x: ArrayLike<number>, c: PoolRefConfig): Float64Arr
   return out;
 }
 
-/** NCHW average pool, PyTorch's divisor rule (no dilation). Output NCHW [batch, channels, outH, outW]. */
+/**
+ * NCHW average pool, PyTorch's divisor rule. Dilated configs, and pads as large
+ * as the kernel (windows with no real element, which PyTorch never makes), go
+ * to dilatedAvgPool2dRef. Output NCHW [batch, channels, outH, outW].
+ */
 export function avgPool2dRef(x: ArrayLike<number>, c: PoolRefConfig): Float64Array {
+  const padsReachPastKernel = Math.max(c.padTop, c.padBottom) >= c.kernelH || Math.max(c.padLeft, c.padRight) >= c.kernelW;
+  if (c.dilationH !== 1 || c.dilationW !== 1 || padsReachPastKernel) return dilatedAvgPool2dRef(x, c);
   const { outH, outW } = pooledSize(c);
   const out = new Float64Array(c.batch * c.channels * outH * outW);
   for (let n = 0; n < c.batch; n++)
@@ -86,6 +92,51 @@ export function avgPool2dRef(x: ArrayLike<number>, c: PoolRefConfig): Float64Arr
           const divisor = c.countIncludePad ? poolSize : (hend - hstart) * (wend - wstart);
           out[((n * c.channels + ch) * outH + oh) * outW + ow] = sum / divisor;
         }
+    }
+  return out;
+}
+
+/**
+ * NCHW average pool over dilated taps, after ONNX's reference (AveragePool-19):
+ * the divisor is the number of taps on real elements, or with count_include_pad
+ * the number inside the padded input [−pad, n + padAfter); no real tap and no
+ * count_include_pad is 0/0 = NaN.
+ */
+export function dilatedAvgPool2dRef(x: ArrayLike<number>, c: PoolRefConfig): Float64Array {
+  const { outH, outW } = pooledSize(c);
+  const out = new Float64Array(c.batch * c.channels * outH * outW);
+  for (let n = 0; n < c.batch; n++)
+    for (let ch = 0; ch < c.channels; ch++) {
+      const plane = (n * c.channels + ch) * c.height * c.width;
+      for (let oh = 0; oh < outH; oh++)
+        for (let ow = 0; ow < outW; ow++) {
+          let sum = 0;
+          let real = 0;
+          let padded = 0;
+          for (let i = 0; i < c.kernelH; i++) {
+            const ih = oh * c.strideH - c.padTop + i * c.dilationH;
+            for (let j = 0; j < c.kernelW; j++) {
+              const iw = ow * c.strideW - c.padLeft + j * c.dilationW;
+              if (ih < c.height + c.padBottom && iw < c.width + c.padRight) padded++;
+              if (ih < 0 || ih >= c.height || iw < 0 || iw >= c.width) continue;
+              sum += x[plane + ih * c.width + iw]!;
+              real++;
+            }
+          }
+          out[((n * c.channels + ch) * outH + oh) * outW + ow] = sum / (c.countIncludePad ? padded : real);
+        }
+    }
+  return out;
+}
+
+/** NCHW global max pool: [batch, channels, height, width] → [batch, channels] (i.e. [N, C, 1, 1]). */
+export function globalMaxPoolRef(x: ArrayLike<number>, batch: number, channels: number, height: number, width: number): Float64Array {
+  const out = new Float64Array(batch * channels);
+  for (let n = 0; n < batch; n++)
+    for (let ch = 0; ch < channels; ch++) {
+      let best = -Infinity;
+      for (let i = 0; i < height * width; i++) best = Math.max(best, x[(n * channels + ch) * height * width + i]!);
+      out[n * channels + ch] = best;
     }
   return out;
 }
