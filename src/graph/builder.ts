@@ -78,7 +78,6 @@ export class GraphBuilder {
 
   /** Marks a tensor as a graph output. */
   output(t: Tensor, name = `output${this.outputs.length || ''}`): void {
-    if (t.shape.length !== 4 && t.shape.length !== 2) throw new GraphError(name, `graph outputs must be [N, C, H, W] or [N, F], got ${show(t.shape)}`);
     checkGraphIo({ inputs: [], outputs: [...this.outputs, { name, tensor: t.id }] });
     this.outputs.push({ name, tensor: t.id });
   }

@@ -9,6 +9,7 @@
  */
 import { OnnxFormatError, UnsupportedOnnxError, WebGpuCnnError } from '../errors.js';
 import { GraphBuilder } from '../graph/builder.js';
+import { MAX_RANK } from '../ops/checks.js';
 import type { Graph, WeightMap } from '../graph/ir.js';
 import { Attributes } from './attributes.js';
 import { MaterializeBudget, type MaterializeLimits } from './budget.js';
@@ -150,7 +151,7 @@ function importModel(model: ModelProto, options: ParseOnnxOptions): OnnxModel {
     // before IR 4 initializers are listed as inputs too: the initializer wins
     if (state.values.has(name)) continue;
     const shape = fixInputShape(info, options);
-    if (shape.length !== 2 && shape.length !== 4) throw new UnsupportedOnnxError('shape', `input "${name}" has shape [${shape.join(', ')}]; inputs must be [N, C, H, W] or [N, F]`);
+    if (shape.length > MAX_RANK) throw new UnsupportedOnnxError('shape', `input "${name}" has shape [${shape.join(', ')}]; inputs have rank at most ${MAX_RANK}`);
     state.uniqueNodeName(name);
     state.values.set(name, runtime(g.input(name, shape)));
     inputs.push({ name, shape });
