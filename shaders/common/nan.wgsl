@@ -29,6 +29,13 @@ fn maxNan(a: f32, b: f32) -> f32 {
   return max(a, b);
 }
 
+// torch.minimum: NaN when either operand is NaN
+fn minNan(a: f32, b: f32) -> f32 {
+  if (isNanBits(a)) { return a; }
+  if (isNanBits(b)) { return b; }
+  return min(a, b);
+}
+
 // torch.clamp with finite bounds: NaN stays NaN
 fn clampNan(x: f32, low: f32, high: f32) -> f32 {
   if (isNanBits(x)) { return x; }

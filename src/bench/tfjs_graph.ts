@@ -296,5 +296,7 @@ function activation(tf: Tf, n: GraphNode & { op: 'activation' }, x: TF.Tensor): 
       return tf.clipByValue(tf.add(tf.mul(x, n.params?.alpha ?? 0.2), n.params?.beta ?? 0.5), 0, 1);
     case 'clip':
       return tf.clipByValue(x, n.params?.min ?? -3.4e38, n.params?.max ?? 3.4e38);
+    default:
+      throw new UnsupportedConfigurationError(`${n.name}: activation "${n.activation}" is not expressed for TF.js`);
   }
 }
