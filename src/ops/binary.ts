@@ -72,7 +72,7 @@ export function prelu(b: BuildContext, x: Tensor, o: { name?: string } = {}): Te
 const padLeft = (shape: readonly number[], rank: number): number[] => [...Array(rank - shape.length).fill(1), ...shape];
 
 /** Both operands as builder tensors in a common rank-2 or rank-4 layout of their broadcast shape. */
-function operands(c: OnnxNodeContext, a: Value, b: Value): { ta: Tensor; tb: Tensor; shape: number[] } {
+export function operands(c: OnnxNodeContext, a: Value, b: Value): { ta: Tensor; tb: Tensor; shape: number[] } {
   const shape = broadcastDims(shapeOfValue(a), shapeOfValue(b));
   const carrier = (s: readonly number[]): number[] => {
     const padded = padLeft(s, shape.length);

@@ -26,6 +26,7 @@ import {
 import { identityKernel, identityOp, type IdentityExecNode, type IdentityNode } from './identity.js';
 import { linearKernel, linearOp, matmulKernel, matmulOp, type LinearExecNode, type LinearNode, type MatmulExecNode, type MatmulNode } from './linear.js';
 import { lrnKernel, lrnOp, type LrnExecNode, type LrnNode } from './lrn.js';
+import { minMaxPowOp, type MinMaxPowNode } from './min_max_pow.js';
 import type { KernelDef, OpDef } from './op.js';
 import type { OnnxHandler } from './onnx_import.js';
 import type { Shape } from './types.js';
@@ -58,7 +59,8 @@ export type GraphNode =
   | FlattenNode
   | SoftmaxNode
   | LrnNode
-  | IdentityNode;
+  | IdentityNode
+  | MinMaxPowNode;
 
 export type OpName = GraphNode['op'];
 
@@ -121,6 +123,9 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   lrn: lrnOp,
   dropout: identityOp,
   identity: identityOp,
+  min: minMaxPowOp,
+  max: minMaxPowOp,
+  pow: minMaxPowOp,
 };
 
 const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
