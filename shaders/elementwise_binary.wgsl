@@ -12,7 +12,8 @@
 // to this file (shaders/common/epilogue.wgsl); its HAS_BIAS/HAS_RESIDUAL
 // are unused here.
 // Overrides: WORKGROUP_SIZE; OP 0 add, 1 sub, 2 mul, 3 div, 4 prelu (x ≥ 0 ? x : x·y,
-// y the per-channel slopes); ACTIVATION, ACT_ALPHA, ACT_BETA.
+// y the per-channel slopes), 5 pow (powOnnx, shaders/common/float_math.wgsl),
+// 6 min, 7 max (NaN when either is NaN); ACTIVATION, ACT_ALPHA, ACT_BETA.
 
 override WORKGROUP_SIZE: u32 = 64u;
 override OP: u32 = 0u;
@@ -38,6 +39,9 @@ fn combine(x: f32, y: f32) -> f32 {
     case 2u: { return x * y; }
     case 3u: { return x / y; }
     case 4u: { return select(x * y, x, x >= 0.0); }
+    case 5u: { return powOnnx(x, y); }
+    case 6u: { return minNan(x, y); }
+    case 7u: { return maxNan(x, y); }
     default: { return x + y; }
   }
 }

@@ -6,24 +6,33 @@
  */
 
 /** In the order of shaders/common/epilogue.wgsl's ACTIVATION codes. */
-export const ACTIVATIONS = ['none', 'relu', 'relu6', 'sigmoid', 'silu', 'hardswish', 'tanh', 'leaky_relu', 'hardsigmoid', 'clip'] as const;
+export const ACTIVATIONS = [
+  'none', 'relu', 'relu6', 'sigmoid', 'silu', 'hardswish', 'tanh', 'leaky_relu', 'hardsigmoid', 'clip',
+  'elu', 'selu', 'celu', 'softplus', 'softsign', 'mish', 'thresholded_relu', 'gelu', 'gelu_tanh', 'erf',
+  'exp', 'log', 'sqrt', 'neg', 'abs', 'reciprocal', 'floor', 'ceil', 'round', 'sin', 'cos', 'sign', 'pow', 'scale',
+] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
 /**
  * The numbers the parametric activations take (ONNX's attributes and defaults):
  * leaky_relu: x ≥ 0 ? x : alpha·x (alpha 0.01);
  * hardsigmoid: max(0, min(1, alpha·x + beta)) (alpha 0.2, beta 0.5);
- * clip: min(max(x, min), max) (min −∞, max +∞).
+ * clip: min(max(x, min), max) (min −∞, max +∞);
+ * elu: x > 0 ? x : alpha·(eˣ − 1) (alpha 1); celu: x > 0 ? x : alpha·(e^(x/alpha) − 1) (alpha 1);
+ * selu: gamma·elu_alpha(x) (alpha 1.6732632, gamma 1.0507010); thresholded_relu: x > alpha ? x : 0 (alpha 1);
+ * pow: x^exponent (required); scale: alpha·x (required).
  */
 export interface ActivationParams {
   alpha?: number;
   beta?: number;
+  gamma?: number;
   min?: number;
   max?: number;
+  exponent?: number;
 }
 
-/** In the order of elementwise_binary.wgsl's OP codes; prelu is a ≥ 0 ? a : a·b (b the slopes). */
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'prelu'] as const;
+/** In the order of elementwise_binary.wgsl's OP codes; prelu is a ≥ 0 ? a : a·b (b the slopes); min and max propagate NaN. */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'prelu', 'pow', 'min', 'max'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /**

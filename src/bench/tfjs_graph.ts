@@ -255,6 +255,9 @@ export function tfjsModel(tf: Tf, graph: Graph, weights: WeightMap): TfjsModel {
         case 'spacetodepth':
         case 'convtranspose2d':
         case 'resize':
+        case 'min':
+        case 'max':
+        case 'pow':
           throw new UnsupportedConfigurationError(`${n.name}: op "${n.op}" is not expressed for TF.js`);
         default: {
           // every IR op is listed above: a new one fails to compile here until the yardstick says how TF.js runs it
@@ -310,5 +313,7 @@ function activation(tf: Tf, n: GraphNode & { op: 'activation' }, x: TF.Tensor): 
       return tf.clipByValue(tf.add(tf.mul(x, n.params?.alpha ?? 0.2), n.params?.beta ?? 0.5), 0, 1);
     case 'clip':
       return tf.clipByValue(x, n.params?.min ?? -3.4e38, n.params?.max ?? 3.4e38);
+    default:
+      throw new UnsupportedConfigurationError(`${n.name}: activation "${n.activation}" is not expressed for TF.js`);
   }
 }

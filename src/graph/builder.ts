@@ -30,6 +30,7 @@ import { dropout, identity } from '../ops/identity.js';
 import { instanceNorm, type InstanceNormOptions } from '../ops/instance_norm.js';
 import { linear, matmul, type LinearOptions } from '../ops/linear.js';
 import { lrn, type LrnOptions } from '../ops/lrn.js';
+import { minMaxPow } from '../ops/min_max_pow.js';
 import type { BuildContext, IrNode } from '../ops/op.js';
 import { pad, type PadOptions } from '../ops/pad.js';
 import { globalMaxPool } from '../ops/global_max_pool.js';
@@ -178,6 +179,26 @@ export class GraphBuilder {
   /** Elementwise a / b with numpy broadcasting. */
   div(a: Tensor, b: Tensor, name?: string): Tensor {
     return binary(this.context, 'div', a, b, name);
+  }
+
+  /** Elementwise min(a, b) with numpy broadcasting; NaN where either is NaN. */
+  min(a: Tensor, b: Tensor, name?: string): Tensor {
+    return minMaxPow(this.context, 'min', a, b, name);
+  }
+
+  /** Elementwise max(a, b) with numpy broadcasting; NaN where either is NaN. */
+  max(a: Tensor, b: Tensor, name?: string): Tensor {
+    return minMaxPow(this.context, 'max', a, b, name);
+  }
+
+  /**
+   * Elementwise a^b with numpy broadcasting (ONNX Pow: a negative base takes
+   * integer exponents, else NaN). For one constant exponent prefer
+   * `g.activation(x, 'pow', { exponent })`, which fuses into the producer.
+   * @example g.pow(x, g.constant('exponents', [1, 3, 1, 1]))
+   */
+  pow(a: Tensor, b: Tensor, name?: string): Tensor {
+    return minMaxPow(this.context, 'pow', a, b, name);
   }
 
   /**

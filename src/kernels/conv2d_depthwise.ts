@@ -1,5 +1,6 @@
 /** The depthwise strategy (groups == inChannels): per-channel windows, vectorized over 4 output channels. */
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
+import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
 import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import depthwiseWgsl from '../../shaders/conv/conv2d_depthwise.wgsl?raw';
@@ -7,7 +8,7 @@ import { defineShader } from '../gpu/shader.js';
 import { windowBlockDispatch, type ConvStrategy } from './conv2d_strategy.js';
 import { ceilDiv } from './geometry.js';
 
-export const conv2dDepthwiseShader = defineShader('conv2d_depthwise', nanWgsl, epilogueWgsl, linearIndexWgsl, depthwiseWgsl);
+export const conv2dDepthwiseShader = defineShader('conv2d_depthwise', nanWgsl, floatMathWgsl, epilogueWgsl, linearIndexWgsl, depthwiseWgsl);
 
 export const depthwiseStrategy: ConvStrategy = {
   name: 'depthwise',

@@ -1,5 +1,6 @@
 /** The direct strategy: each invocation computes 4 output channels of one pixel from its input window. */
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
+import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
 import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import directWgsl from '../../shaders/conv/conv2d_direct.wgsl?raw';
@@ -8,7 +9,7 @@ import type { Conv2dShape } from './conv2d_shape.js';
 import { windowBlockDispatch, type ConvStrategy } from './conv2d_strategy.js';
 import { ceilDiv } from './geometry.js';
 
-export const conv2dDirectShader = defineShader('conv2d_direct', nanWgsl, epilogueWgsl, linearIndexWgsl, directWgsl);
+export const conv2dDirectShader = defineShader('conv2d_direct', nanWgsl, floatMathWgsl, epilogueWgsl, linearIndexWgsl, directWgsl);
 
 function blocksPerGroup(s: Conv2dShape): number {
   return ceilDiv(s.outChannels / s.groups, 4);

@@ -6,6 +6,7 @@
  * from the shared epilogue chunk, so every activation means one thing.
  */
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
+import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
 import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import activationWgsl from '../../shaders/activation.wgsl?raw';
@@ -19,8 +20,8 @@ import { linearWorkgroups } from './geometry.js';
 import { walkUniforms } from './strided.js';
 import { BINARY_OPS, type BinaryOp } from '../vocabulary.js';
 
-export const elementwiseBinaryShader = defineShader('elementwise_binary', nanWgsl, epilogueWgsl, linearIndexWgsl, stridedIndexWgsl, binaryWgsl);
-export const activationShader = defineShader('activation', nanWgsl, epilogueWgsl, linearIndexWgsl, activationWgsl);
+export const elementwiseBinaryShader = defineShader('elementwise_binary', nanWgsl, floatMathWgsl, epilogueWgsl, linearIndexWgsl, stridedIndexWgsl, binaryWgsl);
+export const activationShader = defineShader('activation', nanWgsl, floatMathWgsl, epilogueWgsl, linearIndexWgsl, activationWgsl);
 const WORKGROUP_SIZE = 64;
 
 export { BINARY_OPS, type BinaryOp } from '../vocabulary.js';

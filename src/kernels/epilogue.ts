@@ -10,7 +10,7 @@ export { ACTIVATIONS, type Activation, type ActivationParams } from '../vocabula
 
 export interface Epilogue {
   activation?: Activation;
-  /** For leaky_relu, hardsigmoid and clip; ignored by the others. */
+  /** For the parametric activations (ActivationParams); ignored by the others. */
   activationParams?: ActivationParams;
   /** A bias per output channel is added. */
   hasBias?: boolean;
@@ -21,6 +21,10 @@ export interface Epilogue {
 /** The largest finite f32: WGSL has no infinities, so an absent clip bound becomes this. */
 export const F32_MAX = 3.4028234663852886e38;
 const finiteF32 = (v: number): number => Math.min(F32_MAX, Math.max(-F32_MAX, v));
+
+/** ONNX Selu's defaults (the self-normalizing constants, as f32). */
+export const SELU_ALPHA = 1.67326319217681884765625;
+export const SELU_GAMMA = 1.05070102214813232421875;
 
 /**
  * ACT_ALPHA / ACT_BETA for the activations that take numbers, none for the
@@ -34,6 +38,16 @@ export function activationParamConstants(activation: Activation, p: ActivationPa
       return { ACT_ALPHA: p.alpha ?? 0.2, ACT_BETA: p.beta ?? 0.5 };
     case 'clip':
       return { ACT_ALPHA: finiteF32(p.min ?? -Infinity), ACT_BETA: finiteF32(p.max ?? Infinity) };
+    case 'elu':
+    case 'celu':
+    case 'thresholded_relu':
+      return { ACT_ALPHA: p.alpha ?? 1 };
+    case 'selu':
+      return { ACT_ALPHA: p.alpha ?? SELU_ALPHA, ACT_BETA: p.gamma ?? SELU_GAMMA };
+    case 'pow':
+      return { ACT_ALPHA: p.exponent ?? 1 };
+    case 'scale':
+      return { ACT_ALPHA: p.alpha ?? 1 };
     default:
       return {};
   }

@@ -5,6 +5,7 @@
  * stride it touches is a multiple of 4; otherwise the scalar file, same tile.
  */
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
+import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import gemmWgsl from '../../shaders/gemm/gemm_tiled.wgsl?raw';
 import gemmVec4Wgsl from '../../shaders/gemm/gemm_tiled_vec4.wgsl?raw';
@@ -14,8 +15,8 @@ import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { epilogueConstants, type Epilogue } from './epilogue.js';
 import { ceilDiv } from './geometry.js';
 
-export const gemmShader = defineShader('gemm_tiled', nanWgsl, epilogueWgsl, gemmWgsl);
-export const gemmVec4Shader = defineShader('gemm_tiled_vec4', nanWgsl, epilogueWgsl, gemmVec4Wgsl);
+export const gemmShader = defineShader('gemm_tiled', nanWgsl, floatMathWgsl, epilogueWgsl, gemmWgsl);
+export const gemmVec4Shader = defineShader('gemm_tiled_vec4', nanWgsl, floatMathWgsl, epilogueWgsl, gemmVec4Wgsl);
 
 /** Tile configuration: WG_X × WG_Y invocations, each a 4×4 block; TILE_K deep. */
 export interface GemmTile {

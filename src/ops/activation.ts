@@ -1,11 +1,14 @@
 /**
- * Activations (relu, relu6, sigmoid, silu, hardswish, tanh, leaky_relu,
- * hardsigmoid, clip) applied elementwise. A standalone activation executes
+ * Activations and unary math (relu, relu6, sigmoid, silu, hardswish, tanh,
+ * leaky_relu, hardsigmoid, clip, elu, selu, celu, softplus, softsign, mish,
+ * thresholded_relu, gelu, erf, exp, log, sqrt, neg, abs, reciprocal, floor,
+ * ceil, round, sin, cos, sign, pow by a constant, scale) applied elementwise. A standalone activation executes
  * as an `activation` node (one pass over the data, any layout); the fusion
  * passes fold it into the epilogue of the conv, linear or binary before it.
  */
 import { GraphError } from '../errors.js';
 import { activation as activationDispatch } from '../kernels/elementwise.js';
+import { SELU_ALPHA, SELU_GAMMA } from '../kernels/epilogue.js';
 import type { Activation, ActivationParams } from '../vocabulary.js';
 import { dispatchOnly, type BuildContext, type ExportContext, type KernelContext, type KernelDef, type LowerContext, type NodeKernel, type OpDef, type OnnxNodeSpec } from './op.js';
 import { runtime, type OnnxHandler, type OnnxNodeContext, type Value } from './onnx_import.js';
@@ -32,8 +35,10 @@ export interface ActivationExecNode extends ExecNodeBase {
 const FLOAT_MAX = 3.4028234663852886e38;
 
 /**
- * An activation; leaky_relu, hardsigmoid and clip take their numbers in the options.
+ * An activation; leaky_relu, hardsigmoid, clip, elu, selu, celu,
+ * thresholded_relu, pow and scale take their numbers in the options.
  * @example activation(b, x, 'clip', { min: 0, max: 6 })   // ±Infinity for an absent bound
+ * @example activation(b, x, 'pow', { exponent: 3 })
  */
 export function activation(b: BuildContext, x: Tensor, kind: Exclude<Activation, 'none'>, options?: string | ActivationOptions): Tensor {
   const o = typeof options === 'string' ? { name: options } : (options ?? {});
@@ -63,6 +68,27 @@ function activationParams(name: string, activation: Activation, o: ActivationPar
       if (min > max) throw new GraphError(name, `clip min ${min} is above max ${max}`);
       return { min, max };
     }
+    case 'elu':
+    case 'thresholded_relu':
+      number('alpha', o.alpha, true);
+      return { alpha: o.alpha ?? 1 };
+    case 'celu':
+      number('alpha', o.alpha, true);
+      // celu divides by alpha
+      if (o.alpha === 0) throw new GraphError(name, 'celu alpha must not be 0');
+      return { alpha: o.alpha ?? 1 };
+    case 'selu':
+      number('alpha', o.alpha, true);
+      number('gamma', o.gamma, true);
+      return { alpha: o.alpha ?? SELU_ALPHA, gamma: o.gamma ?? SELU_GAMMA };
+    case 'pow':
+      if (o.exponent === undefined) throw new GraphError(name, 'pow needs an exponent');
+      number('exponent', o.exponent, true);
+      return { exponent: o.exponent };
+    case 'scale':
+      if (o.alpha === undefined) throw new GraphError(name, 'scale needs alpha, the factor');
+      number('alpha', o.alpha, true);
+      return { alpha: o.alpha };
     default:
       return undefined;
   }
@@ -75,23 +101,27 @@ export function canonicalActivation(n: ActivationNode): { activation: Activation
   return n.params ? { activation: n.activation, activationParams: n.params } : { activation: n.activation };
 }
 
+/** ONNX op types that are the activation of the same name, with no attributes. */
+const PLAIN_ONNX: Partial<Record<Activation, string>> = {
+  relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softplus: 'Softplus', softsign: 'Softsign', erf: 'Erf', exp: 'Exp', log: 'Log', sqrt: 'Sqrt',
+  neg: 'Neg', abs: 'Abs', reciprocal: 'Reciprocal', floor: 'Floor', ceil: 'Ceil', round: 'Round', sin: 'Sin', cos: 'Cos', sign: 'Sign',
+};
+
 /**
- * The ONNX nodes of an activation; ONNX 13 has no SiLU or HardSwish, so they
- * are composed from the gate and a Mul (SiLU = x·σ(x), hard-swish =
- * x·hardσ(x)), and ReLU6 is a Clip.
+ * The ONNX nodes of an activation; ONNX 13 has no SiLU, HardSwish, Mish or
+ * Gelu, so they are composed (SiLU = x·σ(x), hard-swish = x·hardσ(x),
+ * mish = x·tanh(softplus(x)), gelu from Erf or Tanh), and ReLU6 is a Clip.
  */
 function exportActivation(n: ActivationNode, c: ExportContext): void {
   const x = c.name(n.inputs[0]!);
   const y = c.name(n.output);
   const base = { name: n.name, inputs: [x], outputs: [y] };
+  const plain = PLAIN_ONNX[n.activation];
+  // the intermediate values of a composed activation: `${y}.${step}`
+  const step = (op: string, suffix: string, inputs: string[]): OnnxNodeSpec => ({ name: `${n.name}.${suffix}`, op, inputs, outputs: [`${y}.${suffix}`] });
   const nodes = ((): OnnxNodeSpec[] => {
+    if (plain) return [{ ...base, op: plain }];
     switch (n.activation) {
-      case 'relu':
-        return [{ ...base, op: 'Relu' }];
-      case 'sigmoid':
-        return [{ ...base, op: 'Sigmoid' }];
-      case 'tanh':
-        return [{ ...base, op: 'Tanh' }];
       case 'relu6':
         return [{ ...base, op: 'Clip', inputs: [x, c.scalar('const_zero', 0), c.scalar('const_six', 6)] }];
       case 'silu':
@@ -112,6 +142,44 @@ function exportActivation(n: ActivationNode, c: ExportContext): void {
           { name: `${n.name}.hardsigmoid`, op: 'HardSigmoid', inputs: [x], outputs: [`${y}.gate`], attrs: { alpha: { float: 1 / 6 }, beta: { float: 0.5 } } },
           { ...base, op: 'Mul', inputs: [x, `${y}.gate`] },
         ];
+      case 'elu':
+        return [{ ...base, op: 'Elu', attrs: { alpha: { float: n.params?.alpha ?? 1 } } }];
+      case 'celu':
+        return [{ ...base, op: 'Celu', attrs: { alpha: { float: n.params?.alpha ?? 1 } } }];
+      case 'thresholded_relu':
+        return [{ ...base, op: 'ThresholdedRelu', attrs: { alpha: { float: n.params?.alpha ?? 1 } } }];
+      case 'selu':
+        return [{ ...base, op: 'Selu', attrs: { alpha: { float: n.params?.alpha ?? SELU_ALPHA }, gamma: { float: n.params?.gamma ?? SELU_GAMMA } } }];
+      case 'pow':
+        return [{ ...base, op: 'Pow', inputs: [x, c.scalar(`const_${n.params!.exponent!}`, n.params!.exponent!)] }];
+      case 'scale':
+        return [{ ...base, op: 'Mul', inputs: [x, c.scalar(`const_${n.params!.alpha!}`, n.params!.alpha!)] }];
+      case 'mish':
+        return [step('Softplus', 'softplus', [x]), step('Tanh', 'tanh', [`${y}.softplus`]), { ...base, op: 'Mul', inputs: [x, `${y}.tanh`] }];
+      case 'gelu':
+        // x·(1 + erf(x/√2))/2
+        return [
+          step('Mul', 'scaled', [x, c.scalar('const_sqrt_half', Math.SQRT1_2)]),
+          step('Erf', 'erf', [`${y}.scaled`]),
+          step('Add', 'one_plus', [`${y}.erf`, c.scalar('const_one', 1)]),
+          step('Mul', 'times_x', [x, `${y}.one_plus`]),
+          { ...base, op: 'Mul', inputs: [`${y}.times_x`, c.scalar('const_half', 0.5)] },
+        ];
+      case 'gelu_tanh':
+        // x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))/2
+        return [
+          step('Mul', 'square', [x, x]),
+          step('Mul', 'cube', [`${y}.square`, x]),
+          step('Mul', 'cube_scaled', [`${y}.cube`, c.scalar('const_gelu_cubic', 0.044715)]),
+          step('Add', 'inner', [x, `${y}.cube_scaled`]),
+          step('Mul', 'inner_scaled', [`${y}.inner`, c.scalar('const_sqrt_2_over_pi', Math.sqrt(2 / Math.PI))]),
+          step('Tanh', 'tanh', [`${y}.inner_scaled`]),
+          step('Add', 'one_plus', [`${y}.tanh`, c.scalar('const_one', 1)]),
+          step('Mul', 'times_x', [x, `${y}.one_plus`]),
+          { ...base, op: 'Mul', inputs: [`${y}.times_x`, c.scalar('const_half', 0.5)] },
+        ];
+      default:
+        throw new GraphError(n.name, `activation ${n.activation} has no ONNX form`);
     }
   })();
   for (const node of nodes) c.emit(node);
@@ -156,6 +224,18 @@ const importClip: OnnxHandler = (c) => {
 
 const importHardSigmoid: OnnxHandler = (c) => activate(c, 'hardsigmoid', { alpha: c.attrs.float('alpha', 0.2), beta: c.attrs.float('beta', 0.5) });
 const importLeakyRelu: OnnxHandler = (c) => activate(c, 'leaky_relu', { alpha: c.attrs.float('alpha', 0.01) });
+const withAlpha =
+  (kind: 'elu' | 'celu' | 'thresholded_relu'): OnnxHandler =>
+  (c) =>
+    activate(c, kind, { alpha: c.attrs.float('alpha', 1) });
+const importSelu: OnnxHandler = (c) => activate(c, 'selu', { alpha: c.attrs.float('alpha', SELU_ALPHA), gamma: c.attrs.float('gamma', SELU_GAMMA) });
+
+/** Gelu (opset 20): the exact erf form, or approximate = 'tanh'. */
+const importGelu: OnnxHandler = (c) => {
+  const approximate = c.attrs.string('approximate', 'none');
+  if (approximate !== 'none' && approximate !== 'tanh') throw c.unsupported('attribute', `Gelu approximate must be 'none' or 'tanh', got '${approximate}'`);
+  return activate(c, approximate === 'tanh' ? 'gelu_tanh' : 'gelu');
+};
 
 export const activationOp: OpDef<ActivationNode> = {
   ops: ['activation'],
@@ -169,6 +249,27 @@ export const activationOp: OpDef<ActivationNode> = {
     HardSigmoid: importHardSigmoid,
     LeakyRelu: importLeakyRelu,
     Clip: importClip,
+    Elu: withAlpha('elu'),
+    Celu: withAlpha('celu'),
+    ThresholdedRelu: withAlpha('thresholded_relu'),
+    Selu: importSelu,
+    Softplus: simple('softplus'),
+    Softsign: simple('softsign'),
+    Mish: simple('mish'),
+    Gelu: importGelu,
+    Erf: simple('erf'),
+    Exp: simple('exp'),
+    Log: simple('log'),
+    Sqrt: simple('sqrt'),
+    Neg: simple('neg'),
+    Abs: simple('abs'),
+    Reciprocal: simple('reciprocal'),
+    Floor: simple('floor'),
+    Ceil: simple('ceil'),
+    Round: simple('round'),
+    Sin: simple('sin'),
+    Cos: simple('cos'),
+    Sign: simple('sign'),
   },
 };
 

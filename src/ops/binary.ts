@@ -73,7 +73,7 @@ export function prelu(b: BuildContext, x: Tensor, o: { name?: string } = {}): Te
 const padLeft = (shape: readonly number[], rank: number): number[] => [...Array(rank - shape.length).fill(1), ...shape];
 
 /** Both operands as builder tensors in their own shapes (the kernel broadcasts across ranks and layouts). */
-function operands(c: OnnxNodeContext, a: Value, b: Value): { ta: Tensor; tb: Tensor; shape: number[] } {
+export function operands(c: OnnxNodeContext, a: Value, b: Value): { ta: Tensor; tb: Tensor; shape: number[] } {
   const shape = broadcastDims(shapeOfValue(a), shapeOfValue(b));
   const one = (v: Value, i: number): Tensor => (v.kind === 'runtime' ? c.tensor(v) : c.constantTensor(v.value, v.value.dims, c.inputNames[i] || `${c.name}.input${i}`));
   return { ta: one(a, 0), tb: one(b, 1), shape };

@@ -32,6 +32,7 @@ import { identityKernel, identityOp, type IdentityExecNode, type IdentityNode } 
 import { instanceNormKernel, instanceNormOp, type InstanceNormExecNode, type InstanceNormNode } from './instance_norm.js';
 import { linearKernel, linearOp, matmulKernel, matmulOp, type LinearExecNode, type LinearNode, type MatmulExecNode, type MatmulNode } from './linear.js';
 import { lrnKernel, lrnOp, type LrnExecNode, type LrnNode } from './lrn.js';
+import { minMaxPowOp, type MinMaxPowNode } from './min_max_pow.js';
 import type { KernelDef, OpDef } from './op.js';
 import type { OnnxHandler } from './onnx_import.js';
 import type { Shape } from './types.js';
@@ -78,7 +79,8 @@ export type GraphNode =
   | SpaceToDepthNode
   | IdentityNode
   | ConvTranspose2dNode
-  | ResizeNode;
+  | ResizeNode
+  | MinMaxPowNode;
 
 export type OpName = GraphNode['op'];
 
@@ -162,6 +164,9 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   dropout: identityOp,
   identity: identityOp,
   convtranspose2d: convTransposeOp,
+  min: minMaxPowOp,
+  max: minMaxPowOp,
+  pow: minMaxPowOp,
 };
 
 const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {

@@ -46,14 +46,18 @@ describe('activations keep NaN and map ±∞ as PyTorch does', () => {
     leaky_relu: [{ alpha: 0.1 }],
     hardsigmoid: [{}],
     clip: [{ min: -0.5, max: 0.5 }, { min: -0.5 }, {}],
+    pow: [{ exponent: 2 }, { exponent: 0.5 }, { exponent: -1 }, { exponent: 3 }],
+    scale: [{ alpha: -2 }],
   };
   // the edges of every activation, then random seeded values
   const edges = [NAN, INF, -INF, 0, 1, -1, 3, -3, 2.5, 6, 7, -7, 100, -100, 1e30, -1e30];
+  // an f32 near 1e30 keeps none of its phase (its ulp is 7.6e22): sin and cos there are the driver's
+  const edgesOf = (act: Activation): number[] => (act === 'sin' || act === 'cos' ? edges.filter((v) => Math.abs(v) !== 1e30) : edges);
   for (const act of ACTIVATIONS) {
     for (const params of PARAMS[act] ?? [undefined]) {
       it(`${act} ${params ? JSON.stringify(params) : ''}`, async () => {
         const rng = new Rng(act.length * 7 + 1);
-        const x = Float32Array.from([...edges, ...seeded(rng, 300, -8, 8)]);
+        const x = Float32Array.from([...edgesOf(act), ...seeded(rng, 300, -8, 8)]);
         const out = await runKernel(await testContext(), { x }, x.length, (b, o) => [activation(x.length, act, b.x!, o, undefined, params)]);
         expectMatch(out, activationRef(x, act, params), act);
       });

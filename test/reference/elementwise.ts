@@ -1,9 +1,9 @@
 /** Float64 elementwise ops with numpy-style broadcasting over 4-D shapes, index by index. */
 import type { Activation, ActivationParams } from '../../src/kernels/epilogue.js';
-import { activateRef } from './activation.js';
+import { activateRef, powRef } from './activation.js';
 
-/** prelu: x where x ≥ 0, else x·y (y the slope). */
-export type BinaryOpRef = 'add' | 'sub' | 'mul' | 'div' | 'prelu';
+/** prelu: x where x ≥ 0, else x·y (y the slope); min and max give NaN when either operand is NaN. */
+export type BinaryOpRef = 'add' | 'sub' | 'mul' | 'div' | 'prelu' | 'pow' | 'min' | 'max';
 type Dims = readonly [number, number, number, number];
 
 export function applyOp(op: BinaryOpRef, x: number, y: number): number {
@@ -18,6 +18,12 @@ export function applyOp(op: BinaryOpRef, x: number, y: number): number {
       return x / y;
     case 'prelu':
       return x >= 0 ? x : x * y;
+    case 'pow':
+      return Math.fround(powRef(x, y));
+    case 'min':
+      return Math.min(x, y);
+    case 'max':
+      return Math.max(x, y);
   }
 }
 

@@ -133,7 +133,10 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
     case 'add':
     case 'sub':
     case 'mul':
-    case 'div': {
+    case 'div':
+    case 'min':
+    case 'max':
+    case 'pow': {
       const b = args[1]!;
       return broadcastBinaryRef(node.op, x.data, x.shape, b.data, b.shape).out;
     }
