@@ -17,6 +17,7 @@
  */
 import col2imWgsl from '../../shaders/conv/conv_transpose2d_col2im.wgsl?raw';
 import directWgsl from '../../shaders/conv/conv_transpose2d_direct.wgsl?raw';
+import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
 import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
@@ -28,8 +29,8 @@ import { epilogueConstants, type Epilogue } from './epilogue.js';
 import { gemm } from './gemm.js';
 import { ceilDiv, linearWorkgroups } from './geometry.js';
 
-export const convTranspose2dDirectShader = defineShader('conv_transpose2d_direct', nanWgsl, epilogueWgsl, linearIndexWgsl, directWgsl);
-export const convTranspose2dCol2imShader = defineShader('conv_transpose2d_col2im', nanWgsl, epilogueWgsl, linearIndexWgsl, col2imWgsl);
+export const convTranspose2dDirectShader = defineShader('conv_transpose2d_direct', nanWgsl, floatMathWgsl, epilogueWgsl, linearIndexWgsl, directWgsl);
+export const convTranspose2dCol2imShader = defineShader('conv_transpose2d_col2im', nanWgsl, floatMathWgsl, epilogueWgsl, linearIndexWgsl, col2imWgsl);
 
 const WORKGROUP_SIZE = 64;
 

@@ -15,11 +15,11 @@ import { testContext } from '../helpers/gpu.js';
 const CASE_COUNT = 422;
 
 /**
- * The passes measured today (93 of 422 on Dawn/SwiftShader, the same count
- * as the issue's first harness); raised as operators land, never lowered to
- * make a failure go away.
+ * The passes measured (391 of 422 on Dawn/SwiftShader once tensors of any
+ * rank and the segmentation/style-transfer operators landed; 93 before);
+ * raised as operators land, never lowered to make a failure go away.
  */
-const PASS_FLOOR = 93;
+const PASS_FLOOR = 391;
 
 /** One case that takes longer than this is reported as a crash (a hang), and the suite goes on. */
 const CASE_TIMEOUT_MS = 60_000;
