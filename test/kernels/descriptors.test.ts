@@ -30,6 +30,11 @@ import { softmax } from '../../src/kernels/softmax.js';
 import { pad2d } from '../../src/kernels/pad2d.js';
 import { resize2d } from '../../src/kernels/resize.js';
 import { slice4d } from '../../src/kernels/slice4d.js';
+import { stridedCopy } from '../../src/kernels/strided.js';
+import { reduce, REDUCE_OPS } from '../../src/kernels/reduce.js';
+import { gather } from '../../src/kernels/gather.js';
+import { matmulBatched } from '../../src/kernels/matmul_batched.js';
+import { elementwiseBinaryStrided } from '../../src/kernels/elementwise.js';
 
 const fake = (label: string) => ({ label }) as unknown as GPUBuffer;
 const [x, y, w, b, r, s, u] = ['x', 'y', 'w', 'b', 'r', 's', 'u'].map(fake) as GPUBuffer[];
@@ -88,6 +93,12 @@ function allSpecs(): DispatchSpec[] {
     specs.push(...convTranspose2d(strategy, up, { input: x, weight: w, output: y, scratch: s, unused: u }, {}, { channelStride: 13, channelOffset: 3 }));
   }
   specs.push(resize2d({ batch: 1, channels: 3, inHeight: 4, inWidth: 5, outHeight: 7, outWidth: 3, mode: 'cubic' }, { input: x, rows: w, cols: b, output: y }, { channelStride: 8, channelOffset: 2 }));
+  // the strided-walk kernels: a transpose with a backwards slice, a reduction of each kind, a gather, a batched product, a broadcast binary op
+  specs.push(stridedCopy([3, 4, 5], { strides: [1, -3, 12], offset: 9 }, { strides: [20, 5, 1], offset: 0 }, x, y));
+  for (const op of REDUCE_OPS) specs.push(reduce({ op, keptDims: [3, 4], keptStrides: [20, 1], reducedDims: [5], reducedStrides: [4] }, x, y));
+  specs.push(gather({ dims: [2, 3, 4], inStrides: [20, 4, 1], axis: 1, axisStride: 4 }, x, w, y));
+  specs.push(matmulBatched({ dims: [2, 3, 4], aStrides: [15, 5, 0], bStrides: [20, 0, 1], depth: 5, aStrideK: 1, bStrideK: 4 }, x, w, y));
+  specs.push(elementwiseBinaryStrided({ op: 'add', dims: [3, 4, 5], aStrides: [20, 5, 1], bStrides: [0, 0, 1], activation: 'relu' }, x, w, y));
   specs.push(imageToTensor({ width: 30, height: 20, rowPixels: 64 }, { channels: 3, outWidth: 8, outHeight: 8, samples: 2 }, x, y));
   return specs;
 }
