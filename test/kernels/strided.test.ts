@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterError, UnsupportedConfigurationError } from '../../src/errors.js';
-import { compactWalk, MAX_WALK_AXES, rowMajorStrides, stridedCopy, walkUniforms, type View, type Walk } from '../../src/kernels/strided.js';
+import { compactWalk, MAX_WALK_AXES, rowMajorStrides, stridedCopies, stridedCopy, walkUniforms, type View, type Walk } from '../../src/kernels/strided.js';
 import { runKernel, testContext } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
 import { thrown } from '../helpers/thrown.js';
@@ -160,4 +160,28 @@ describe('stridedCopy on random views vs a CPU gather', () => {
       expect(Array.from(got)).toEqual(Array.from(expected));
     });
   }
+});
+
+describe('stridedCopies: walks of more than 8 independent axes', () => {
+  it('a 10-axis walk (a rank-5 tile split in two per axis) runs as several dispatches and copies every element', async () => {
+    const rng = new Rng(1303);
+    // five axes of extent 3, each walked as repeat 2 (input stride 0) × 3: no two walk axes merge
+    const dims = [2, 3, 2, 3, 2, 3, 2, 3, 2, 3];
+    const inStrides = [0, 81, 0, 27, 0, 9, 0, 3, 0, 1];
+    const out = rowMajorStrides(dims);
+    const from = { strides: inStrides, offset: 0 };
+    const to = { strides: out, offset: 0 };
+    const specs = stridedCopies(dims, from, to, {} as GPUBuffer, {} as GPUBuffer, 'tile');
+    // peeling the outer repeat (2) leaves 9 axes, peeling the next extent (3) leaves 8: 2 × 3 dispatches
+    expect(specs.length).toBe(6);
+    const input = rng.array(243);
+    const total = dims.reduce((a, b) => a * b, 1);
+    const got = await runKernel(await testContext(), { input }, total, (b, o) => stridedCopies(dims, from, to, b.input!, o, 'tile'));
+    const [src, dst] = enumerate({ dims, views: [from, to] });
+    const expected = new Float32Array(total);
+    src!.forEach((at, i) => (expected[dst![i]!] = input[at]!));
+    expect(Array.from(got)).toEqual(Array.from(expected));
+    // a walk that fits is one dispatch
+    expect(stridedCopies([4, 5], { strides: [1, 4], offset: 0 }, { strides: [5, 1], offset: 0 }, {} as GPUBuffer, {} as GPUBuffer).length).toBe(1);
+  });
 });
