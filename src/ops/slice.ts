@@ -58,12 +58,16 @@ export function slice(b: BuildContext, x: Tensor, o: SliceOptions): Tensor {
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || start >= end) {
     throw new GraphError(name, `slice ${start}:${o.end} of axis ${axis} (length ${length}) is empty or not resolved to non-negative integers`);
   }
-  return sliceWindows(b, x, [{ axis, start, step, count: Math.ceil((end - start) / step) }], name);
+  // the name is claimed already: passing it to sliceWindows would claim it twice
+  return namedSliceWindows(b, x, [{ axis, start, step, count: Math.ceil((end - start) / step) }], name);
 }
 
 /** Keeps the given windows (one per axis at most; negative steps walk backwards). */
 export function sliceWindows(b: BuildContext, x: Tensor, windows: readonly SliceWindow[], name?: string): Tensor {
-  const n = b.nodeName(name, 'slice');
+  return namedSliceWindows(b, x, windows, b.nodeName(name, 'slice'));
+}
+
+function namedSliceWindows(b: BuildContext, x: Tensor, windows: readonly SliceWindow[], n: string): Tensor {
   requireRuntime(x, n);
   const shape = [...x.shape];
   const seen = new Set<number>();
