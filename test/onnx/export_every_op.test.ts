@@ -25,7 +25,7 @@ import { Rng, relativeL2 } from '../helpers/random.js';
 import { assertInformativeReference, randomInputs, randomWeights } from '../helpers/random_graph.js';
 import { thrown } from '../helpers/thrown.js';
 
-// measured worst relative L2, ORT vs our GPU, over every recipe: printed below
+// measured worst relative L2, ORT vs our GPU, over every recipe: 2.8e-7 (printed below)
 const TOLERANCE = 1e-6;
 
 /** Inputs named `pos…` are drawn from [0.5, 1.5) (pow bases, log-sum, divisors); every other input from [−1, 1). */
@@ -62,7 +62,12 @@ const RECIPES: Readonly<Record<OpName, Recipe>> = {
     g.output(g.pad(x4(g, 'y'), { pads: [1, 2, 0, 1], mode: 'reflect' }), 'reflect');
   },
   transpose: (g) => g.output(g.transpose(g.input('x', [2, 3, 1, 4, 2]), [4, 1, 3, 0, 2])),
-  reshape: (g) => g.output(g.reshape(x4(g), [6, 2, 12])),
+  reshape: (g) => {
+    const x = x4(g);
+    g.output(g.reshape(x, [6, 2, 12]), 'rank3');
+    g.output(g.reshape(x, [2, 1, 3, 2, 2, 6]), 'rank6');
+    g.output(g.reshape(g.reduce(x, 'sum', { keepdims: true }), []), 'scalar');
+  },
   // a backwards window through index 0 (its ONNX end is "before the start")
   slice: (g) => g.output(g.sliceWindows(x4(g), [{ axis: 3, start: 5, step: -2, count: 3 }, { axis: 1, start: 2, step: -1, count: 3 }, { axis: 2, start: 1, step: 2, count: 2 }])),
   matmul: (g) => g.output(g.matmul(g.input('a', [3, 4]), g.input('b', [4, 5]))),
@@ -71,6 +76,7 @@ const RECIPES: Readonly<Record<OpName, Recipe>> = {
     const x = g.input('x', [2, 3, 4, 2, 3]);
     const pos = g.input('pos', [2, 3, 4, 2, 3]);
     REDUCE_OPS.forEach((r, i) => g.output(g.reduce(r === 'logsum' ? pos : x, r, { axes: [[1], [0, 3], [2, 4], [4]][i % 4]!, keepdims: i % 2 === 0 }), r));
+    g.output(g.reduce(x, 'max', { keepdims: false }), 'max_all');
   },
   expand: (g) => g.output(g.apply(expand, g.input('x', [3, 1]), [2, 1, 4])),
   tile: (g) => g.output(g.apply(tile, g.input('x', [2, 3, 1]), [2, 1, 3])),
@@ -149,7 +155,8 @@ describe('every op in the table: export → onnxruntime-node vs our GPU', () => 
         for (const o of graph.outputs) {
           const theirs = ort[o.name]!;
           expect(theirs.shape, `${o.name} shape`).toEqual([...graph.tensors[o.tensor]!.shape]);
-          assertInformativeReference(new Map([[o.name, theirs.data]]), `${op} ORT`);
+          // (a scalar is one value: constant by definition)
+          if (theirs.data.length > 1) assertInformativeReference(new Map([[o.name, theirs.data]]), `${op} ORT`);
           const e = relativeL2(outputs[o.name]!, theirs.data);
           worst = Math.max(worst, e);
           expect(e, `${op} output ${o.name}`).toBeLessThanOrEqual(TOLERANCE);
