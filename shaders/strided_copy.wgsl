@@ -8,7 +8,8 @@
 // concat along any axis (each input written at its offset in the output)
 // and layout conversions between NHWC and row-major storage. The host side
 // (src/kernels/strided.ts) drops unit axes and merges contiguous ones, so
-// tensors of rank up to 6 fit in 8 axes even with tiled axes split.
+// tensors of rank up to 6 fit in 8 axes (a tile of five or six repeated
+// axes that still does not is split into several dispatches, stridedCopies).
 // Overrides: WORKGROUP_SIZE.
 
 override WORKGROUP_SIZE: u32 = 64u;

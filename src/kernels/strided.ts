@@ -105,3 +105,15 @@ export function stridedCopy(dims: readonly number[], from: View, to: View, input
     workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
   };
 }
+
+/**
+ * stridedCopy for walks that still need more than MAX_WALK_AXES axes after
+ * compaction (a rank-5 or rank-6 tile splits each repeated axis in two):
+ * the outermost axis is peeled off on the host, one dispatch per index of it
+ * at its offset, until the rest fits.
+ */
+export function stridedCopies(dims: readonly number[], from: View, to: View, input: BufferBinding, output: BufferBinding, label = 'strided_copy'): DispatchSpec[] {
+  if (!dims.length || compactWalk({ dims, views: [from, to] }).dims.length <= MAX_WALK_AXES) return [stridedCopy(dims, from, to, input, output, label)];
+  const peel = (v: View, i: number): View => ({ strides: v.strides.slice(1), offset: v.offset + i * v.strides[0]! });
+  return Array.from({ length: dims[0]! }, (_, i) => stridedCopies(dims.slice(1), peel(from, i), peel(to, i), input, output, `${label} [${i}]`)).flat();
+}

@@ -129,6 +129,14 @@ export const preluOp: OpDef<PreluNode> = {
     return { ...c.base, kind: 'binary', op: 'prelu', activation: 'none', constant: { position: 1, shape: slopeShape, data: c.weight(n.weight) } };
   },
   parameters: (n) => [n.weight],
+  exportOnnx: (n, c: ExportContext) => {
+    // ONNX broadcasts the slope from the right: [C] becomes [C, 1, …] so that it lines up with axis 1
+    const rank = c.shape(n.output).length;
+    const channels = c.shape(n.output)[1]!;
+    const slope = `${n.name}.slope`;
+    c.emit({ op: 'Reshape', name: `${n.name}.slope_shape`, inputs: [c.param(n.weight), c.int64s(`${n.name}.slope_dims`, [channels, ...new Array<number>(rank - 2).fill(1)])], outputs: [slope] });
+    c.emit({ op: 'PRelu', name: n.name, inputs: [c.name(n.inputs[0]!), slope], outputs: [c.name(n.output)] });
+  },
   onnx: { PRelu: importPrelu },
 };
 

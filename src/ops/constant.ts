@@ -40,6 +40,8 @@ export function constantParam(b: BuildContext, name: string, shape: Shape): Tens
 export const constantOp: OpDef<ConstantNode> = {
   ops: ['constant'],
   lower: (n, c: LowerContext): ConstantExecNode => ({ ...c.base, kind: 'constant', data: toStorageLayout(c.shape(n.output), c.weight(n.param)) }),
+  // the parameter becomes an initializer of its shape; Identity gives it the tensor's name
+  exportOnnx: (n, c) => c.emit({ op: 'Identity', name: n.name, inputs: [c.param(n.param)], outputs: [c.name(n.output)] }),
 };
 
 export const constantKernel: KernelDef<ConstantExecNode> = {

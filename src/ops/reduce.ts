@@ -91,11 +91,15 @@ function importReduce(reduction: ReduceOp): OnnxHandler {
   };
 }
 
+/** The reductions that leave a single element as it is. */
+const ONE_ELEMENT_IDENTITY: ReadonlySet<ReduceOp> = new Set(['sum', 'mean', 'max', 'min', 'prod', 'logsumexp']);
+
 export const reduceOp: OpDef<ReduceNode> = {
   ops: ['reduce'],
   lower: (n, c): ReduceExecNode | IdentityExecNode =>
-    // reducing only unit axes and keeping them changes nothing
-    n.keepdims && n.axes.every((a) => c.shape(n.inputs[0]!)[a] === 1)
+    // reducing only unit axes and keeping them changes nothing — for the reductions whose value of one element is that element
+    // (l1, l2, logsum and sumsquare of one element are |x|, |x|, log x and x², which still need the kernel)
+    n.keepdims && ONE_ELEMENT_IDENTITY.has(n.reduction) && n.axes.every((a) => c.shape(n.inputs[0]!)[a] === 1)
       ? { ...c.base, kind: 'identity' }
       : { ...c.base, kind: 'reduce', reduction: n.reduction, axes: n.axes, keepdims: n.keepdims },
   exportOnnx: (n, c) => {

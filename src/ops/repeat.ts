@@ -6,7 +6,7 @@
  * as two axes, r copies (input stride 0) of the d elements.
  */
 import { GraphError } from '../errors.js';
-import { stridedCopy } from '../kernels/strided.js';
+import { stridedCopies, stridedCopy } from '../kernels/strided.js';
 import { requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
 import { storageOrder, storageStrides } from './layout.js';
@@ -113,6 +113,7 @@ export const tileKernel: KernelDef<TileExecNode> = {
       from.push(0, inStrides[a]!);
       to.push(d * outStrides[a]!, outStrides[a]!);
     }
-    return dispatchOnly((b) => [stridedCopy(dims, { strides: from, offset: 0 }, { strides: to, offset: 0 }, b.read(n.inputs[0]!), b.write, c.label)]);
+    // five or six repeated axes split into more axes than one walk holds: stridedCopies then peels the outer ones into several dispatches
+    return dispatchOnly((b) => stridedCopies(dims, { strides: from, offset: 0 }, { strides: to, offset: 0 }, b.read(n.inputs[0]!), b.write, c.label));
   },
 };

@@ -131,7 +131,11 @@ export function reduceRef(x: ArrayLike<number>, shape: Shape, op: string, axes: 
     l1: (v) => sum(v.map(Math.abs)),
     l2: (v) => Math.sqrt(sum(v.map((a) => a * a))),
     logsum: (v) => Math.log(sum(v)),
-    logsumexp: (v) => Math.log(sum(v.map(Math.exp))),
+    // shifted by the max so large inputs do not overflow float64 either; a max of ±∞ or NaN is the answer itself
+    logsumexp: (v) => {
+      const top = v.some(Number.isNaN) ? NaN : Math.max(...v);
+      return Number.isFinite(top) ? top + Math.log(sum(v.map((a) => Math.exp(a - top)))) : top;
+    },
     sumsquare: (v) => sum(v.map((a) => a * a)),
   };
   return Float64Array.from(groups, (g) => apply[op]!(g));
