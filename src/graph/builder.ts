@@ -24,6 +24,7 @@ import { concat, concatAxis } from '../ops/concat.js';
 import { constantParam } from '../ops/constant.js';
 import { conv2d, type Conv2dOptions } from '../ops/conv2d.js';
 import { conv3d, type Conv3dOptions } from '../ops/conv3d.js';
+import { convTranspose3d, type ConvTranspose3dOptions } from '../ops/conv_transpose3d.js';
 import { depthToSpace, spaceToDepth, type DepthToSpaceMode } from '../ops/depth_space.js';
 import { convTranspose2d, type ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 import { adaptiveAvgPool, globalAvgPool, reduceMean, type ReduceMeanOptions } from '../ops/global_pool.js';
@@ -142,6 +143,11 @@ export class GraphBuilder {
   /** torch.nn.Conv3d on [N, C, D, H, W]; see Conv3dOptions. */
   conv3d(x: Tensor, o: Conv3dOptions): Tensor {
     return conv3d(this.context, x, o);
+  }
+
+  /** torch.nn.ConvTranspose3d on [N, C, D, H, W]; see ConvTranspose3dOptions. */
+  convTranspose3d(x: Tensor, o: ConvTranspose3dOptions): Tensor {
+    return convTranspose3d(this.context, x, o);
   }
 
   /** torch.nn.MaxPool3d on [N, C, D, H, W]; see Pool3dOptions. */

@@ -10,7 +10,7 @@ import { conv3d as conv3dDispatch, conv3dShape, layoutConv3dWeights, type Conv3d
 import { convOutputSize } from '../kernels/conv2d_shape.js';
 import type { Activation, ActivationParams } from '../vocabulary.js';
 import { exportActivation, type ActivationNode } from './activation.js';
-import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef } from './op.js';
+import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OnnxNodeSpec, OpDef } from './op.js';
 import { floatData, runtime, type OnnxNodeContext, type RuntimeValue } from './onnx_import.js';
 import { tripleAttr, window3dAttrs, windowPads3d } from './onnx_window3d.js';
 import { elementCount, showShape, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
@@ -157,22 +157,27 @@ export const conv3dOp: OpDef<Conv3dNode> = {
   }),
   parameters: (n) => [n.weight, ...(n.bias ? [n.bias] : [])],
   macs: (n, shape) => elementCount(shape(n.output)) * (shape(n.inputs[0]!)[1]! / n.attrs.groups) * n.attrs.kernel[0] * n.attrs.kernel[1] * n.attrs.kernel[2],
-  exportOnnx: (n, c: ExportContext) => {
-    // a fused activation becomes its own ONNX node after the Conv, reading the Conv's value `${y}.conv`
-    const fused = n.activation !== 'none';
-    const convOut = fused ? `${c.name(n.output)}.conv` : c.name(n.output);
-    c.emit({
-      op: 'Conv',
-      name: n.name,
-      inputs: [c.name(n.inputs[0]!), c.param(n.weight), ...(n.bias ? [c.param(n.bias)] : [])],
-      outputs: [convOut],
-      attrs: { ...window3dAttrs(n.attrs), dilations: { ints: [...n.attrs.dilation] }, group: { int: n.attrs.groups } },
-    });
-    if (n.activation === 'none') return;
-    const act: ActivationNode = { id: -1, op: 'activation', name: `${n.name}.activation`, inputs: [-1], output: n.output, activation: n.activation, params: n.activationParams };
-    exportActivation(act, { ...c, name: (t) => (t === -1 ? convOut : c.name(t)) });
-  },
+  exportOnnx: (n, c: ExportContext) =>
+    emitWithActivation(c, n, { op: 'Conv', attrs: { ...window3dAttrs(n.attrs), dilations: { ints: [...n.attrs.dilation] }, group: { int: n.attrs.groups } } }),
 };
+
+/**
+ * Emits a convolution-like node (inputs x, weight, bias) and, where the node
+ * fuses an activation, that activation as its own ONNX node after it, reading
+ * the convolution's value `${y}.conv`.
+ */
+export function emitWithActivation(
+  c: ExportContext,
+  n: { name: string; inputs: readonly number[]; output: number; weight: string; bias?: string; activation: Activation; activationParams?: ActivationParams },
+  spec: Pick<OnnxNodeSpec, 'op' | 'attrs'>,
+): void {
+  const fused = n.activation !== 'none';
+  const convOut = fused ? `${c.name(n.output)}.conv` : c.name(n.output);
+  c.emit({ ...spec, name: n.name, inputs: [c.name(n.inputs[0]!), c.param(n.weight), ...(n.bias ? [c.param(n.bias)] : [])], outputs: [convOut] });
+  if (n.activation === 'none') return;
+  const act: ActivationNode = { id: -1, op: 'activation', name: `${n.name}.activation`, inputs: [-1], output: n.output, activation: n.activation, params: n.activationParams };
+  exportActivation(act, { ...c, name: (t) => (t === -1 ? convOut : c.name(t)) });
+}
 
 export const conv3dKernel: KernelDef<Conv3dExecNode> = {
   kinds: ['conv3d'],

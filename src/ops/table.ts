@@ -13,6 +13,7 @@ import { concatAxisKernel, concatKernel, concatOp, type ConcatAxisExecNode, type
 import { constantKernel, constantOp, type ConstantExecNode, type ConstantNode } from './constant.js';
 import { conv2dOp, convKernel, type Conv2dNode, type ConvNode } from './conv2d.js';
 import { conv3dKernel, conv3dOp, type Conv3dExecNode, type Conv3dNode } from './conv3d.js';
+import { convTranspose3dKernel, convTranspose3dOp, type ConvTranspose3dExecNode, type ConvTranspose3dNode } from './conv_transpose3d.js';
 import { depthSpaceKernel, depthToSpaceOp, spaceToDepthOp, type DepthSpaceExecNode, type DepthToSpaceNode, type SpaceToDepthNode } from './depth_space.js';
 import { convTransposeKernel, convTransposeOp, type ConvTranspose2dNode, type ConvTransposeExecNode } from './conv_transpose.js';
 import {
@@ -84,7 +85,8 @@ export type GraphNode =
   | ResizeNode
   | MinMaxPowNode
   | Conv3dNode
-  | Pool3dNode;
+  | Pool3dNode
+  | ConvTranspose3dNode;
 
 export type OpName = GraphNode['op'];
 
@@ -119,7 +121,8 @@ export type ExecNode =
   | ConvTransposeExecNode
   | ResizeExecNode
   | Conv3dExecNode
-  | Pool3dExecNode;
+  | Pool3dExecNode
+  | ConvTranspose3dExecNode;
 
 export type ExecKind = ExecNode['kind'];
 
@@ -176,6 +179,7 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   conv3d: conv3dOp,
   maxpool3d: pool3dOp,
   avgpool3d: pool3dOp,
+  convtranspose3d: convTranspose3dOp,
 };
 
 const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
@@ -209,6 +213,7 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   convtranspose: convTransposeKernel,
   conv3d: conv3dKernel,
   pool3d: pool3dKernel,
+  convtranspose3d: convTranspose3dKernel,
 };
 
 /** The module of an IR op. */

@@ -13,8 +13,8 @@ import { Rng, relativeL2 } from '../helpers/random.js';
 import { conv3dOutSize, conv3dRef } from '../reference/conv3d.js';
 import { activationRef } from '../reference/elementwise.js';
 
-// measured worst relative L2 on SwiftShader: 1.3e-7 (printed below); a few times above it
-const TOLERANCE = 1e-6;
+// measured worst relative L2 on SwiftShader: 1.35e-7 (printed below); a few times above it
+const TOLERANCE = 5e-7;
 let worst = 0;
 afterAll(() => console.log(`[conv3d] worst relative L2 ${worst.toExponential(2)}`));
 

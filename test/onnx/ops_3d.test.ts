@@ -26,13 +26,14 @@ import { runGraphRef } from '../reference/graph.js';
 const TOLERANCE = 1e-6;
 
 describe('builder graphs vs the float64 interpreter', () => {
-  it('conv3d (relu, asymmetric pads) → maxPool3d (ceil) → grouped dilated conv3d → avgPool3d (pads, count_include_pad false)', async () => {
+  it('conv3d (relu, asymmetric pads) → maxPool3d (ceil) → grouped dilated conv3d → avgPool3d (pads, count_include_pad false) → grouped convTranspose3d (tanh, negative end pad)', async () => {
     const g = new GraphBuilder();
     let x = g.input('x', [2, 3, 7, 6, 5]);
     x = g.conv3d(x, { name: 'c1', outChannels: 4, kernel: [3, 2, 3], padding: [1, 0, 2, 1, 1, 0], activation: 'relu' });
     x = g.maxPool3d(x, { kernel: 2, ceilMode: true });
     x = g.conv3d(x, { name: 'c2', outChannels: 6, kernel: 2, groups: 2, dilation: [1, 2, 1], padding: 1, stride: [2, 1, 1], bias: false });
     x = g.avgPool3d(x, { kernel: [2, 3, 2], stride: 1, padding: [1, 1, 0], countIncludePad: false });
+    x = g.convTranspose3d(x, { name: 't1', outChannels: 4, kernel: [3, 2, 2], stride: [2, 2, 1], dilation: [1, 2, 1], padding: [1, 0, 1, 0, -1, 0], outputPadding: [1, 0, 0], groups: 2, activation: 'tanh' });
     g.output(x, 'y');
     const errors = await expectMatchesReference(g.build(), 31, {}, { tolerance: TOLERANCE });
     console.log(`[3-D builder] relative L2 ${errors.y!.toExponential(2)}`);
@@ -78,6 +79,37 @@ describe('ONNX import vs onnxruntime', () => {
         initializers: [floatTensor('w', [m, c / groups, ...kernel], rng.array(m * (c / groups) * kernel[0]! * kernel[1]! * kernel[2]!)), ...(bias ? [floatTensor('b', [m], rng.array(m))] : [])],
       });
       await check(bytes, i, `Conv ${JSON.stringify(attrs)}`);
+    }
+  });
+
+  it('ConvTranspose on [N, C, D, H, W]: groups, strides, dilations, pads, output_padding, auto_pad, output_shape', async () => {
+    const modes = ['pads', 'pads', 'SAME_UPPER', 'SAME_LOWER', 'VALID', 'output_shape'] as const;
+    for (let i = 0; i < modes.length; i++) {
+      const groups = rng.pick([1, 2]);
+      const [c, m] = [groups * rng.int(1, 2), groups * rng.int(1, 2)];
+      const stride = [rng.int(1, 2), rng.int(1, 2), rng.int(1, 2)];
+      const same = modes[i] === 'SAME_UPPER' || modes[i] === 'SAME_LOWER';
+      // SAME_* with a kernel smaller than the stride asks for negative padding, which the importer refuses
+      const kernel = stride.map((s) => rng.int(same ? s : 1, 3));
+      const inSize = [3, 4, 2];
+      const attrs: Record<string, number | number[] | string> = { group: groups, kernel_shape: kernel, strides: stride };
+      if (modes[i] === 'pads') {
+        attrs.dilations = [rng.int(1, 2), 1, rng.int(1, 2)];
+        attrs.pads = [...kernel.map((k) => rng.int(0, k - 1)), ...kernel.map((k) => rng.int(0, k - 1))];
+        attrs.output_padding = stride.map((s) => rng.int(0, s - 1));
+      } else if (modes[i] === 'output_shape') {
+        // onnxruntime refuses an output_shape past the taps for 3-D, so: exactly the taps or one cropped
+        attrs.output_shape = inSize.map((n, a) => stride[a]! * (n - 1) + kernel[a]! - rng.int(0, Math.min(1, kernel[a]! - 1)));
+      } else attrs.auto_pad = modes[i]!;
+      const bias = i % 2 === 1;
+      const bytes = buildModel({
+        opset: 13,
+        nodes: [node('ConvTranspose', ['x', 'w', ...(bias ? ['b'] : [])], ['y'], attrs)],
+        inputs: [{ name: 'x', shape: [2, c, ...inSize] }],
+        outputs: ['y'],
+        initializers: [floatTensor('w', [c, m / groups, ...kernel], rng.array(c * (m / groups) * kernel[0]! * kernel[1]! * kernel[2]!)), ...(bias ? [floatTensor('b', [m], rng.array(m))] : [])],
+      });
+      await check(bytes, 30 + i, `ConvTranspose ${JSON.stringify(attrs)}`);
     }
   });
 
@@ -136,6 +168,7 @@ describe("ONNX's conformance cases this work enables", () => {
     'pytorch-converted/test_BatchNorm3d_eval',
     'node/test_averagepool_3d_default',
     'node/test_pow_bcast_scalar',
+    'node/test_convtranspose_3d',
   ];
   for (const name of names) {
     it(name, async () => {
@@ -158,12 +191,13 @@ describe('export round trips through onnxruntime', () => {
     }
   }
 
-  it('conv3d with a fused activation, maxPool3d, avgPool3d: ORT on the exported file matches the interpreter; the file re-imports to the same output shape', async () => {
+  it('conv3d and convTranspose3d with fused activations, maxPool3d, avgPool3d: ORT on the exported file matches the interpreter; the file re-imports to the same output shape', async () => {
     const g = new GraphBuilder();
     let x = g.input('x', [2, 2, 5, 6, 7]);
     x = g.conv3d(x, { name: 'c1', outChannels: 4, kernel: [2, 3, 3], padding: [0, 1, 1, 1, 0, 2], dilation: [2, 1, 1], groups: 2, activation: 'leaky_relu', activationParams: { alpha: 0.2 } });
     x = g.maxPool3d(x, { kernel: [2, 2, 3], stride: [1, 2, 2], padding: [1, 0, 1], dilation: [1, 1, 2], ceilMode: true });
     x = g.avgPool3d(x, { kernel: 2, stride: 1, padding: [1, 0, 0, 0, 1, 1], countIncludePad: true });
+    x = g.convTranspose3d(x, { name: 't1', outChannels: 3, kernel: [2, 3, 2], stride: [2, 1, 2], padding: [1, 0, 0, 0, 1, 1], outputPadding: [1, 0, 0], groups: 1, activation: 'sigmoid' });
     g.output(x, 'y');
     const graph = g.build();
     const rng = new Rng(41);
