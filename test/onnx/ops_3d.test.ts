@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { GraphError, OnnxFormatError, UnsupportedOnnxError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
+import { compile } from '../../src/graph/executor.js';
 import type { Graph, WeightMap } from '../../src/graph/ir.js';
 import { exportOnnx } from '../../src/onnx/export.js';
 import { parseOnnx } from '../../src/onnx/import.js';
@@ -191,7 +192,7 @@ describe('export round trips through onnxruntime', () => {
     }
   }
 
-  it('conv3d and convTranspose3d with fused activations, maxPool3d, avgPool3d: ORT on the exported file matches the interpreter; the file re-imports to the same output shape', async () => {
+  it('conv3d and convTranspose3d with fused activations, maxPool3d, avgPool3d: ORT on the exported file matches the interpreter; the file re-imported runs on the GPU to the same values', async () => {
     const g = new GraphBuilder();
     let x = g.input('x', [2, 2, 5, 6, 7]);
     x = g.conv3d(x, { name: 'c1', outChannels: 4, kernel: [2, 3, 3], padding: [0, 1, 1, 1, 0, 2], dilation: [2, 1, 1], groups: 2, activation: 'leaky_relu', activationParams: { alpha: 0.2 } });
@@ -209,7 +210,15 @@ describe('export round trips through onnxruntime', () => {
     expect(errOrt).toBeLessThanOrEqual(TOLERANCE);
     const reimported = parseOnnx(exportOnnx(graph, weights));
     expect(reimported.outputs[0]!.shape).toEqual(graph.tensors[graph.outputs[0]!.tensor]!.shape);
-    console.log(`[3-D export] ORT vs interpreter relative L2 ${errOrt.toExponential(2)}`);
+    const model = await compile(await testContext(), reimported.graph, reimported.weights);
+    try {
+      const { outputs } = await model.run({ x: inputs.get('x')! });
+      const errBack = relativeL2(outputs.y!, want);
+      expect(errBack).toBeLessThanOrEqual(TOLERANCE);
+      console.log(`[3-D export] ORT vs interpreter relative L2 ${errOrt.toExponential(2)}, re-imported on the GPU ${errBack.toExponential(2)}`);
+    } finally {
+      model.dispose();
+    }
   });
 });
 
