@@ -23,6 +23,8 @@ import { MAX_RANK, type Pair } from '../ops/checks.js';
 import { concat, concatAxis } from '../ops/concat.js';
 import { constantParam } from '../ops/constant.js';
 import { conv2d, type Conv2dOptions } from '../ops/conv2d.js';
+import { conv3d, type Conv3dOptions } from '../ops/conv3d.js';
+import { convTranspose3d, type ConvTranspose3dOptions } from '../ops/conv_transpose3d.js';
 import { depthToSpace, spaceToDepth, type DepthToSpaceMode } from '../ops/depth_space.js';
 import { convTranspose2d, type ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 import { adaptiveAvgPool, globalAvgPool, reduceMean, type ReduceMeanOptions } from '../ops/global_pool.js';
@@ -35,6 +37,7 @@ import type { BuildContext, IrNode } from '../ops/op.js';
 import { pad, type PadOptions } from '../ops/pad.js';
 import { globalMaxPool } from '../ops/global_max_pool.js';
 import { avgPool, maxPool, type PoolOptions } from '../ops/pool.js';
+import { avgPool3d, maxPool3d, type Pool3dOptions } from '../ops/pool3d.js';
 import { flatten, reshape } from '../ops/reshape.js';
 import { reduce, type ReduceOp, type ReduceOptions } from '../ops/reduce.js';
 import { slice, sliceWindows, type SliceOptions, type SliceWindow } from '../ops/slice.js';
@@ -135,6 +138,26 @@ export class GraphBuilder {
 
   avgPool(x: Tensor, o: PoolOptions): Tensor {
     return avgPool(this.context, x, o);
+  }
+
+  /** torch.nn.Conv3d on [N, C, D, H, W]; see Conv3dOptions. */
+  conv3d(x: Tensor, o: Conv3dOptions): Tensor {
+    return conv3d(this.context, x, o);
+  }
+
+  /** torch.nn.ConvTranspose3d on [N, C, D, H, W]; see ConvTranspose3dOptions. */
+  convTranspose3d(x: Tensor, o: ConvTranspose3dOptions): Tensor {
+    return convTranspose3d(this.context, x, o);
+  }
+
+  /** torch.nn.MaxPool3d on [N, C, D, H, W]; see Pool3dOptions. */
+  maxPool3d(x: Tensor, o: Pool3dOptions): Tensor {
+    return maxPool3d(this.context, x, o);
+  }
+
+  /** torch.nn.AvgPool3d on [N, C, D, H, W]; see Pool3dOptions. */
+  avgPool3d(x: Tensor, o: Pool3dOptions): Tensor {
+    return avgPool3d(this.context, x, o);
   }
 
   /** [N, C, H, W] → [N, C, 1, 1]. */

@@ -74,7 +74,8 @@ function fixInputShape(info: ValueInfoProto, options: ParseOnnxOptions): number[
   if (!tensorType) throw new UnsupportedOnnxError('dtype', `input "${name}" is not a tensor`);
   if ((tensorType.elemType ?? 0) !== DataType.FLOAT) throw new UnsupportedOnnxError('dtype', `input "${name}" has element type ${dtypeName(tensorType.elemType ?? 0)}; model inputs must be float32`);
   const given = options.inputShapes?.[name];
-  const dims = tensorType.shape?.dim;
+  // a shape with no dims is a scalar (rank 0); no shape at all is an unknown rank
+  const dims = tensorType.shape ? (tensorType.shape.dim ?? []) : undefined;
   if (given) {
     if (given.some((d) => !Number.isSafeInteger(d) || d < 1)) throw new UnsupportedOnnxError('dynamic-shape', `inputShapes["${name}"] [${given.join(', ')}] must be positive integers`);
     if (dims && (dims.length !== given.length || dims.some((d, i) => d.dimValue !== undefined && d.dimValue > 0 && d.dimValue !== given[i]))) {
@@ -85,6 +86,10 @@ function fixInputShape(info: ValueInfoProto, options: ParseOnnxOptions): number[
   if (!dims) throw new UnsupportedOnnxError('dynamic-shape', `input "${name}" has no shape: pass inputShapes: { "${name}": [...] } to loadOnnx`);
   const batch = options.batch ?? 1;
   if (!Number.isSafeInteger(batch) || batch < 1) throw new UnsupportedOnnxError('dynamic-shape', `batch must be a positive integer, got ${batch}`);
+  // an explicit 0 is an empty tensor (ONNX allows them), not an unknown batch: refuse it rather than run on a made-up size
+  if (dims.some((d) => d.dimValue === 0)) {
+    throw new UnsupportedOnnxError('shape', `input "${name}" [${dims.map((x) => x.dimValue ?? x.dimParam ?? '?').join(', ')}] has a dimension of size 0: empty (zero-size) tensors are not supported`);
+  }
   return dims.map((d, i) => {
     if (d.dimValue !== undefined && d.dimValue > 0) {
       if (!Number.isSafeInteger(d.dimValue)) throw new OnnxFormatError(`input "${name}" has an invalid dimension ${d.dimValue}`);

@@ -112,7 +112,8 @@ const PLAIN_ONNX: Partial<Record<Activation, string>> = {
  * Gelu, so they are composed (SiLU = x·σ(x), hard-swish = x·hardσ(x),
  * mish = x·tanh(softplus(x)), gelu from Erf or Tanh), and ReLU6 is a Clip.
  */
-function exportActivation(n: ActivationNode, c: ExportContext): void {
+/** The ONNX nodes of an activation; also what a fused activation of another op (conv3d) exports as. */
+export function exportActivation(n: ActivationNode, c: ExportContext): void {
   const x = c.name(n.inputs[0]!);
   const y = c.name(n.output);
   const base = { name: n.name, inputs: [x], outputs: [y] };

@@ -9,6 +9,7 @@ import type { ConvNode } from './conv2d.js';
 import { requireImage } from './checks.js';
 import type { BuildContext, OpDef } from './op.js';
 import { floatData, runtime, type OnnxHandler } from './onnx_import.js';
+import { volumeAsImage } from './onnx_window3d.js';
 import type { NodeBase, Tensor } from './types.js';
 
 export interface BatchNormNode extends NodeBase {
@@ -48,11 +49,12 @@ const importBatchNormalization: OnnxHandler = (c) => {
   if (c.attrs.int('spatial', 1) !== 1) throw c.unsupported('attribute', 'spatial 0 is not supported');
   if (c.outputNames.slice(1).some(Boolean) && c.opset >= 14) throw c.unsupported('attribute', 'the running-statistics outputs are not supported');
   const v = c.runtimeInput(0);
-  if (v.shape.length < 2 || v.shape.length > 4) throw c.unsupported('shape', `input [${v.shape.join(', ')}] is not supported`);
+  if (v.shape.length < 2 || v.shape.length > 5) throw c.unsupported('shape', `input [${v.shape.join(', ')}] is not supported (BatchNormalization takes [N, C] to [N, C, D, H, W])`);
   const channels = v.shape[1]!;
   const params = [c.constInput(1, 'scale'), c.constInput(2, 'B'), c.constInput(3, 'mean'), c.constInput(4, 'var')];
   for (const p of params) if (p.data.length !== channels) throw c.format(`a statistic has ${p.data.length} values for ${channels} channels`);
-  const shape4 = [v.shape[0]!, channels, v.shape[2] ?? 1, v.shape[3] ?? 1];
+  // per channel on axis 1, so [N, C, D, H, W] is the same affine on its row-major view [N, C, D·H, W]
+  const shape4 = v.shape.length === 5 ? volumeAsImage(v.shape) : [v.shape[0]!, channels, v.shape[2] ?? 1, v.shape[3] ?? 1];
   const y = batchNorm(c.build, c.tensor(v, shape4), { name: c.name, epsilon: c.attrs.float('epsilon', 1e-5) });
   ['weight', 'bias', 'running_mean', 'running_var'].forEach((p, i) => c.setWeight(`${c.name}.${p}`, floatData(params[i]!)));
   return [runtime(y, v.shape)];

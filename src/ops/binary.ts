@@ -86,6 +86,9 @@ function importBinary(op: BinaryOpName): OnnxHandler {
   };
 }
 
+/** The opset from which PRelu's slope broadcasts (unidirectionally, numpy-style) against the input. */
+const PRELU_BROADCAST_OPSET = 7;
+
 /** PRelu: a per-channel slope is prelu, one slope is leaky_relu, anything else relu(x) − slope·relu(−x). */
 const importPrelu: OnnxHandler = (c) => {
   const v = c.runtimeInput(0);
@@ -95,7 +98,10 @@ const importPrelu: OnnxHandler = (c) => {
     if (slope.data.length === 1) return [runtime(activation(c.build, c.tensor(v), 'leaky_relu', { name: c.name, alpha: slope.data[0]! }), v.shape)];
     const channels = v.shape[1];
     const dims = padLeft(slope.dims, v.shape.length);
-    const perChannel = v.shape.length >= 2 && dims.every((d, i) => (i === 1 ? d === channels : d === 1));
+    // before opset 7 PRelu had no broadcasting: a [C] slope is one per channel of axis 1 (PyTorch's
+    // exports at opset 6 rely on it); from 7 on it broadcasts numpy-style, aligned from the right
+    const legacyPerChannel = c.opset < PRELU_BROADCAST_OPSET && slope.dims.length === 1 && slope.dims[0] === channels;
+    const perChannel = v.shape.length >= 2 && (legacyPerChannel || dims.every((d, i) => (i === 1 ? d === channels : d === 1)));
     if (perChannel) {
       const y = prelu(c.build, c.tensor(v), { name: c.name });
       c.setWeight(`${c.name}.weight`, Float32Array.from(slope.data));

@@ -11,6 +11,7 @@ import type { Activation, ActivationParams, ConvStrategyName } from '../vocabula
 import { pair, padding, requireImage, type Pair, type Padding } from './checks.js';
 import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef } from './op.js';
 import { floatData, type OnnxHandler } from './onnx_import.js';
+import { importConv3d } from './conv3d.js';
 import { onnxWindowInput, pairAttr, windowAttrs, windowPads } from './onnx_window.js';
 import { elementCount, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
 
@@ -92,6 +93,7 @@ export function convShapeOf(input: Shape, attrs: Conv2dAttrs): Conv2dShape {
 
 /** 2-D Conv, and 1-D Conv on [N, C, L] as a 2-D one on [N, C, 1, L] with a [M, C/g, 1, K] weight (the same data). */
 const importConv: OnnxHandler = (c) => {
+  if (c.runtimeInput(0).shape.length === 5) return importConv3d(c);
   const x = onnxWindowInput(c);
   const rank = x.spatialRank;
   const w = c.constInput(1, 'the weight');

@@ -20,6 +20,7 @@ import {
 } from '../kernels/conv_transpose2d.js';
 import type { Activation, ActivationParams } from '../vocabulary.js';
 import { pair, padding, requireImage, type Pair, type Padding } from './checks.js';
+import { importConvTranspose3d } from './conv_transpose3d.js';
 import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef } from './op.js';
 import { floatData, runtime, type OnnxHandler, type OnnxNodeContext } from './onnx_import.js';
 import { elementCount, type ExecNodeBase, type NodeBase, type Shape, type Tensor } from './types.js';
@@ -148,7 +149,8 @@ function splitTotal(total: number, autoPad: string): [number, number] {
 const importConvTranspose: OnnxHandler = (c) => {
   const v = c.runtimeInput(0);
   const rank = v.shape.length - 2;
-  if (rank !== 1 && rank !== 2) throw c.unsupported('shape', `only 1-D and 2-D ConvTranspose are supported, the input is [${v.shape.join(', ')}]`);
+  if (rank === 3) return importConvTranspose3d(c);
+  if (rank !== 1 && rank !== 2) throw c.unsupported('shape', `only 1-D, 2-D and 3-D ConvTranspose are supported, the input is [${v.shape.join(', ')}]`);
   const [n, channels] = v.shape as [number, number];
   const t = rank === 2 ? c.tensor(v) : c.tensor(v, [n, channels, 1, v.shape[2]!]);
   const spatial = rank === 2 ? [v.shape[2]!, v.shape[3]!] : [1, v.shape[2]!];

@@ -6,8 +6,9 @@
  */
 import { requireImage } from './checks.js';
 import type { BuildContext, ExportContext, LowerContext, OpDef } from './op.js';
-import type { OnnxHandler } from './onnx_import.js';
+import { runtime, type OnnxHandler } from './onnx_import.js';
 import { onnxWindowInput } from './onnx_window.js';
+import { volumeAsImage } from './onnx_window3d.js';
 import type { PoolExecNode } from './pool.js';
 import type { NodeBase, Tensor } from './types.js';
 
@@ -23,6 +24,9 @@ export function globalMaxPool(b: BuildContext, x: Tensor, name?: string): Tensor
 }
 
 const importGlobalMaxPool: OnnxHandler = (c) => {
+  const v = c.runtimeInput(0);
+  // [N, C, D, H, W]: the same max over one [D·H, W] plane per channel (a row-major view)
+  if (v.shape.length === 5) return [runtime(globalMaxPool(c.build, c.tensor(v, volumeAsImage(v.shape)), c.name), [v.shape[0]!, v.shape[1]!, 1, 1, 1])];
   const x = onnxWindowInput(c);
   return [x.result(globalMaxPool(c.build, x.t, c.name))];
 };

@@ -10,8 +10,9 @@ import { globalAvgPool as globalAvgPoolDispatch } from '../kernels/global_avg_po
 import { pair, requireImage, type Pair } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
 import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
-import type { OnnxHandler } from './onnx_import.js';
+import { runtime, type OnnxHandler } from './onnx_import.js';
 import { onnxWindowInput } from './onnx_window.js';
+import { volumeAsImage } from './onnx_window3d.js';
 import type { ExecNodeBase, NodeBase, Tensor } from './types.js';
 
 export interface GlobalAvgPoolNode extends NodeBase {
@@ -75,6 +76,9 @@ export function reduceMean(b: BuildContext, x: Tensor, o: ReduceMeanOptions): Te
 
 // [N, C, L] runs as [N, C, 1, L] and comes back as [N, C, 1]
 const importGlobalAveragePool: OnnxHandler = (c) => {
+  const v = c.runtimeInput(0);
+  // [N, C, D, H, W]: the same mean over one [D·H, W] plane per channel (a row-major view)
+  if (v.shape.length === 5) return [runtime(globalAvgPool(c.build, c.tensor(v, volumeAsImage(v.shape)), c.name), [v.shape[0]!, v.shape[1]!, 1, 1, 1])];
   const x = onnxWindowInput(c);
   return [x.result(globalAvgPool(c.build, x.t, c.name))];
 };

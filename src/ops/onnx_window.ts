@@ -25,7 +25,8 @@ export function onnxWindowInput(c: OnnxNodeContext, what = 'input'): WindowInput
     const [n, ch, l] = v.shape as [number, number, number];
     return { v, t: c.tensor(v, [n, ch, 1, l]), spatialRank: 1, result: (y) => runtime(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]) };
   }
-  if (v.shape.length !== 4) throw c.unsupported('shape', `only 1-D and 2-D ${c.opType} on [N, C, L] or [N, C, H, W] is supported, the ${what} is [${v.shape.join(', ')}]`);
+  // rank 5 never gets here: the callers hand [N, C, D, H, W] to their 3-D import first
+  if (v.shape.length !== 4) throw c.unsupported('shape', `only 1-D, 2-D and 3-D ${c.opType} on [N, C, L], [N, C, H, W] or [N, C, D, H, W] is supported, the ${what} is [${v.shape.join(', ')}]`);
   return { v, t: c.tensor(v), spatialRank: 2, result: (y) => runtime(y) };
 }
 

@@ -10,6 +10,7 @@ import { pool2d, poolOutputSize } from '../kernels/pool2d.js';
 import { pair, padding, requireImage, type Pair, type Padding } from './checks.js';
 import { dispatchOnly, type BuildContext, type ExportContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
 import type { OnnxHandler } from './onnx_import.js';
+import { importPool3d } from './pool3d.js';
 import { onnxWindowInput, pairAttr, windowAttrs, windowPads } from './onnx_window.js';
 import type { ExecNodeBase, NodeBase, Tensor } from './types.js';
 
@@ -106,6 +107,7 @@ const AVERAGE_DILATION_OPSET = 19;
 
 function importPool(kind: 'max' | 'avg'): OnnxHandler {
   return (c) => {
+    if (c.runtimeInput(0).shape.length === 5) return importPool3d(c, kind);
     const x = onnxWindowInput(c);
     const rank = x.spatialRank;
     const kernelAttr = c.attrs.ints('kernel_shape');

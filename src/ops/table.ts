@@ -12,6 +12,8 @@ import { binaryKernel, binaryOp, preluOp, type BinaryExecNode, type BinaryNode, 
 import { concatAxisKernel, concatKernel, concatOp, type ConcatAxisExecNode, type ConcatExecNode, type ConcatNode } from './concat.js';
 import { constantKernel, constantOp, type ConstantExecNode, type ConstantNode } from './constant.js';
 import { conv2dOp, convKernel, type Conv2dNode, type ConvNode } from './conv2d.js';
+import { conv3dKernel, conv3dOp, type Conv3dExecNode, type Conv3dNode } from './conv3d.js';
+import { convTranspose3dKernel, convTranspose3dOp, type ConvTranspose3dExecNode, type ConvTranspose3dNode } from './conv_transpose3d.js';
 import { depthSpaceKernel, depthToSpaceOp, spaceToDepthOp, type DepthSpaceExecNode, type DepthToSpaceNode, type SpaceToDepthNode } from './depth_space.js';
 import { convTransposeKernel, convTransposeOp, type ConvTranspose2dNode, type ConvTransposeExecNode } from './conv_transpose.js';
 import {
@@ -38,6 +40,7 @@ import type { OnnxHandler } from './onnx_import.js';
 import type { Shape } from './types.js';
 import { padKernel, padOp, type PadExecNode, type PadNode } from './pad.js';
 import { poolKernel, poolOp, type PoolExecNode, type PoolNode } from './pool.js';
+import { pool3dKernel, pool3dOp, type Pool3dExecNode, type Pool3dNode } from './pool3d.js';
 import { flattenOp, reshapeKernel, reshapeOp, type FlattenExecNode, type FlattenNode, type ReshapeExecNode, type ReshapeNode } from './reshape.js';
 import { reduceKernel, reduceOp, type ReduceExecNode, type ReduceNode } from './reduce.js';
 import { expandKernel, expandOp, tileKernel, tileOp, type ExpandExecNode, type ExpandNode, type TileExecNode, type TileNode } from './repeat.js';
@@ -80,7 +83,10 @@ export type GraphNode =
   | IdentityNode
   | ConvTranspose2dNode
   | ResizeNode
-  | MinMaxPowNode;
+  | MinMaxPowNode
+  | Conv3dNode
+  | Pool3dNode
+  | ConvTranspose3dNode;
 
 export type OpName = GraphNode['op'];
 
@@ -113,7 +119,10 @@ export type ExecNode =
   | DepthSpaceExecNode
   | IdentityExecNode
   | ConvTransposeExecNode
-  | ResizeExecNode;
+  | ResizeExecNode
+  | Conv3dExecNode
+  | Pool3dExecNode
+  | ConvTranspose3dExecNode;
 
 export type ExecKind = ExecNode['kind'];
 
@@ -167,6 +176,10 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   min: minMaxPowOp,
   max: minMaxPowOp,
   pow: minMaxPowOp,
+  conv3d: conv3dOp,
+  maxpool3d: pool3dOp,
+  avgpool3d: pool3dOp,
+  convtranspose3d: convTranspose3dOp,
 };
 
 const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
@@ -198,6 +211,9 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   resize: resizeKernel,
   identity: identityKernel,
   convtranspose: convTransposeKernel,
+  conv3d: conv3dKernel,
+  pool3d: pool3dKernel,
+  convtranspose3d: convTranspose3dKernel,
 };
 
 /** The module of an IR op. */

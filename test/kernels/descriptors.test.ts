@@ -35,6 +35,9 @@ import { reduce, REDUCE_OPS } from '../../src/kernels/reduce.js';
 import { gather } from '../../src/kernels/gather.js';
 import { matmulBatched } from '../../src/kernels/matmul_batched.js';
 import { elementwiseBinaryStrided } from '../../src/kernels/elementwise.js';
+import { conv3d, conv3dShape } from '../../src/kernels/conv3d.js';
+import { convTranspose3d as convTranspose3dDispatch, convTranspose3dShape } from '../../src/kernels/conv_transpose3d.js';
+import { pool3d, pool3dShape } from '../../src/kernels/pool3d.js';
 
 const fake = (label: string) => ({ label }) as unknown as GPUBuffer;
 const [x, y, w, b, r, s, u] = ['x', 'y', 'w', 'b', 'r', 's', 'u'].map(fake) as GPUBuffer[];
@@ -99,6 +102,13 @@ function allSpecs(): DispatchSpec[] {
   specs.push(gather({ dims: [2, 3, 4], inStrides: [20, 4, 1], axis: 1, axisStride: 4 }, x, w, y));
   specs.push(matmulBatched({ dims: [2, 3, 4], aStrides: [15, 5, 0], bStrides: [20, 0, 1], depth: 5, aStrideK: 1, bStrideK: 4 }, x, w, y));
   specs.push(elementwiseBinaryStrided({ op: 'add', dims: [3, 4, 5], aStrides: [20, 5, 1], bStrides: [0, 0, 1], activation: 'relu' }, x, w, y));
+  // the 3-D kernels over NCDHW: conv with bias + activation and without, transposed conv, both pools
+  const volume = { batch: 2, inSize: [3, 4, 5] as const, kernel: [2, 3, 2] as const, stride: [1, 2, 1] as const, dilation: [1, 1, 2] as const, padBegin: [1, 0, 1] as const, padEnd: [0, 1, 1] as const };
+  const v3 = conv3dShape({ ...volume, inChannels: 4, outChannels: 6, groups: 2 });
+  specs.push(conv3d(v3, { input: x, weight: w, bias: b, output: y, unused: u }, { activation: 'relu' }));
+  specs.push(conv3d(v3, { input: x, weight: w, output: y, unused: u }));
+  specs.push(convTranspose3dDispatch(convTranspose3dShape({ ...volume, inChannels: 4, outChannels: 6, groups: 2, outputPadding: [0, 1, 0] }), { input: x, weight: w, bias: b, output: y, unused: u }, { activation: 'tanh' }));
+  for (const op of ['max', 'average'] as const) specs.push(pool3d(op, pool3dShape({ ...volume, channels: 3, ceilMode: true, countIncludePad: op === 'average' }), x, y));
   specs.push(imageToTensor({ width: 30, height: 20, rowPixels: 64 }, { channels: 3, outWidth: 8, outHeight: 8, samples: 2 }, x, y));
   return specs;
 }

@@ -15,11 +15,13 @@ import { testContext } from '../helpers/gpu.js';
 const CASE_COUNT = 422;
 
 /**
- * The passes measured (391 of 422 on Dawn/SwiftShader once tensors of any
- * rank and the segmentation/style-transfer operators landed; 93 before);
+ * The passes measured (413 of 422 on Dawn/SwiftShader once 3-D convolution,
+ * transposed convolution and pooling, rank-5 BatchNorm and opset-6 PRelu
+ * landed; 391 once tensors of any rank and the segmentation/style-transfer
+ * operators landed; 93 before);
  * raised as operators land, never lowered to make a failure go away.
  */
-const PASS_FLOOR = 391;
+const PASS_FLOOR = 413;
 
 /** One case that takes longer than this is reported as a crash (a hang), and the suite goes on. */
 const CASE_TIMEOUT_MS = 60_000;

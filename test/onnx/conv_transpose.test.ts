@@ -176,10 +176,11 @@ describe('ONNX conformance: ConvTranspose', () => {
     });
   }
 
-  it('node/test_convtranspose_3d is refused as an unsupported shape', () => {
+  it('node/test_convtranspose_3d imports as a 3-D transposed convolution (its values: test/onnx/ops_3d.test.ts)', () => {
     const { bytes } = conformanceModel(`${DATA}/node/test_convtranspose_3d`);
-    // today the importer refuses its rank-5 graph input before the node; either refusal is typed
-    expect(() => parseOnnx(bytes)).toThrow(UnsupportedOnnxError);
+    const model = parseOnnx(bytes);
+    expect(model.graph.nodes.map((n) => n.op)).toEqual(['convtranspose3d']);
+    expect(model.outputs[0]!.shape).toEqual([1, 2, 5, 6, 7]);
   });
 });
 

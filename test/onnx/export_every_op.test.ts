@@ -35,6 +35,10 @@ const x4 = (g: GraphBuilder, name = 'x'): Tensor => g.input(name, [2, 3, 4, 6]);
 
 const RECIPES: Readonly<Record<OpName, Recipe>> = {
   conv2d: (g) => g.output(g.conv2d(x4(g), { name: 'conv', outChannels: 4, kernel: 3, stride: 2, pad: 1 })),
+  conv3d: (g) => g.output(g.conv3d(g.input('x', [2, 4, 3, 5, 4]), { name: 'conv3', outChannels: 6, kernel: [2, 3, 3], stride: [1, 2, 1], padding: 1, groups: 2 })),
+  convtranspose3d: (g) => g.output(g.convTranspose3d(g.input('x', [1, 3, 2, 3, 4]), { name: 'up3', outChannels: 2, kernel: 2, stride: 2 })),
+  maxpool3d: (g) => g.output(g.maxPool3d(g.input('x', [2, 3, 4, 5, 6]), { kernel: [2, 3, 3], stride: 2, padding: 1 })),
+  avgpool3d: (g) => g.output(g.avgPool3d(g.input('x', [2, 3, 4, 5, 6]), { kernel: 2, stride: [1, 2, 2], countIncludePad: false })),
   batchnorm: (g) => g.output(g.batchNorm(x4(g), { name: 'bn' })),
   activation: (g) => {
     const x = x4(g);

@@ -188,18 +188,18 @@ describe('window errors name the node and the problem', () => {
     expect(e.message).toContain('AveragePool has no dilations before opset 19');
   });
 
-  it('negative pads, a kernel_shape of the wrong rank, and 3-D inputs are refused', () => {
+  it('negative pads, a kernel_shape of the wrong rank, and 4-D windows are refused', () => {
     expect(refuse(pool('MaxPool', 13, [1, 2, 7, 7], { kernel_shape: [2, 2], pads: [0, -1, 0, 0] })).message).toContain('must be non-negative integers');
     expect(refuse(pool1d('MaxPool', 13, [1, 2, 7], { kernel_shape: [2, 2] })).message).toContain('2-D kernel_shape [2, 2] on the 1-D input [1, 2, 7]');
     const e = refuse(buildModel({
       opset: 13,
-      nodes: [node('Reshape', ['x', 's'], ['x5']), node('MaxPool', ['x5'], ['y'], { kernel_shape: [2, 2, 2] }), node('Flatten', ['y'], ['f'])],
-      inputs: [{ name: 'x', shape: [1, 128] }],
+      nodes: [node('Reshape', ['x', 's'], ['x6']), node('MaxPool', ['x6'], ['y'], { kernel_shape: [2, 2, 2, 2] }), node('Flatten', ['y'], ['f'])],
+      inputs: [{ name: 'x', shape: [1, 256] }],
       outputs: ['f'],
-      initializers: [int64Tensor('s', [1, 2, 4, 4, 4])],
+      initializers: [int64Tensor('s', [1, 2, 2, 4, 4, 4])],
     }));
     expect(e).toBeInstanceOf(UnsupportedConfigurationError);
-    expect(e.message).toContain('only 1-D and 2-D MaxPool on [N, C, L] or [N, C, H, W] is supported');
+    expect(e.message).toContain('only 1-D, 2-D and 3-D MaxPool on [N, C, L], [N, C, H, W] or [N, C, D, H, W] is supported, the input is [1, 2, 2, 4, 4, 4]');
     expect(refuse(pool1d('MaxPool', 13, [1, 2, 9], { kernel_shape: [2], pads: [1, 1, 1, 1] })).message).toContain('must have 2 values for a 1-D window');
   });
 

@@ -7,6 +7,9 @@
  */
 import { elementCount, type Graph, type GraphNode, type Shape, type WeightMap } from '../../src/graph/ir.js';
 import { conv2dRef } from './conv2d.js';
+import { conv3dRef } from './conv3d.js';
+import { convTranspose3dRef } from './conv_transpose3d.js';
+import { pool3dRef } from './pool3d.js';
 import { depthSpaceRef } from './depth_space.js';
 import { convTransposeRef } from './conv_transpose.js';
 import { activationRef } from './elementwise.js';
@@ -202,6 +205,17 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
     case 'dropout':
     case 'identity':
       return x.data.slice();
+    case 'conv3d': {
+      const y = conv3dRef({ shape: x.shape, ...node.attrs }, x.data, param(node.weight), node.bias ? param(node.bias) : undefined);
+      return node.activation === 'none' ? y : activationRef(y, node.activation, node.activationParams);
+    }
+    case 'convtranspose3d': {
+      const y = convTranspose3dRef({ shape: x.shape, ...node.attrs }, x.data, param(node.weight), node.bias ? param(node.bias) : undefined);
+      return node.activation === 'none' ? y : activationRef(y, node.activation, node.activationParams);
+    }
+    case 'maxpool3d':
+    case 'avgpool3d':
+      return pool3dRef(node.op === 'maxpool3d' ? 'max' : 'average', { shape: x.shape, ...node.attrs }, x.data);
   }
 }
 
