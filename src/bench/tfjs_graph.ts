@@ -258,6 +258,9 @@ export function tfjsModel(tf: Tf, graph: Graph, weights: WeightMap): TfjsModel {
         case 'min':
         case 'max':
         case 'pow':
+        case 'argmax':
+        case 'argmin':
+        case 'topk':
           throw new UnsupportedConfigurationError(`${n.name}: op "${n.op}" is not expressed for TF.js`);
         default: {
           // every IR op is listed above: a new one fails to compile here until the yardstick says how TF.js runs it

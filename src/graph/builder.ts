@@ -32,6 +32,7 @@ import { linear, matmul, type LinearOptions } from '../ops/linear.js';
 import { lrn, type LrnOptions } from '../ops/lrn.js';
 import { minMaxPow } from '../ops/min_max_pow.js';
 import type { BuildContext, IrNode } from '../ops/op.js';
+import { INT64_PASSTHROUGH_OPS, outputDtype, type ElementType } from '../ops/dtype.js';
 import { pad, type PadOptions } from '../ops/pad.js';
 import { globalMaxPool } from '../ops/global_max_pool.js';
 import { avgPool, maxPool, type PoolOptions } from '../ops/pool.js';
@@ -63,7 +64,7 @@ export class GraphBuilder {
   readonly context: BuildContext = {
     nodeName: (given, op) => this.nodeName(given, op),
     param: (name, shape, learnable) => this.param(name, shape, learnable),
-    node: (fields, inputs, shape) => this.node(fields, inputs, shape),
+    node: (fields, inputs, shape, dtype) => this.node(fields, inputs, shape, dtype),
   };
 
   /** A graph input with its logical shape (NCHW for images). */
@@ -352,21 +353,25 @@ export class GraphBuilder {
     return name;
   }
 
-  private tensor(shape: Shape, producer: number): Tensor {
-    const t: TensorInfo = { id: this.tensors.length, shape: [...shape], producer };
+  private tensor(shape: Shape, producer: number, dtype?: ElementType): Tensor {
+    const t: TensorInfo = { id: this.tensors.length, shape: [...shape], producer, ...(dtype ? { dtype } : {}) };
     this.tensors.push(t);
     return t;
   }
 
-  private node<N extends IrNode>(fields: Omit<N, 'id' | 'inputs' | 'output'>, inputs: readonly Tensor[], shape: Shape): Tensor {
+  private node<N extends IrNode>(fields: Omit<N, 'id' | 'inputs' | 'output'>, inputs: readonly Tensor[], shape: Shape, dtype?: ElementType): Tensor {
     for (const t of inputs) {
       if (this.tensors[t.id] !== t && this.tensors[t.id]?.shape.join() !== t.shape.join()) throw new GraphError(fields.name, 'input tensor comes from another builder');
+    }
+    const inputDtypes = inputs.map((t) => this.tensors[t.id]!.dtype);
+    if (inputDtypes.includes('int64') && !INT64_PASSTHROUGH_OPS.has(fields.op)) {
+      throw new GraphError(fields.name, `${fields.op} reads an int64 tensor (an ArgMax/ArgMin or TopK index); integer tensors may only be graph outputs, reshaped on the way`);
     }
     if (shape.length > MAX_RANK || shape.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new GraphError(fields.name, `would produce a tensor ${show(shape)}: runtime tensors have rank 0 to ${MAX_RANK} and positive integer dimensions`);
     }
     const id = this.nodes.length;
-    const out = this.tensor(shape, id);
+    const out = this.tensor(shape, id, outputDtype(fields.op, inputDtypes, dtype));
     this.nodes.push({ ...fields, id, inputs: inputs.map((t) => t.id), output: out.id } as unknown as GraphNode);
     return out;
   }

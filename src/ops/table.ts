@@ -6,6 +6,7 @@
  * name, so the compiler rejects a missing entry).
  */
 import { activationKernel, activationOp, type ActivationExecNode, type ActivationNode } from './activation.js';
+import { argReduceKernel, argReduceOp, type ArgReduceExecNode, type ArgReduceNode } from './arg_reduce.js';
 import { batchMatmulKernel, batchMatmulOp, type BatchMatmulExecNode, type BatchMatmulNode } from './batch_matmul.js';
 import { batchNormOp, type BatchNormNode } from './batchnorm.js';
 import { binaryKernel, binaryOp, preluOp, type BinaryExecNode, type BinaryNode, type PreluNode } from './binary.js';
@@ -44,6 +45,7 @@ import { expandKernel, expandOp, tileKernel, tileOp, type ExpandExecNode, type E
 import { resizeKernel, resizeOp, type ResizeExecNode, type ResizeNode } from './resize.js';
 import { sliceKernel, sliceOp, type SliceExecNode, type SliceNode } from './slice.js';
 import { softmaxKernel, softmaxOp, type SoftmaxExecNode, type SoftmaxNode } from './softmax.js';
+import { topKKernel, topKOp, type TopKExecNode, type TopKNode } from './top_k.js';
 import { transposeKernel, transposeOp, type TransposeExecNode, type TransposeNode } from './transpose.js';
 
 /** A node of the graph IR. */
@@ -80,7 +82,9 @@ export type GraphNode =
   | IdentityNode
   | ConvTranspose2dNode
   | ResizeNode
-  | MinMaxPowNode;
+  | MinMaxPowNode
+  | ArgReduceNode
+  | TopKNode;
 
 export type OpName = GraphNode['op'];
 
@@ -113,7 +117,9 @@ export type ExecNode =
   | DepthSpaceExecNode
   | IdentityExecNode
   | ConvTransposeExecNode
-  | ResizeExecNode;
+  | ResizeExecNode
+  | ArgReduceExecNode
+  | TopKExecNode;
 
 export type ExecKind = ExecNode['kind'];
 
@@ -167,6 +173,9 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   min: minMaxPowOp,
   max: minMaxPowOp,
   pow: minMaxPowOp,
+  argmax: argReduceOp,
+  argmin: argReduceOp,
+  topk: topKOp,
 };
 
 const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
@@ -198,6 +207,8 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   resize: resizeKernel,
   identity: identityKernel,
   convtranspose: convTransposeKernel,
+  argreduce: argReduceKernel,
+  topk: topKKernel,
 };
 
 /** The module of an IR op. */
