@@ -38,6 +38,8 @@ export interface ParameterInfo {
 export interface Tensor {
   readonly id: number;
   readonly shape: Shape;
+  /** Absent: float32. */
+  readonly dtype?: ElementType;
 }
 
 /** What every IR node has besides its op and attributes. */

@@ -44,6 +44,8 @@ export interface ModelSpec {
   /** Float inputs; a string dimension is symbolic. */
   inputs: { name: string; shape: readonly (number | string)[] | undefined; elemType?: number }[];
   outputs: string[];
+  /** Element types of outputs by name (default FLOAT), e.g. INT64 for ArgMax. */
+  outputTypes?: Record<string, number>;
   initializers?: TensorProto[];
   irVersion?: number;
 }
@@ -69,7 +71,7 @@ export function buildModel(spec: ModelSpec): Uint8Array {
       name: 'test',
       node: spec.nodes,
       input: spec.inputs.map((i) => valueInfo(i.name, i.shape, i.elemType)),
-      output: spec.outputs.map((o) => ({ name: o, type: { tensorType: { elemType: DataType.FLOAT } } })),
+      output: spec.outputs.map((o) => ({ name: o, type: { tensorType: { elemType: spec.outputTypes?.[o] ?? DataType.FLOAT } } })),
       initializer: spec.initializers ?? [],
     },
   });
