@@ -17,6 +17,7 @@ export { createTensorBuffer, readTensor } from './gpu/buffers.js';
 export { GraphBuilder } from './graph/builder.js';
 export type { Tensor, Conv2dOptions, PoolOptions, LinearOptions, LrnOptions, ActivationOptions, PadOptions, SliceOptions, ReduceMeanOptions } from './graph/builder.js';
 export type { ConvTranspose2dOptions } from './graph/builder.js';
+export type { ArgReduceOptions, TopKOptions } from './graph/builder.js';
 export type { Graph, GraphNode, ParameterInfo, Shape, TensorInfo, WeightMap, ElementType } from './graph/ir.js';
 export { summary, formatSummary } from './graph/summary.js';
 export type { GraphSummary, LayerSummary } from './graph/summary.js';

@@ -17,6 +17,8 @@
  */
 import { GraphError } from '../errors.js';
 import { activation, type ActivationOptions } from '../ops/activation.js';
+import { argReduce, type ArgReduceOptions } from '../ops/arg_reduce.js';
+import { topK, type TopKOptions } from '../ops/top_k.js';
 import { batchNorm, type BatchNormOptions } from '../ops/batchnorm.js';
 import { binary, prelu } from '../ops/binary.js';
 import { MAX_RANK, type Pair } from '../ops/checks.js';
@@ -49,6 +51,7 @@ import { checkGraphIo, type Graph, type GraphNode, type ParameterInfo, type Shap
 export type { Tensor } from '../ops/types.js';
 export type { Conv2dOptions, LinearOptions, LrnOptions, PoolOptions, PadOptions, SliceOptions, ReduceMeanOptions, ActivationOptions, BatchNormOptions };
 export type { ConvTranspose2dOptions };
+export type { ArgReduceOptions, TopKOptions };
 
 const show = (shape: Shape): string => `[${shape.join(', ')}]`;
 
@@ -316,6 +319,27 @@ export class GraphBuilder {
 
   identity(x: Tensor, name?: string): Tensor {
     return identity(this.context, x, name);
+  }
+
+  /**
+   * ONNX ArgMax: the index of the largest element along `axis` (default 0), an int64 tensor (run results hold it as a BigInt64Array).
+   * @example g.output(g.argMax(logits, { axis: 1, keepdims: false }), 'class')
+   */
+  argMax(x: Tensor, o: ArgReduceOptions = {}): Tensor {
+    return argReduce(this.context, x, false, o);
+  }
+
+  /** ONNX ArgMin: the index of the smallest element along `axis` (default 0), an int64 tensor. */
+  argMin(x: Tensor, o: ArgReduceOptions = {}): Tensor {
+    return argReduce(this.context, x, true, o);
+  }
+
+  /**
+   * ONNX TopK: the k largest (or smallest) along `axis` (default -1), in order, equal values by lower index; `indices` is int64.
+   * @example const { values, indices } = g.topK(logits, { k: 5 })
+   */
+  topK(x: Tensor, o: TopKOptions): { values: Tensor; indices: Tensor } {
+    return topK(this.context, x, o);
   }
 
   build(): Graph {
