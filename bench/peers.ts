@@ -55,7 +55,7 @@ for (const id of ids) {
   const inputs = { [graph.inputs[0]!.name]: image };
   log(`${id}: compiling (auto)`);
   const model = await compile(ctx, graph, weights, { label: id });
-  const ours = (await model.run(inputs)).outputs;
+  const ours = (await model.run(inputs)).floats();
   const auto = await timeWall(() => model.run(inputs), runs, warmup);
   model.dispose();
   log(`${id}: ours auto ${fmt(auto)} ms`);

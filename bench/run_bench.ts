@@ -142,7 +142,7 @@ export async function runBench(ctx: GpuContext, p: BenchParams, progress: (line:
       const model = await compile(ctx, graph, weights, options);
       const first = await model.run(inputs);
       const coldMs = performance.now() - coldStart;
-      ours ??= first.outputs;
+      ours ??= first.floats();
       const wallMs = await timeWall(() => model.run(inputs), p.runs, p.warmup);
       const profiled = ctx.features.timestampQuery ? (await model.run(inputs, { profile: true })).profile?.totalMilliseconds : undefined;
       const info = model.info;

@@ -110,8 +110,8 @@ export class ClassifierRunner {
       await preprocessImage(this.ctx, this.frame, classifierRecipe(current.shape, mean, std), { output: current.input });
       const preprocessMs = performance.now() - copied;
       const { model, labels } = current.classifier;
-      const { outputs, profile } = await model.run(current.input, { profile: true });
-      renderTopK(byId('top5'), topK(outputs[model.outputNames[0]!]!, 5, labels));
+      const { float, profile } = await model.run(current.input, { profile: true });
+      renderTopK(byId('top5'), topK(float(model.outputNames[0]!), 5, labels));
       top5State('fresh', `${current.classifier.name}, ${still ? 'the uploaded picture' : 'live from the camera'}.`);
       this.perf.frame(profile, performance.now() - started, preprocessMs, still);
     } catch (error) {

@@ -139,10 +139,10 @@ export class ConvNumbers {
     this.model?.dispose();
     this.model = undefined;
     this.model = await compileFilter(this.ctx, 6, 6, kernel, 'filter 6×6');
-    const { outputs } = await this.model.run(Float32Array.from(image));
-    const cells = showMatrix(byId('conv-output'), 4, outputs[FILTER_OUTPUTS.edges]!);
-    showMatrix(byId('conv-max'), 2, outputs[FILTER_OUTPUTS.maxPool]!);
-    showMatrix(byId('conv-avg'), 2, outputs[FILTER_OUTPUTS.avgPool]!);
+    const { float } = await this.model.run(Float32Array.from(image));
+    const cells = showMatrix(byId('conv-output'), 4, float(FILTER_OUTPUTS.edges));
+    showMatrix(byId('conv-max'), 2, float(FILTER_OUTPUTS.maxPool));
+    showMatrix(byId('conv-avg'), 2, float(FILTER_OUTPUTS.avgPool));
     const output = byId('conv-output');
     delete output.dataset.error;
     output.dataset.kernel = JSON.stringify(kernel);

@@ -122,8 +122,8 @@ export class DigitReader {
         return;
       }
       this.hint('');
-      const { outputs, profile } = await this.model.run(this.input, { profile: true });
-      const logits = outputs[this.model.outputNames[0]!]!;
+      const { float, profile } = await this.model.run(this.input, { profile: true });
+      const logits = float(this.model.outputNames[0]!);
       const probabilities = softmax(logits);
       const digit = argmax(probabilities);
       prediction.textContent = String(digit);

@@ -176,6 +176,17 @@ export class InputError extends WebGpuCnnError {
   }
 }
 
+/** A run's output read as the wrong element type (RunResult.float of an int64 output, or int64 of a float one) or not in the result; `output` names it. */
+export class OutputTypeError extends WebGpuCnnError {
+  override readonly name: string = 'OutputTypeError';
+  constructor(
+    readonly output: string,
+    message: string,
+  ) {
+    super(`output "${output}": ${message}`);
+  }
+}
+
 /** A compiled model was used after dispose(). */
 export class DisposedError extends WebGpuCnnError {
   override readonly name: string = 'DisposedError';

@@ -17,11 +17,12 @@ export { createTensorBuffer, readTensor } from './gpu/buffers.js';
 export { GraphBuilder } from './graph/builder.js';
 export type { Tensor, Conv2dOptions, PoolOptions, LinearOptions, LrnOptions, ActivationOptions, PadOptions, SliceOptions, ReduceMeanOptions } from './graph/builder.js';
 export type { ConvTranspose2dOptions } from './graph/builder.js';
-export type { Graph, GraphNode, ParameterInfo, Shape, TensorInfo, WeightMap } from './graph/ir.js';
+export type { ArgReduceOptions, TopKOptions } from './graph/builder.js';
+export type { Graph, GraphNode, ParameterInfo, Shape, TensorInfo, WeightMap, ElementType } from './graph/ir.js';
 export { summary, formatSummary } from './graph/summary.js';
 export type { GraphSummary, LayerSummary } from './graph/summary.js';
 export { compile, CompiledModel } from './graph/executor.js';
-export type { CompileOptions, RunOptions, RunResult, TensorInput, Profile, NodeTiming, ModelInfo } from './graph/executor.js';
+export type { CompileOptions, RunOptions, RunResult, OutputData, TensorInput, Profile, NodeTiming, ModelInfo } from './graph/executor.js';
 export type { StrategyChoice } from './graph/passes/index.js';
 export { hasNonFinite, describeNonFinite } from './graph/check_finite.js';
 export type { FiniteReport, FiniteCount } from './graph/check_finite.js';
@@ -51,6 +52,7 @@ export {
   GraphError,
   WeightError,
   InputError,
+  OutputTypeError,
   DisposedError,
   DeviceLostError,
   AbortError,

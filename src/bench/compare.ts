@@ -57,7 +57,7 @@ export async function runTuned(ctx: GpuContext, job: TunedJob, log: (line: strin
   });
   try {
     const first = job.graph.outputs[0]!.name;
-    const out = (await model.run(job.inputs)).outputs[first]!;
+    const out = (await model.run(job.inputs)).float(first);
     const coldMs = performance.now() - coldStart;
     const wallMs = await timeWall(() => model.run(job.inputs), job.runs, job.warmup);
     const report = model.info.autotune!;

@@ -262,6 +262,9 @@ export function tfjsModel(tf: Tf, graph: Graph, weights: WeightMap): TfjsModel {
         case 'maxpool3d':
         case 'avgpool3d':
         case 'convtranspose3d':
+        case 'argmax':
+        case 'argmin':
+        case 'topk':
           throw new UnsupportedConfigurationError(`${n.name}: op "${n.op}" is not expressed for TF.js`);
         default: {
           // every IR op is listed above: a new one fails to compile here until the yardstick says how TF.js runs it

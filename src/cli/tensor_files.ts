@@ -56,9 +56,18 @@ export function encodeFloat32(data: Float32Array): Uint8Array {
   return bytes;
 }
 
-export async function writeFloat32(path: string, data: Float32Array): Promise<void> {
+/** Little-endian int64s (an index output's ONNX element type). */
+export function encodeInt64(data: BigInt64Array): Uint8Array {
+  const bytes = new Uint8Array(data.length * 8);
+  const view = new DataView(bytes.buffer);
+  data.forEach((v, i) => view.setBigInt64(8 * i, v, true));
+  return bytes;
+}
+
+/** The raw output file: float32 LE, or int64 LE for an int64 output. */
+export async function writeOutputTensor(path: string, data: Float32Array | BigInt64Array): Promise<void> {
   try {
-    await writeFile(path, encodeFloat32(data));
+    await writeFile(path, data instanceof BigInt64Array ? encodeInt64(data) : encodeFloat32(data));
   } catch (cause) {
     throw new CliFileError(`cannot write ${path}: ${ioReason(cause)}`, { cause });
   }

@@ -17,6 +17,8 @@
  */
 import { GraphError } from '../errors.js';
 import { activation, type ActivationOptions } from '../ops/activation.js';
+import { argReduce, type ArgReduceOptions } from '../ops/arg_reduce.js';
+import { topK, type TopKOptions } from '../ops/top_k.js';
 import { batchNorm, type BatchNormOptions } from '../ops/batchnorm.js';
 import { binary, prelu } from '../ops/binary.js';
 import { MAX_RANK, type Pair } from '../ops/checks.js';
@@ -34,6 +36,7 @@ import { linear, matmul, type LinearOptions } from '../ops/linear.js';
 import { lrn, type LrnOptions } from '../ops/lrn.js';
 import { minMaxPow } from '../ops/min_max_pow.js';
 import type { BuildContext, IrNode } from '../ops/op.js';
+import { INT64_PASSTHROUGH_OPS, outputDtype, type ElementType } from '../ops/dtype.js';
 import { pad, type PadOptions } from '../ops/pad.js';
 import { globalMaxPool } from '../ops/global_max_pool.js';
 import { avgPool, maxPool, type PoolOptions } from '../ops/pool.js';
@@ -51,6 +54,7 @@ import { checkGraphIo, type Graph, type GraphNode, type ParameterInfo, type Shap
 export type { Tensor } from '../ops/types.js';
 export type { Conv2dOptions, LinearOptions, LrnOptions, PoolOptions, PadOptions, SliceOptions, ReduceMeanOptions, ActivationOptions, BatchNormOptions };
 export type { ConvTranspose2dOptions };
+export type { ArgReduceOptions, TopKOptions };
 
 const show = (shape: Shape): string => `[${shape.join(', ')}]`;
 
@@ -66,7 +70,7 @@ export class GraphBuilder {
   readonly context: BuildContext = {
     nodeName: (given, op) => this.nodeName(given, op),
     param: (name, shape, learnable) => this.param(name, shape, learnable),
-    node: (fields, inputs, shape) => this.node(fields, inputs, shape),
+    node: (fields, inputs, shape, dtype) => this.node(fields, inputs, shape, dtype),
   };
 
   /** A graph input with its logical shape (NCHW for images). */
@@ -340,6 +344,27 @@ export class GraphBuilder {
     return identity(this.context, x, name);
   }
 
+  /**
+   * ONNX ArgMax: the index of the largest element along `axis` (default 0), an int64 tensor (run results hold it as a BigInt64Array).
+   * @example g.output(g.argMax(logits, { axis: 1, keepdims: false }), 'class')
+   */
+  argMax(x: Tensor, o: ArgReduceOptions = {}): Tensor {
+    return argReduce(this.context, x, false, o);
+  }
+
+  /** ONNX ArgMin: the index of the smallest element along `axis` (default 0), an int64 tensor. */
+  argMin(x: Tensor, o: ArgReduceOptions = {}): Tensor {
+    return argReduce(this.context, x, true, o);
+  }
+
+  /**
+   * ONNX TopK: the k largest (or smallest) along `axis` (default -1), in order, equal values by lower index; `indices` is int64.
+   * @example const { values, indices } = g.topK(logits, { k: 5 })
+   */
+  topK(x: Tensor, o: TopKOptions): { values: Tensor; indices: Tensor } {
+    return topK(this.context, x, o);
+  }
+
   build(): Graph {
     if (!this.inputs.length) throw new GraphError('graph', 'has no input');
     if (!this.outputs.length) throw new GraphError('graph', 'has no output: call output(tensor)');
@@ -375,21 +400,25 @@ export class GraphBuilder {
     return name;
   }
 
-  private tensor(shape: Shape, producer: number): Tensor {
-    const t: TensorInfo = { id: this.tensors.length, shape: [...shape], producer };
+  private tensor(shape: Shape, producer: number, dtype?: ElementType): Tensor {
+    const t: TensorInfo = { id: this.tensors.length, shape: [...shape], producer, ...(dtype ? { dtype } : {}) };
     this.tensors.push(t);
     return t;
   }
 
-  private node<N extends IrNode>(fields: Omit<N, 'id' | 'inputs' | 'output'>, inputs: readonly Tensor[], shape: Shape): Tensor {
+  private node<N extends IrNode>(fields: Omit<N, 'id' | 'inputs' | 'output'>, inputs: readonly Tensor[], shape: Shape, dtype?: ElementType): Tensor {
     for (const t of inputs) {
       if (this.tensors[t.id] !== t && this.tensors[t.id]?.shape.join() !== t.shape.join()) throw new GraphError(fields.name, 'input tensor comes from another builder');
+    }
+    const inputDtypes = inputs.map((t) => this.tensors[t.id]!.dtype);
+    if (inputDtypes.includes('int64') && !INT64_PASSTHROUGH_OPS.has(fields.op)) {
+      throw new GraphError(fields.name, `${fields.op} reads an int64 tensor (an ArgMax/ArgMin or TopK index); integer tensors may only be graph outputs, reshaped on the way`);
     }
     if (shape.length > MAX_RANK || shape.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new GraphError(fields.name, `would produce a tensor ${show(shape)}: runtime tensors have rank 0 to ${MAX_RANK} and positive integer dimensions`);
     }
     const id = this.nodes.length;
-    const out = this.tensor(shape, id);
+    const out = this.tensor(shape, id, outputDtype(fields.op, inputDtypes, dtype));
     this.nodes.push({ ...fields, id, inputs: inputs.map((t) => t.id), output: out.id } as unknown as GraphNode);
     return out;
   }

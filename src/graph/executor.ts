@@ -27,7 +27,7 @@ import { stepDispatches, tensorBinding } from './step_dispatches.js';
 export type { CompileOptions } from './compile_passes.js';
 export type { NodeTiming, Profile } from './profiling.js';
 export type { TensorInput } from './run_inputs.js';
-export type { RunOptions, RunResult } from './run_path.js';
+export type { OutputData, RunOptions, RunResult } from './run_path.js';
 
 export interface ModelInfo {
   /** Executed nodes after fusion, with their conv strategy. */
@@ -113,7 +113,8 @@ export class CompiledModel {
       return { name, tensor, shape, elements: elementCount(shape) };
     };
     const inputs = exec.inputs.map((i) => ({ ...io(i.name, i.tensor), staging: buffers.staging.get(i.name)! }));
-    const outputs = exec.outputs.map((o) => ({ ...io(o.name, o.tensor), source: buffers.outputTargets.get(o.name) ?? tensorBinding(placement, buffers, o.tensor) }));
+    const dtypeOf = (name: string) => this.graph.tensors[this.graph.outputs.find((o) => o.name === name)!.tensor]!.dtype ?? 'float32';
+    const outputs = exec.outputs.map((o) => ({ ...io(o.name, o.tensor), source: buffers.outputTargets.get(o.name) ?? tensorBinding(placement, buffers, o.tensor), dtype: dtypeOf(o.name) }));
     throwIfAborted(signal);
     // prepareDispatch makes its uniform buffer and bind groups before its first await, so they fall in these scopes
     const prepare = (spec: DispatchSpec, layer: string) => gpuErrors.track({ operation: `dispatch "${spec.label}"`, layer }, () => prepareDispatch(ctx.device, spec, (b) => this.owned.push(b)));
@@ -152,18 +153,19 @@ export class CompiledModel {
    * record by input name; data is NCHW float32 (or [N, F]).
    *
    * @example
-   * const { outputs } = await model.run(image);           // Float32Array, NCHW
-   * const logits = outputs[model.outputNames[0]];
+   * const result = await model.run(image);
+   * const logits = result.float(model.outputNames[0]);    // Float32Array, NCHW
+   * const best = result.int64('argmax');                   // BigInt64Array, for an ArgMax/TopK-indices output
    */
   async run(input: TensorInput | Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<RunResult> {
     while (this.rebuilding) await this.rebuilding.catch(() => undefined);
     return this.current().replay.run(input, options);
   }
 
-  /** The first output of a single-input model, as a Float32Array. */
+  /** The first output of a single-input model, as a Float32Array (OutputTypeError if it is int64: use run). */
   async predict(input: TensorInput): Promise<Float32Array> {
     const name = this.graph.outputs[0]!.name;
-    return (await this.run(input, { outputs: [name] })).outputs[name]!;
+    return (await this.run(input, { outputs: [name] })).float(name);
   }
 
   /**

@@ -13,7 +13,7 @@ import type { ParameterInfo, TensorInfo } from '../ops/types.js';
 export type { GraphNode, OpName } from '../ops/table.js';
 export type { Conv2dAttrs } from '../ops/conv2d.js';
 export type { PoolAttrs } from '../ops/pool.js';
-export { elementCount, type Shape, type TensorInfo, type ParameterInfo } from '../ops/types.js';
+export { elementCount, type ElementType, type Shape, type TensorInfo, type ParameterInfo } from '../ops/types.js';
 
 export interface Graph {
   readonly tensors: readonly TensorInfo[];

@@ -12,15 +12,19 @@ import type { GpuContext } from '../gpu/device.js';
 import { withErrorScopes } from '../gpu/error_capture.js';
 import { TimestampQueries } from '../gpu/timer.js';
 import { encodeDispatch, type BufferBinding, type PreparedDispatch } from '../kernels/dispatch.js';
-import { createFiniteCheck, type FiniteCheck, type FiniteReport } from './check_finite.js';
+import { createFiniteCheck, type FiniteCheck } from './check_finite.js';
 import type { Lifecycle } from './lifecycle.js';
-import { profileQueries, readProfile, type Profile } from './profiling.js';
+import { profileQueries, readProfile } from './profiling.js';
 import { copyGpuInputs, normalizeInputs, writeCpuInputs, type IoTensor, type StagedInput, type TensorInput } from './run_inputs.js';
+import { newRunResult, outputData, type RunResult } from './run_result.js';
+import type { ElementType } from '../ops/types.js';
+
+export type { OutputData, RunResult } from './run_result.js';
 
 export interface RunOptions {
   /** Output names to return (default: all). */
   outputs?: readonly string[];
-  /** Leave outputs on the GPU: fresh buffers the caller owns, instead of Float32Arrays. */
+  /** Leave outputs on the GPU: fresh buffers the caller owns (float32; int64 outputs as float32-exact integers), instead of arrays. */
   keepOnGpu?: boolean;
   /** Time each node with GPU timestamps (where the device has `timestamp-query`). */
   profile?: boolean;
@@ -33,19 +37,11 @@ export interface RunOptions {
   checkFinite?: boolean;
 }
 
-export interface RunResult {
-  /** NCHW (or [N, F]) outputs by name (when keepOnGpu is false). */
-  outputs: Record<string, Float32Array>;
-  /** Caller-owned GPU buffers by name (when keepOnGpu is true). */
-  gpuOutputs: Record<string, GPUBuffer>;
-  profile?: Profile;
-  /** Non-finite counts per input (named `input <name>`) and output, when run with `checkFinite`. */
-  finite?: FiniteReport;
-}
-
 /** A graph output and where its NCHW (or row-major) bytes are after a run. */
 export interface RunOutput extends IoTensor {
   source: BufferBinding;
+  /** What the caller receives (the GPU holds float32 either way). */
+  dtype: ElementType;
 }
 
 /** One step's prepared dispatches: what a run replays (and a profile times as one pass). */
@@ -80,7 +76,7 @@ export class Replay {
     const finite = options.checkFinite ? await this.finiteCheckNow() : undefined;
     // GPU inputs are copied in a submit of their own, so a bad buffer is blamed on the input, not on the model
     const inputFailures = copyGpuInputs(device, this.inputs, given);
-    const result: RunResult = { outputs: {}, gpuOutputs: {} };
+    const result = newRunResult();
     const offsets: number[] = [];
     let readback: GPUBuffer | undefined;
     let timing: TimestampQueries | { reason: string } | undefined;
@@ -124,7 +120,7 @@ export class Replay {
         if (failure) throw failure;
         if (readback) {
           const bytes = readback.getMappedRange();
-          if (!options.keepOnGpu) outputs.forEach((o, i) => (result.outputs[o.name] = new Float32Array(bytes.slice(offsets[i]!, offsets[i]! + o.elements * 4))));
+          if (!options.keepOnGpu) outputs.forEach((o, i) => (result.outputs[o.name] = outputData(bytes.slice(offsets[i]!, offsets[i]! + o.elements * 4), o.dtype)));
           if (finite) result.finite = finite.decode(bytes, finiteOffset);
           readback.unmap();
         }

@@ -136,8 +136,8 @@ export class Classifier {
       const { digit } = await this.writeInput(input);
       if (digit === null) return [];
       const name = this.model.outputNames[0]!;
-      const { outputs } = await this.model.run(this.input, { outputs: [name] });
-      return topK(outputs[name]!, k, this.labels).map(({ label, score }) => ({ label, score }));
+      const { float } = await this.model.run(this.input, { outputs: [name] });
+      return topK(float(name), k, this.labels).map(({ label, score }) => ({ label, score }));
     });
   }
 
@@ -147,7 +147,7 @@ export class Classifier {
    *
    * @example
    * const x = await classifier.preprocess(canvas);
-   * const { outputs } = await classifier.model.run(x); // the logits classify() ranks
+   * const { float } = await classifier.model.run(x); // the logits classify() ranks
    */
   async preprocess(input: ImageInput): Promise<Float32Array> {
     return this.serialized(async () => {

@@ -7,7 +7,7 @@
  */
 import { GraphError } from '../errors.js';
 import { checkWeights } from '../graph/exec_graph.js';
-import type { Graph, Shape, WeightMap } from '../graph/ir.js';
+import type { ElementType, Graph, Shape, WeightMap } from '../graph/ir.js';
 import type { ExportContext, OnnxAttrValue, OnnxNodeSpec } from '../ops/op.js';
 import { opDef } from '../ops/table.js';
 import { AttributeType, DataType, encodeModelProto, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
@@ -32,8 +32,9 @@ function initializer(name: string, dims: Shape, data: Float32Array): TensorProto
   return { name, dims: [...dims], dataType: DataType.FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
-function valueInfo(name: string, shape: Shape): ValueInfoProto {
-  return { name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } };
+/** A graph input or output: float32, or int64 for an index output (ArgMax, TopK). */
+function valueInfo(name: string, shape: Shape, dtype: ElementType = 'float32'): ValueInfoProto {
+  return { name, type: { tensorType: { elemType: dtype === 'int64' ? DataType.INT64 : DataType.FLOAT, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } };
 }
 
 /**
@@ -104,7 +105,7 @@ export function exportOnnx(graph: Graph, weights: WeightMap, options: ExportOnnx
       name: options.name ?? 'webgpu-cnn',
       initializer: initializers,
       input: graph.inputs.map((i) => valueInfo(i.name, graph.tensors[i.tensor]!.shape)),
-      output: graph.outputs.map((o) => valueInfo(o.name, graph.tensors[o.tensor]!.shape)),
+      output: graph.outputs.map((o) => valueInfo(o.name, graph.tensors[o.tensor]!.shape, graph.tensors[o.tensor]!.dtype)),
     },
     // the default domain (empty: ai.onnx)
     opsetImport: [{ version: EXPORT_OPSET }],

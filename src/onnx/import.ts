@@ -207,6 +207,17 @@ function liveNodes(graph: GraphProto): boolean[] {
   return live;
 }
 
+/** The ONNX ops an int64 runtime tensor (ArgMax, TopK's indices) may go through: they relabel it or pass it on (Cast only to an integer type). */
+const INT64_PASSING_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout', 'Cast', 'Shape', 'Size']);
+
+/** GPU kernels compute in float32: an integer runtime tensor may only travel to a graph output. */
+function refuseIntegerInputs(opType: string, name: string, inputNames: readonly string[], inputs: readonly (Value | undefined)[]): void {
+  if (INT64_PASSING_OPS.has(opType)) return;
+  const i = inputs.findIndex((v) => v?.kind === 'runtime' && v.tensor.dtype === 'int64');
+  if (i < 0) return;
+  throw new UnsupportedOnnxError('dtype', `node "${name}" (${opType}): input "${inputNames[i]}" is an int64 tensor computed on the GPU (ArgMax/ArgMin or TopK indices); integer tensors may only be graph outputs, reshaped or cast to an integer type on the way`);
+}
+
 function lowerNodes(graph: GraphProto, state: LoweringState): void {
   const unsupported = new Map<string, string[]>();
   const poisoned = new Set<string>();
@@ -235,6 +246,7 @@ function lowerNodes(graph: GraphProto, state: LoweringState): void {
       if (!v) throw new OnnxFormatError(`input "${i}" is not defined before this node (the graph must be topologically sorted)`, { node: name });
       return v;
     });
+    refuseIntegerInputs(opType, name, inputNames, inputs);
     const ctx = new NodeContext(state, node, name, new Attributes(node, name), inputs);
     const allConst = inputs.every((v) => !v || v.kind === 'const');
     const handler = (allConst && FOLD_OPS[opType]) || (SHAPE_ONLY.has(opType) ? RUNTIME_OPS[opType] : undefined) || RUNTIME_OPS[opType];

@@ -7,6 +7,7 @@
 import { relabel, shapeOfValue } from '../ops/onnx_import.js';
 import { constant, type NodeContext, type Value } from './context.js';
 import { flattenDims, resolveReshape, squeezeDims, unsqueezeDims } from '../ops/shape_math.js';
+import { DataType } from './proto.js';
 import { intConst, isFloatType } from './tensor.js';
 
 type Handler = (c: NodeContext) => Value[];
@@ -50,6 +51,12 @@ const passThrough: Handler = (c) => {
 
 const cast: Handler = (c) => {
   const to = c.attrs.int('to', 0);
+  const v = c.input(0);
+  // an index tensor (ArgMax, TopK) stays int64: to int64 it passes, to float it would feed float ops
+  if (v.kind === 'runtime' && v.tensor.dtype === 'int64') {
+    if (to === DataType.INT64) return [v];
+    throw c.unsupported('dtype', `casting an int64 tensor computed on the GPU (ArgMax/ArgMin or TopK indices) to element type ${to}: integer tensors may only be graph outputs`);
+  }
   if (!isFloatType(to)) throw c.unsupported('dtype', `casting a runtime tensor to element type ${to}: only float32 tensors run on the GPU`);
   return [c.input(0)];
 };

@@ -6,6 +6,7 @@
  * name, so the compiler rejects a missing entry).
  */
 import { activationKernel, activationOp, type ActivationExecNode, type ActivationNode } from './activation.js';
+import { argReduceKernel, argReduceOp, type ArgReduceExecNode, type ArgReduceNode } from './arg_reduce.js';
 import { batchMatmulKernel, batchMatmulOp, type BatchMatmulExecNode, type BatchMatmulNode } from './batch_matmul.js';
 import { batchNormOp, type BatchNormNode } from './batchnorm.js';
 import { binaryKernel, binaryOp, preluOp, type BinaryExecNode, type BinaryNode, type PreluNode } from './binary.js';
@@ -47,6 +48,7 @@ import { expandKernel, expandOp, tileKernel, tileOp, type ExpandExecNode, type E
 import { resizeKernel, resizeOp, type ResizeExecNode, type ResizeNode } from './resize.js';
 import { sliceKernel, sliceOp, type SliceExecNode, type SliceNode } from './slice.js';
 import { softmaxKernel, softmaxOp, type SoftmaxExecNode, type SoftmaxNode } from './softmax.js';
+import { topKKernel, topKOp, type TopKExecNode, type TopKNode } from './top_k.js';
 import { transposeKernel, transposeOp, type TransposeExecNode, type TransposeNode } from './transpose.js';
 
 /** A node of the graph IR. */
@@ -86,7 +88,9 @@ export type GraphNode =
   | MinMaxPowNode
   | Conv3dNode
   | Pool3dNode
-  | ConvTranspose3dNode;
+  | ConvTranspose3dNode
+  | ArgReduceNode
+  | TopKNode;
 
 export type OpName = GraphNode['op'];
 
@@ -122,7 +126,9 @@ export type ExecNode =
   | ResizeExecNode
   | Conv3dExecNode
   | Pool3dExecNode
-  | ConvTranspose3dExecNode;
+  | ConvTranspose3dExecNode
+  | ArgReduceExecNode
+  | TopKExecNode;
 
 export type ExecKind = ExecNode['kind'];
 
@@ -180,6 +186,9 @@ const OP_DEFS: Readonly<Record<OpName, OpDef<any>>> = {
   maxpool3d: pool3dOp,
   avgpool3d: pool3dOp,
   convtranspose3d: convTranspose3dOp,
+  argmax: argReduceOp,
+  argmin: argReduceOp,
+  topk: topKOp,
 };
 
 const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
@@ -214,6 +223,8 @@ const KERNEL_DEFS: Readonly<Record<ExecKind, KernelDef<any>>> = {
   conv3d: conv3dKernel,
   pool3d: pool3dKernel,
   convtranspose3d: convTranspose3dKernel,
+  argreduce: argReduceKernel,
+  topk: topKKernel,
 };
 
 /** The module of an IR op. */

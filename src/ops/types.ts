@@ -7,12 +7,23 @@
 
 export type Shape = readonly number[];
 
+/**
+ * The element type of a tensor. Everything on the GPU is float32; `int64`
+ * marks integer results (ArgMax/ArgMin, TopK's indices), held on the GPU as
+ * float32-exact integers and handed to the caller as BigInt64Array. Integer
+ * tensors may only be graph outputs or be relabelled on their way there
+ * (reshape, flatten, identity): ops/dtype.ts.
+ */
+export type ElementType = 'float32' | 'int64';
+
 export interface TensorInfo {
   readonly id: number;
   /** Logical shape: [N, C, H, W] or [N, F]; constants may also be rank 1 or 3 (broadcast operands). */
   readonly shape: Shape;
   /** The node that writes it (-1 for graph inputs). */
   readonly producer: number;
+  /** Absent: float32. */
+  readonly dtype?: ElementType;
 }
 
 /** A named parameter: torchvision state_dict keys where a model has them. */
@@ -27,6 +38,8 @@ export interface ParameterInfo {
 export interface Tensor {
   readonly id: number;
   readonly shape: Shape;
+  /** Absent: float32. */
+  readonly dtype?: ElementType;
 }
 
 /** What every IR node has besides its op and attributes. */
@@ -47,8 +60,8 @@ export interface BuildContext {
   nodeName(given: string | undefined, op: string): string;
   /** Declares a parameter (a name used once) and returns its name. */
   param(name: string, shape: Shape, learnable: boolean): string;
-  /** Appends the node (id, inputs and output filled in) and returns its output tensor of `shape`. */
-  node<N extends IrNode>(fields: Omit<N, 'id' | 'inputs' | 'output'>, inputs: readonly Tensor[], shape: Shape): Tensor;
+  /** Appends the node (id, inputs and output filled in) and returns its output tensor of `shape` (`dtype` default float32, or int64 through a relabelling op). */
+  node<N extends IrNode>(fields: Omit<N, 'id' | 'inputs' | 'output'>, inputs: readonly Tensor[], shape: Shape, dtype?: ElementType): Tensor;
 }
 
 /** What every executable node has besides its kind. */

@@ -36,8 +36,8 @@ async function tunedWithFaults(pipeline: FaultPlan['pipeline'], seed: number) {
   const onNotice: string[] = [];
   const model = await compile(faulty.ctx, graph, weights, { autotune: { store, runs: 1, warmup: 0, tiles: false, onNotice: (n) => onNotice.push(n) } });
   try {
-    const { outputs } = await model.run(Object.fromEntries(inputs));
-    const error = relativeL2(outputs.out!, runGraphRef(graph, weights, inputs).get('out')!);
+    const { float } = await model.run(Object.fromEntries(inputs));
+    const error = relativeL2(float('out'), runGraphRef(graph, weights, inputs).get('out')!);
     return { info: model.info, error, onNotice, stored: (await store.load()).adapters[model.info.autotune!.adapter] ?? {}, injected: faulty.injected() };
   } finally {
     model.dispose();

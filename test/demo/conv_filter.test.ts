@@ -25,12 +25,12 @@ describe('the convolution view\'s filter graph (conv2d 3×3 + pooling, compiled)
     const ctx = await testContext();
     const model = await compileFilter(ctx, 6, 6, KERNELS.vertical);
     try {
-      const { outputs } = await model.run(Float32Array.from(COURSE_IMAGE));
+      const { float } = await model.run(Float32Array.from(COURSE_IMAGE));
       // the numbers printed in the course (P107)
-      expect(Array.from(outputs[FILTER_OUTPUTS.edges]!)).toEqual([-5, -4, 0, 8, -10, -2, 2, 3, 0, -2, -4, -7, -3, -2, -3, -16]);
+      expect(Array.from(float(FILTER_OUTPUTS.edges))).toEqual([-5, -4, 0, 8, -10, -2, 2, 3, 0, -2, -4, -7, -3, -2, -3, -16]);
       // P114: max pooling keeps each 2×2 block's largest value, average pooling its mean
-      expect(Array.from(outputs[FILTER_OUTPUTS.maxPool]!)).toEqual([-2, 8, 0, -3]);
-      expect(Array.from(outputs[FILTER_OUTPUTS.avgPool]!)).toEqual([-21 / 4, 13 / 4, -7 / 4, -30 / 4]);
+      expect(Array.from(float(FILTER_OUTPUTS.maxPool))).toEqual([-2, 8, 0, -3]);
+      expect(Array.from(float(FILTER_OUTPUTS.avgPool))).toEqual([-21 / 4, 13 / 4, -7 / 4, -30 / 4]);
     } finally {
       model.dispose();
     }
@@ -41,7 +41,7 @@ describe('the convolution view\'s filter graph (conv2d 3×3 + pooling, compiled)
     for (const [kernel, row] of [[KERNELS.vertical, [0, 30, 30, 0]], [transpose3(KERNELS.vertical), [0, 0, 0, 0]]] as const) {
       const model = await compileFilter(ctx, 6, 6, kernel);
       try {
-        const edges = (await model.run(Float32Array.from(STEP_IMAGE))).outputs[FILTER_OUTPUTS.edges]!;
+        const edges = (await model.run(Float32Array.from(STEP_IMAGE))).float(FILTER_OUTPUTS.edges);
         expect(Array.from(edges)).toEqual([...row, ...row, ...row, ...row]);
       } finally {
         model.dispose();
@@ -58,16 +58,16 @@ describe('the convolution view\'s filter graph (conv2d 3×3 + pooling, compiled)
       const kernel = Array.from(rng.array(9, -10, 10));
       const model = await compileFilter(ctx, height, width, kernel);
       try {
-        const { outputs } = await model.run(image);
+        const { float } = await model.run(image);
         const ref = conv2dRef(conv3(height, width), image, kernel);
         expect([ref.outHeight, ref.outWidth]).toEqual([21, 29]);
         const close = (got: Float32Array, want: Float64Array) => {
           expect(got.length).toBe(want.length);
           want.forEach((v, i) => expect(Math.abs(got[i]! - v), `kernel [${kernel.map((k) => k.toFixed(3))}] at ${i}`).toBeLessThan(1e-4 * (1 + Math.abs(v))));
         };
-        close(outputs[FILTER_OUTPUTS.edges]!, ref.y);
-        close(outputs[FILTER_OUTPUTS.maxPool]!, maxPool2dRef(ref.y, pool2(21, 29)));
-        close(outputs[FILTER_OUTPUTS.avgPool]!, avgPool2dRef(ref.y, pool2(21, 29)));
+        close(float(FILTER_OUTPUTS.edges), ref.y);
+        close(float(FILTER_OUTPUTS.maxPool), maxPool2dRef(ref.y, pool2(21, 29)));
+        close(float(FILTER_OUTPUTS.avgPool), avgPool2dRef(ref.y, pool2(21, 29)));
       } finally {
         model.dispose();
       }

@@ -59,7 +59,7 @@ async function checkBenchJob(model: string, size: number): Promise<{ ours: numbe
   const ortCpu = (await runOnnxRuntime(exportOnnx(graph, weights), { [inputName]: { data: input, shape } }))[output]!.data;
   const compiled = await compile(await testContext(), graph, weights);
   try {
-    const ours = (await compiled.run({ [inputName]: input })).outputs[output]!;
+    const ours = (await compiled.run({ [inputName]: input })).float(output);
     return { ours: relativeL2(ours, reference), ortCpu: relativeL2(ortCpu, reference) };
   } finally {
     compiled.dispose();

@@ -49,7 +49,7 @@ describe('checkFinite run option', () => {
     expect(hasNonFinite(result.finite!)).toBe(false);
     expect(describeNonFinite(result.finite!)).toBe('');
     const ref = runGraphRef(graph, weights, new Map([['x', x]]));
-    expect(relativeL2(result.outputs.logits!, ref.get('logits')!)).toBeLessThanOrEqual(F32_TOLERANCE);
+    expect(relativeL2(result.float('logits'), ref.get('logits')!)).toBeLessThanOrEqual(F32_TOLERANCE);
   });
 
   it('NaN and ±∞ planted in the input are counted exactly, in the input and in each output', async () => {
@@ -58,8 +58,8 @@ describe('checkFinite run option', () => {
     const result = await model.run(x, { checkFinite: true });
     const byName = new Map(result.finite!.map((f) => [f.tensor, f]));
     expect(byName.get('input x')).toEqual({ tensor: 'input x', ...cpuCount(x) });
-    expect(byName.get('features')).toEqual({ tensor: 'features', ...cpuCount(result.outputs.features!) });
-    expect(byName.get('logits')).toEqual({ tensor: 'logits', ...cpuCount(result.outputs.logits!) });
+    expect(byName.get('features')).toEqual({ tensor: 'features', ...cpuCount(result.float('features')) });
+    expect(byName.get('logits')).toEqual({ tensor: 'logits', ...cpuCount(result.float('logits')) });
     expect(byName.get('logits')!.nan).toBeGreaterThan(0);
     expect(describeNonFinite(result.finite!)).toMatch(/input x: .*(NaN|∞|Inf)/);
   });
@@ -74,6 +74,6 @@ describe('checkFinite run option', () => {
     expect(kept.finite!.find((f) => f.tensor === 'input x')!.nan).toBe(1);
     const profiled = await model.run(x, { checkFinite: true, profile: true });
     expect(profiled.finite!.find((f) => f.tensor === 'input x')!.nan).toBe(1);
-    expect(profiled.finite!.find((f) => f.tensor === 'logits')).toEqual({ tensor: 'logits', ...cpuCount(profiled.outputs.logits!) });
+    expect(profiled.finite!.find((f) => f.tensor === 'logits')).toEqual({ tensor: 'logits', ...cpuCount(profiled.float('logits')) });
   });
 });

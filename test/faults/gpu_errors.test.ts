@@ -79,13 +79,13 @@ describe('GPU errors become typed errors', () => {
   it('a run whose submit WebGPU rejects rejects with GpuValidationError; the next clean run is right', async () => {
     const model = await compile(faulty.ctx, graph, weights);
     try {
-      expect(relativeL2((await model.run(x)).outputs.logits!, expected)).toBeLessThanOrEqual(F32_TOLERANCE);
+      expect(relativeL2((await model.run(x)).float('logits'), expected)).toBeLessThanOrEqual(F32_TOLERANCE);
       faulty.plan = { submit: () => 'validation' };
       await expect(model.run(x)).rejects.toBeInstanceOf(GpuValidationError);
       faulty.plan = {};
       const other = new Rng(5).array(x.length);
       const otherExpected = runGraphRef(graph, weights, new Map([['x', other]])).get('logits')!;
-      expect(relativeL2((await model.run(other)).outputs.logits!, otherExpected)).toBeLessThanOrEqual(F32_TOLERANCE);
+      expect(relativeL2((await model.run(other)).float('logits'), otherExpected)).toBeLessThanOrEqual(F32_TOLERANCE);
     } finally {
       faulty.plan = {};
       model.dispose();
@@ -101,7 +101,7 @@ describe('GPU errors become typed errors', () => {
       await expect(model.run(x, { keepOnGpu: true })).rejects.toThrow(/out of memory for run/);
       expect(faulty.liveBuffers()).toBe(before);
       faulty.plan = {};
-      expect(relativeL2((await model.run(x)).outputs.logits!, expected)).toBeLessThanOrEqual(F32_TOLERANCE);
+      expect(relativeL2((await model.run(x)).float('logits'), expected)).toBeLessThanOrEqual(F32_TOLERANCE);
     } finally {
       faulty.plan = {};
       model.dispose();

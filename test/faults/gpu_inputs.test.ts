@@ -43,7 +43,7 @@ describe('GPUBuffer inputs', () => {
   async function primeWithGoodRun(): Promise<void> {
     const good = rng.array(elements);
     const buffer = createTensorBuffer(ctx.device, good, 'good input');
-    expect(relativeL2((await model.run(buffer)).outputs.y!, reference(good))).toBeLessThanOrEqual(F32_TOLERANCE);
+    expect(relativeL2((await model.run(buffer)).float('y'), reference(good))).toBeLessThanOrEqual(F32_TOLERANCE);
     buffer.destroy();
   }
 
@@ -88,7 +88,7 @@ describe('GPUBuffer inputs', () => {
 
   it('after every refused buffer the model still answers correctly', async () => {
     const x = rng.array(elements);
-    expect(relativeL2((await model.run(x)).outputs.y!, reference(x))).toBeLessThanOrEqual(F32_TOLERANCE);
+    expect(relativeL2((await model.run(x)).float('y'), reference(x))).toBeLessThanOrEqual(F32_TOLERANCE);
   });
 
   it('a plain array is an InputError naming the fix, not "missing"', async () => {

@@ -31,7 +31,7 @@ describe('rebuild with runs in flight', () => {
       outcomes.push(
         model.run(inputs[i]!).then(
           (r) => {
-            expect(relativeL2(r.outputs.y!, expected[i]!), `run ${i} returned another input's output`).toBeLessThanOrEqual(F32_TOLERANCE);
+            expect(relativeL2(r.float('y'), expected[i]!), `run ${i} returned another input's output`).toBeLessThanOrEqual(F32_TOLERANCE);
             return 'ok' as const;
           },
           (e: unknown) => {
@@ -55,7 +55,7 @@ describe('rebuild with runs in flight', () => {
     expect(results.slice(20).every((r) => r === 'ok')).toBe(true);
     console.log(`rebuild race: ${results.filter((r) => r === 'ok').length} of 24 runs correct, ${results.filter((r) => r === 'typed').length} typed errors`);
     // later runs on the rebuilt model are all right
-    for (let i = 0; i < 24; i++) expect(relativeL2((await model.run(inputs[i]!)).outputs.y!, expected[i]!)).toBeLessThanOrEqual(F32_TOLERANCE);
+    for (let i = 0; i < 24; i++) expect(relativeL2((await model.run(inputs[i]!)).float('y'), expected[i]!)).toBeLessThanOrEqual(F32_TOLERANCE);
     model.dispose();
     await expect(model.run(inputs[0]!)).rejects.toThrow(DisposedError);
     for (const ctx of [first, second, third]) ctx.device.destroy();

@@ -74,8 +74,8 @@ describe('executor behaviour', () => {
     const a = rng.array(2 * 3 * 9 * 9);
     const b = rng.array(2 * 3 * 9 * 9);
     const [ra, rb] = await Promise.all([model.run(a), model.run(b)]);
-    expect(relativeL2(ra.outputs.logits!, runGraphRef(graph, weights, new Map([['x', a]])).get('logits')!)).toBeLessThanOrEqual(F32_TOLERANCE);
-    expect(relativeL2(rb.outputs.logits!, runGraphRef(graph, weights, new Map([['x', b]])).get('logits')!)).toBeLessThanOrEqual(F32_TOLERANCE);
+    expect(relativeL2(ra.float('logits'), runGraphRef(graph, weights, new Map([['x', a]])).get('logits')!)).toBeLessThanOrEqual(F32_TOLERANCE);
+    expect(relativeL2(rb.float('logits'), runGraphRef(graph, weights, new Map([['x', b]])).get('logits')!)).toBeLessThanOrEqual(F32_TOLERANCE);
     model.dispose();
   });
 
@@ -149,13 +149,13 @@ describe('executor behaviour', () => {
     const expected = runGraphRef(graph, weights, new Map([['x', x]])).get('logits')!;
     const first = await createNodeGpuContext();
     const model = await compile(first, graph, weights);
-    expect(relativeL2((await model.run(x)).outputs.logits!, expected)).toBeLessThanOrEqual(F32_TOLERANCE);
+    expect(relativeL2((await model.run(x)).float('logits'), expected)).toBeLessThanOrEqual(F32_TOLERANCE);
     first.device.destroy();
     await new Promise((r) => setTimeout(r, 50));
     await expect(model.run(x)).rejects.toThrow(DeviceLostError);
     const second = await createNodeGpuContext();
     await model.rebuild(second);
-    expect(relativeL2((await model.run(x)).outputs.logits!, expected)).toBeLessThanOrEqual(F32_TOLERANCE);
+    expect(relativeL2((await model.run(x)).float('logits'), expected)).toBeLessThanOrEqual(F32_TOLERANCE);
     model.dispose();
     second.device.destroy();
   });
@@ -187,7 +187,7 @@ describe('executor behaviour', () => {
     const input = rng.array(2 * inF);
     const model = await compile(ctx, graph, weights);
     expect(model.info.dispatches).toBe(2);
-    const got = (await model.run(input)).outputs.y!;
+    const got = (await model.run(input)).float('y');
     expect(relativeL2(got, runGraphRef(graph, weights, new Map([['x', input]])).get('y')!)).toBeLessThanOrEqual(F32_TOLERANCE);
     model.dispose();
     ctx.device.destroy();

@@ -44,6 +44,8 @@ export interface ModelSpec {
   /** Float inputs; a string dimension is symbolic. */
   inputs: { name: string; shape: readonly (number | string)[] | undefined; elemType?: number }[];
   outputs: string[];
+  /** Element types of outputs by name (default FLOAT), e.g. INT64 for ArgMax. */
+  outputTypes?: Record<string, number>;
   initializers?: TensorProto[];
   irVersion?: number;
 }
@@ -69,7 +71,7 @@ export function buildModel(spec: ModelSpec): Uint8Array {
       name: 'test',
       node: spec.nodes,
       input: spec.inputs.map((i) => valueInfo(i.name, i.shape, i.elemType)),
-      output: spec.outputs.map((o) => ({ name: o, type: { tensorType: { elemType: DataType.FLOAT } } })),
+      output: spec.outputs.map((o) => ({ name: o, type: { tensorType: { elemType: spec.outputTypes?.[o] ?? DataType.FLOAT } } })),
       initializer: spec.initializers ?? [],
     },
   });
@@ -88,11 +90,11 @@ export async function expectMatchesOrt(bytes: Uint8Array, options: { seed: numbe
   const compiled = await compile(await testContext(), imported.graph, imported.weights);
   const errors: Record<string, number> = {};
   try {
-    const { outputs } = await compiled.run(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.data])));
+    const { float } = await compiled.run(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.data])));
     for (const o of imported.outputs) {
       const ref = expected[o.name]!;
       expect(o.shape, `output ${o.name} shape`).toEqual(ref.shape);
-      const error = relativeL2(outputs[o.name]!, ref.data);
+      const error = relativeL2(float(o.name), ref.data);
       errors[o.name] = error;
       expect(error, `${options.label ?? ''} output ${o.name}`).toBeLessThanOrEqual(options.tolerance ?? 1e-4);
     }

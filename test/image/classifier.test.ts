@@ -84,7 +84,7 @@ describe("createClassifier('lenet5') on real MNIST test digits", () => {
       // the low-level path on the same tensor, ranked and softmaxed here
       const tensor = await lenet.preprocess(image);
       expect(tensor).toHaveLength(32 * 32);
-      const logits = (await lenet.model.run(tensor)).outputs.logits!;
+      const logits = (await lenet.model.run(tensor)).float('logits');
       const reference = softmax64(logits);
       for (const { label, score } of scores) worst = Math.max(worst, Math.abs(score - reference[Number(label)]!));
       expect(scores.map((s) => Number(s.label)), `digit ${i} ranking`).toEqual([...reference.keys()].sort((a, b) => reference[b]! - reference[a]! || a - b));
@@ -181,7 +181,7 @@ describe('other sources', () => {
       // which a crop or filter off by a pixel would exceed many times
       expect(Math.max(...tensor.map((v, i) => Math.abs(v - reference[i]!)))).toBeLessThan(5e-4);
       const scores = await c.classify({ width, height, data: rgba }, { topK: 5 });
-      const logits = (await c.model.run(tensor)).outputs[c.model.outputNames[0]!]!;
+      const logits = (await c.model.run(tensor)).float(c.model.outputNames[0]!);
       const reference5 = softmax64(logits);
       const order = [...reference5.keys()].sort((a, b) => reference5[b]! - reference5[a]!).slice(0, 5);
       expect(scores.map((s) => s.label)).toEqual(order.map((i) => c.labels[i]));

@@ -28,6 +28,8 @@ import { lrn } from '../../src/kernels/lrn.js';
 import { pool2d } from '../../src/kernels/pool2d.js';
 import { softmax } from '../../src/kernels/softmax.js';
 import { pad2d } from '../../src/kernels/pad2d.js';
+import { argReduce } from '../../src/kernels/arg_reduce.js';
+import { topK } from '../../src/kernels/top_k.js';
 import { resize2d } from '../../src/kernels/resize.js';
 import { slice4d } from '../../src/kernels/slice4d.js';
 import { stridedCopy } from '../../src/kernels/strided.js';
@@ -110,6 +112,10 @@ function allSpecs(): DispatchSpec[] {
   specs.push(convTranspose3dDispatch(convTranspose3dShape({ ...volume, inChannels: 4, outChannels: 6, groups: 2, outputPadding: [0, 1, 0] }), { input: x, weight: w, bias: b, output: y, unused: u }, { activation: 'tanh' }));
   for (const op of ['max', 'average'] as const) specs.push(pool3d(op, pool3dShape({ ...volume, channels: 3, ceilMode: true, countIncludePad: op === 'average' }), x, y));
   specs.push(imageToTensor({ width: 30, height: 20, rowPixels: 64 }, { channels: 3, outWidth: 8, outHeight: 8, samples: 2 }, x, y));
+  // argmax over the channels of an NHWC [2, 5, 3, 4], and the 2 smallest of each
+  const nhwcChannels = { keptDims: [2, 3, 4], keptInStrides: [60, 20, 5], keptOutStrides: [12, 4, 1], axisDim: 5, axisStride: 1 };
+  specs.push(argReduce({ ...nhwcChannels, argmin: false, selectLast: true }, x, y));
+  specs.push(topK({ ...nhwcChannels, keptOutStrides: [24, 8, 2], k: 2, outAxisStride: 1, smallest: true, indices: true }, x, y));
   return specs;
 }
 

@@ -160,8 +160,8 @@ describe('ONNX conformance: ConvTranspose', () => {
       expect(imported.outputs[0]!.shape.filter((d, i) => d !== 1 || i < 2)).toEqual(want.dims);
       const compiled = await compile(await testContext(), imported.graph, imported.weights);
       try {
-        const { outputs } = await compiled.run({ [imported.inputs[0]!.name]: Float32Array.from(x.data) });
-        const got = outputs[imported.outputs[0]!.name]!;
+        const { float } = await compiled.run({ [imported.inputs[0]!.name]: Float32Array.from(x.data) });
+        const got = float(imported.outputs[0]!.name);
         expect(got.length).toBe(want.data.length);
         let worst = 0;
         for (let i = 0; i < got.length; i++) {

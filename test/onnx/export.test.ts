@@ -99,7 +99,7 @@ describe('exportOnnx → onnxruntime-node', () => {
     const inputs = zooInput(graph, 10);
     const model = await compile(await testContext(), graph, weights);
     try {
-      const ours = (await model.run(Object.fromEntries(inputs))).outputs;
+      const ours = (await model.run(Object.fromEntries(inputs))).floats();
       const theirs = await runOrt(graph, weights, inputs);
       assertInformativeReference(theirs, 'lenet5 (ORT)');
       const error = worst(new Map(Object.entries(ours)), theirs);

@@ -81,7 +81,7 @@ describe('activation family: export → onnxruntime-node → back', () => {
     const imported = parseOnnx(bytes);
     const model = await compile(await testContext(), imported.graph, imported.weights);
     try {
-      const ours = (await model.run(Object.fromEntries(inputs))).outputs;
+      const ours = (await model.run(Object.fromEntries(inputs))).floats();
       const errors = Object.fromEntries([...expected].map(([name, values]) => [name, relativeL2(ours[name]!, values)]));
       console.log(`[export → import → GPU] activation family: worst relative L2 ${Math.max(...Object.values(errors)).toExponential(2)}`);
       for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThanOrEqual(TOLERANCE);

@@ -35,6 +35,13 @@ const x4 = (g: GraphBuilder, name = 'x'): Tensor => g.input(name, [2, 3, 4, 6]);
 
 const RECIPES: Readonly<Record<OpName, Recipe>> = {
   conv2d: (g) => g.output(g.conv2d(x4(g), { name: 'conv', outChannels: 4, kernel: 3, stride: 2, pad: 1 })),
+  argmax: (g) => g.output(g.argMax(g.input('x', [3, 4, 5]), { axis: 1, keepdims: false })),
+  argmin: (g) => g.output(g.argMin(x4(g), { axis: -1, selectLast: true })),
+  topk: (g) => {
+    const { values, indices } = g.topK(g.input('x', [2, 3, 7]), { k: 3, axis: 2, name: 'top' });
+    g.output(values, 'values');
+    g.output(indices, 'indices');
+  },
   conv3d: (g) => g.output(g.conv3d(g.input('x', [2, 4, 3, 5, 4]), { name: 'conv3', outChannels: 6, kernel: [2, 3, 3], stride: [1, 2, 1], padding: 1, groups: 2 })),
   convtranspose3d: (g) => g.output(g.convTranspose3d(g.input('x', [1, 3, 2, 3, 4]), { name: 'up3', outChannels: 2, kernel: 2, stride: 2 })),
   maxpool3d: (g) => g.output(g.maxPool3d(g.input('x', [2, 3, 4, 5, 6]), { kernel: [2, 3, 3], stride: 2, padding: 1 })),
@@ -161,7 +168,8 @@ describe('every op in the table: export → onnxruntime-node vs our GPU', () => 
           expect(theirs.shape, `${o.name} shape`).toEqual([...graph.tensors[o.tensor]!.shape]);
           // (a scalar is one value: constant by definition)
           if (theirs.data.length > 1) assertInformativeReference(new Map([[o.name, theirs.data]]), `${op} ORT`);
-          const e = relativeL2(outputs[o.name]!, theirs.data);
+          const ours = outputs[o.name]!;
+          const e = relativeL2(ours instanceof BigInt64Array ? Float64Array.from(ours, Number) : ours, theirs.data);
           worst = Math.max(worst, e);
           expect(e, `${op} output ${o.name}`).toBeLessThanOrEqual(TOLERANCE);
         }

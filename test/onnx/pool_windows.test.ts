@@ -239,7 +239,7 @@ describe('window options through exportOnnx → onnxruntime-node', () => {
     const theirs = await ortRun(graph, weights, input);
     const model = await compile(await testContext(), graph, weights);
     try {
-      const ours = (await model.run({ x: input })).outputs.y!;
+      const ours = (await model.run({ x: input })).float('y');
       const [ortError, gpuError] = [relativeL2(theirs, expected), relativeL2(ours, expected)];
       console.log(`[pool windows export] ORT vs float64 ${ortError.toExponential(2)}, our GPU vs float64 ${gpuError.toExponential(2)}`);
       expect(ortError).toBeLessThanOrEqual(TOLERANCE);

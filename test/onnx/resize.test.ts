@@ -75,7 +75,7 @@ describe('ONNX conformance cases (libonnx-testdata, ONNX 1.12)', () => {
       expect(model.outputs[0]!.shape).toEqual(wantShape);
       const compiled = await compile(await testContext(), model.graph, model.weights);
       try {
-        const got = (await compiled.run(x)).outputs[model.outputs[0]!.name]!;
+        const got = (await compiled.run(x)).float(model.outputs[0]!.name);
         let worst = 0;
         for (let i = 0; i < want.length; i++) {
           const excess = Math.abs(got[i]! - want[i]!) - (1e-4 + 1e-3 * Math.abs(want[i]!));
@@ -194,7 +194,7 @@ describe('exportOnnx of the builder resize → onnxruntime-node', () => {
       const ref = runGraphRef(graph, new Map(), new Map([['x', input]])).get('y')!;
       const compiled = await compile(await testContext(), graph, new Map());
       try {
-        const ours = (await compiled.run(input)).outputs.y!;
+        const ours = (await compiled.run(input)).float('y');
         let worstOrt = 0;
         let worstRef = 0;
         for (let k = 0; k < ref.length; k++) {
@@ -227,7 +227,7 @@ describe('the builder resize in a graph', () => {
     const ref = runGraphRef(graph, new Map(), new Map([['x', input]])).get('y')!;
     const compiled = await compile(await testContext(), graph, new Map());
     try {
-      const ours = (await compiled.run(input)).outputs.y!;
+      const ours = (await compiled.run(input)).float('y');
       let worst = 0;
       for (let k = 0; k < ref.length; k++) worst = Math.max(worst, Math.abs(ours[k]! - ref[k]!));
       console.log(`[resize in a graph] max |d| ${worst.toExponential(2)}`);

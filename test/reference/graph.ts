@@ -6,6 +6,7 @@
  * executor can be compared against it.
  */
 import { elementCount, type Graph, type GraphNode, type Shape, type WeightMap } from '../../src/graph/ir.js';
+import { argReduceRef, topKRef } from './arg_top_k.js';
 import { conv2dRef } from './conv2d.js';
 import { conv3dRef } from './conv3d.js';
 import { convTranspose3dRef } from './conv_transpose3d.js';
@@ -201,6 +202,13 @@ function evaluate(node: GraphNode, args: readonly Value[], outShape: Shape, para
     case 'resize': {
       const a = node.attrs;
       return resizeRef(x.data, image(x, node), { ...a, ...(a.scale ? { scales: a.scale } : { sizes: [a.outHeight, a.outWidth] }) }).y;
+    }
+    case 'argmax':
+    case 'argmin':
+      return Float64Array.from(argReduceRef(x.data, x.shape, node.axis, node.op === 'argmin', node.selectLast));
+    case 'topk': {
+      const r = topKRef(x.data, x.shape, node.axis, node.k, node.smallest);
+      return node.part === 'values' ? r.values : Float64Array.from(r.indices);
     }
     case 'dropout':
     case 'identity':

@@ -160,7 +160,7 @@ export const benchCommand: Command = {
     };
     let peerLines: string[] = [];
     if (args.flags.has('peers')) {
-      ({ peers: report.peers, tuned: report.tuned, lines: peerLines } = await runPeers({ ctx, modelArg, source, graph, weights, inputs, ours: first.outputs, runs, warmup, reporter }, report.wallMs, coldMs, strategy));
+      ({ peers: report.peers, tuned: report.tuned, lines: peerLines } = await runPeers({ ctx, modelArg, source, graph, weights, inputs, ours: first.floats(), runs, warmup, reporter }, report.wallMs, coldMs, strategy));
     }
     model.dispose();
 

@@ -10,7 +10,7 @@ import { LIMITS_HELP } from '../input_limits.js';
 import { byInputName, prepareInputs } from '../inputs.js';
 import { labelsFor, topK, type TopEntry } from '../labels.js';
 import { openModel } from '../model_source.js';
-import { writeFloat32 } from '../tensor_files.js';
+import { writeOutputTensor } from '../tensor_files.js';
 import { UsageError } from '../usage_error.js';
 
 function normalization(args: ParsedArgs) {
@@ -46,7 +46,7 @@ export const runCommand: Command = {
   usage: 'run <model.onnx | zoo-id> --input <in.f32 | image.png/jpg> [--output out.f32] [options]',
   options: [
     { name: 'input', short: 'i', value: '[NAME=]FILE', repeatable: true, help: 'raw float32 NCHW (little-endian) or a PNG/JPEG image; several for a batch; NAME= for models with several inputs' },
-    { name: 'output', short: 'o', value: '[NAME=]FILE', repeatable: true, help: 'write the raw output tensor (float32 LE, exactly its elements); NAME= for several outputs' },
+    { name: 'output', short: 'o', value: '[NAME=]FILE', repeatable: true, help: 'write the raw output tensor (float32 LE, int64 LE for an index output, exactly its elements); NAME= for several outputs' },
     shapeOption,
     weightsOption,
     strategyOption,
@@ -101,9 +101,9 @@ export const runCommand: Command = {
     model.dispose();
 
     for (const [name, [path]] of outputFiles) {
-      await writeFloat32(path!, outputs[name]!);
+      await writeOutputTensor(path!, outputs[name]!);
       const shape = graph.tensors[graph.outputs.find((o) => o.name === name)!.tensor]!.shape;
-      reporter.stage(`wrote ${name} [${shape.join(', ')}] (${elementCount(shape)} floats) to ${path}`);
+      reporter.stage(`wrote ${name} [${shape.join(', ')}] (${elementCount(shape)} ${outputs[name] instanceof BigInt64Array ? 'int64s' : 'floats'}) to ${path}`);
     }
 
     const results: Record<string, { shape: readonly number[]; top?: TopEntry[][] }> = {};
@@ -115,6 +115,8 @@ export const runCommand: Command = {
       if (!rows || top === 0) continue;
       const labels = await labelsFor(rows.classes, source.imageRecipe === 'lenet');
       const data = outputs[o.name]!;
+      // class scores are floats: an index output has no top-k
+      if (data instanceof BigInt64Array) continue;
       const perRow = Array.from({ length: rows.rows }, (_, r) => topK(data.subarray(r * rows.classes, (r + 1) * rows.classes), top, labels));
       results[o.name]!.top = perRow;
       perRow.forEach((entries, r) => text.push(formatTop(o.name, r, rows.rows, entries)));

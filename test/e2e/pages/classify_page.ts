@@ -74,7 +74,7 @@ const page = {
     const scores = await c.classify(bitmap, { topK: Infinity });
     const tensor = await c.preprocess(bitmap);
     bitmap.close();
-    const logits = (await c.model.run(tensor)).outputs[c.model.outputNames[0]!]!;
+    const logits = (await c.model.run(tensor)).float(c.model.outputNames[0]!);
     const reference = softmax(logits);
     // both sorted, most likely first (ImageNet repeats a few names, so labels cannot index back)
     const sorted = [...reference].sort((a, b) => b - a);
