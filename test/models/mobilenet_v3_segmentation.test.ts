@@ -21,7 +21,8 @@ import { readSafetensors } from '../../src/io/safetensors.js';
 import { weightsForGraph } from '../../src/models/weights.js';
 import { zooModel } from '../../src/models/zoo.js';
 import { parseOnnx } from '../../src/onnx/import.js';
-import { formatStrategyCounts, convStrategyCounts } from '../helpers/graph_check.js';
+import type { DeviceClass } from '../../src/gpu/device.js';
+import { expectDeviceClassStrategies, formatStrategyCounts, type GemmStrategy } from '../helpers/graph_check.js';
 import { testContext } from '../helpers/gpu.js';
 import { relativeL2 } from '../helpers/random.js';
 import { assertInformativeReference } from '../helpers/random_graph.js';
@@ -88,23 +89,31 @@ function fixture(model: string, size: number) {
 describe('MobileNet v3 and segmentation vs PyTorch', () => {
   it('makes the fixtures', () => ensureFixtures(CASES, { onnx: true }), 30 * 60_000);
 
-  for (const { model, size, output } of CASES) {
-    it(`zoo ${model} at ${size}×${size}`, async () => {
+  // 'gpu' rules too where it is cheap: DeepLabV3's dilated ASPP convs then take im2col, the 1×1s pointwise
+  const runs: readonly ((typeof CASES)[number] & { deviceClass: DeviceClass; gemm?: readonly GemmStrategy[] })[] = [
+    ...CASES.map((c) => ({ ...c, deviceClass: 'cpu' as const })),
+    { ...CASES[3], deviceClass: 'gpu', gemm: ['im2col', 'pointwise'] },
+  ];
+  for (const { model, size, output, deviceClass, gemm } of runs) {
+    it(`zoo ${model} at ${size}×${size}, ${deviceClass} rules`, async () => {
       const start = performance.now();
       const { input, expected, tensors } = fixture(model, size);
       const graph = zooModel(model).build({ inputSize: size });
-      const compiled = await compile(await testContext(), graph, weightsForGraph(graph, tensors), { deviceClass: 'cpu' });
+      const compiled = await compile(await testContext(), graph, weightsForGraph(graph, tensors), { deviceClass });
       try {
+        const counts = expectDeviceClassStrategies(compiled.info, deviceClass, gemm);
         const { outputs } = await compiled.run({ image: input });
         const error = relativeL2(outputs[output]!, expected);
         const seconds = ((performance.now() - start) / 1000).toFixed(1);
-        console.log(`[zoo vs PyTorch] ${model} ${size}×${size}: relative L2 ${error.toExponential(2)} (${formatStrategyCounts(convStrategyCounts(compiled.info))}; ${seconds} s)`);
+        console.log(`[zoo vs PyTorch] ${model} ${size}×${size} ${deviceClass} rules: relative L2 ${error.toExponential(2)} (${formatStrategyCounts(counts)}; ${seconds} s)`);
         expect(error).toBeLessThanOrEqual(TOLERANCE);
       } finally {
         compiled.dispose();
       }
     }, 10 * 60_000);
+  }
 
+  for (const { model, size, output } of CASES) {
     it(`torch.onnx.export of ${model} at ${size}×${size}, imported`, async () => {
       const start = performance.now();
       const { input, expected } = fixture(model, size);
