@@ -1,5 +1,5 @@
 /**
- * npm run bench:segmentation [-- --size 224 --runs 3 --models lraspp_mobilenet_v3_large,...]
+ * npm run bench:segmentation [-- --size 224 --runs 3 --models lraspp_mobilenet_v3_large,... --no-ort]
  *
  * torchvision's segmentation models (and MobileNet v3, their backbone) from
  * the zoo with random weights, exported to one ONNX file each; that file
@@ -8,9 +8,10 @@
  * readback included, median of --runs after one warm-up), dispatches,
  * planned activation memory against the naive sum of every tensor, weights
  * on the GPU, then ORT-web's latency measured the same way and its output's
- * relative L2 from ours. Not a test: prints a table.
+ * relative L2 from ours (--no-ort skips it: on SwiftShader it is the slow
+ * part). Not a test: prints a table.
  */
-import { runNodeOrt } from '../src/bench/peers_node.js';
+import { runNodeOrt, type PeerResult } from '../src/bench/peers_node.js';
 import { compile } from '../src/graph/executor.js';
 import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
 import { median } from '../src/gpu/timer.js';
@@ -28,6 +29,7 @@ const MODELS = ['mobilenet_v3_small', 'mobilenet_v3_large', 'lraspp_mobilenet_v3
 const size = Number(option('size', '224'));
 const runs = Number(option('runs', '3'));
 const ids = option('models', MODELS.join(',')).split(',');
+const withOrt = !process.argv.includes('--no-ort');
 const mib = (b: number) => (b / 2 ** 20).toFixed(1);
 const log = (line: string) => console.error(`  ${line}`);
 
@@ -54,7 +56,7 @@ for (const id of ids) {
   }
   const info = model.info;
   model.dispose();
-  const ort = await runNodeOrt(ctx, { graph, weights, onnx, inputs: { [inputName]: input }, ours: outputs, runs, warmup: 1 }, log);
+  const ort: PeerResult = withOrt ? await runNodeOrt(ctx, { graph, weights, onnx, inputs: { [inputName]: input }, ours: outputs, runs, warmup: 1 }, log) : { name: 'ort-web webgpu', available: false, reason: 'skipped (--no-ort)' };
   const ortCell = ort.available ? `${ort.wallMs!.median.toFixed(0)} | ${(ort.wallMs!.median / median(times)).toFixed(2)}× | ${ort.relL2!.toExponential(1)}` : `— | — | ${ort.reason}`;
   const row = `| ${id} | ${median(times).toFixed(0)} | ${info.dispatches} | ${mib(info.plannedBytes)} (${info.arenas}) | ${mib(info.naiveBytes)} | ${mib(info.weightBytes)} | ${compileMs.toFixed(0)} | ${ortCell} |`;
   rows.push(row);
