@@ -63,6 +63,40 @@ export async function loadNodeTfjs(ctx: GpuContext): Promise<typeof TF> {
 
 const missing = (e: unknown) => /Cannot find (package|module)|ERR_MODULE_NOT_FOUND/.test(String(e));
 
+let ortWarm = false;
+
+/** ORT-web on `job`, after (once per process) a warm-up on a tiny model while V8 tiers up its wasm. */
+async function warmThenRunOrt(ort: typeof ORT, job: PeerJob, log: (line: string) => void): Promise<PeerResult> {
+  if (!ortWarm) {
+    log('ort-web: warming up on a tiny model (V8 tiers up its wasm first)');
+    const tiny = lenet5();
+    await runOrtPeer(ort, { graph: tiny, weights: randomWeights(tiny, 1), inputs: { image: new Float32Array(32 * 32) }, ours: { logits: new Float32Array(10) }, runs: 1, warmup: 1 });
+    ortWarm = true;
+  }
+  log('ort-web: timing');
+  return runOrtPeer(ort, job);
+}
+
+/**
+ * ONNX Runtime Web's WebGPU EP alone on `job` (job.onnx, else the graph
+ * exported), on the same Dawn GPU as `ctx`; unavailable with the reason
+ * when onnxruntime-web is missing or refuses the model.
+ *
+ * @example
+ * const ort = await runNodeOrt(ctx, { graph, weights, onnx, inputs, ours: outputs, runs: 3, warmup: 1 });
+ */
+export async function runNodeOrt(ctx: GpuContext, job: PeerJob, log: (line: string) => void = () => undefined): Promise<PeerResult> {
+  prepared ??= prepareDawn(ctx);
+  await prepared;
+  let ort: typeof ORT;
+  try {
+    ort = await loadOrt();
+  } catch (e) {
+    return { name: 'ort-web webgpu', available: false, reason: missing(e) ? `onnxruntime-web is not installed: ${PEERS_INSTALL}` : String(e) };
+  }
+  return warmThenRunOrt(ort, job, log);
+}
+
 /**
  * Runs ORT-web and TF.js on the same GPU as `ctx` and compares each with
  * `job.ours`. A missing dev dependency is an unavailable peer saying what to
@@ -81,13 +115,7 @@ export async function runNodePeers(ctx: GpuContext, job: PeerJob, log: (line: st
   } catch (e) {
     results.push({ name: 'ort-web webgpu', available: false, reason: missing(e) ? `onnxruntime-web is not installed: ${PEERS_INSTALL}` : String(e) });
   }
-  if (ort) {
-    log('ort-web: warming up on a tiny model (V8 tiers up its wasm first)');
-    const tiny = lenet5();
-    await runOrtPeer(ort, { graph: tiny, weights: randomWeights(tiny, 1), inputs: { image: new Float32Array(32 * 32) }, ours: { logits: new Float32Array(10) }, runs: 1, warmup: 1 });
-    log('ort-web: timing');
-    results.push(await runOrtPeer(ort, job));
-  }
+  if (ort) results.push(await warmThenRunOrt(ort, job, log));
   let tf: typeof TF | undefined;
   try {
     tf = await loadTfjs();

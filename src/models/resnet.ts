@@ -23,9 +23,9 @@ export type ResnetDepth = keyof typeof RESNET_CONFIGS;
 /** Output channels of a block is its width times this. */
 const EXPANSION: Record<Block, number> = { basic: 1, bottleneck: 4 };
 
-/** conv (no bias) → BatchNorm, named `${prefix}conv${i}` / `${prefix}bn${i}`. */
-function convBn(g: GraphBuilder, x: Tensor, prefix: string, i: number, outChannels: number, kernel: number, stride: number): Tensor {
-  const y = g.conv2d(x, { name: `${prefix}conv${i}`, outChannels, kernel, stride, pad: (kernel - 1) / 2, bias: false });
+/** conv (no bias) → BatchNorm, named `${prefix}conv${i}` / `${prefix}bn${i}`; a dilated conv pads by its dilation, as torchvision's conv3x3. */
+function convBn(g: GraphBuilder, x: Tensor, prefix: string, i: number, outChannels: number, kernel: number, stride: number, dilation = 1): Tensor {
+  const y = g.conv2d(x, { name: `${prefix}conv${i}`, outChannels, kernel, stride, pad: ((kernel - 1) / 2) * dilation, dilation, bias: false });
   return g.batchNorm(y, { name: `${prefix}bn${i}` });
 }
 
@@ -34,7 +34,7 @@ function convBn(g: GraphBuilder, x: Tensor, prefix: string, i: number, outChanne
  * plus the input — through `downsample.0` (1×1 conv) and `downsample.1` (BN)
  * when the stride or the channel count changes — then ReLU.
  */
-function block(g: GraphBuilder, x: Tensor, prefix: string, kind: Block, width: number, stride: number): Tensor {
+function block(g: GraphBuilder, x: Tensor, prefix: string, kind: Block, width: number, stride: number, dilation = 1): Tensor {
   const outChannels = width * EXPANSION[kind];
   let y: Tensor;
   if (kind === 'basic') {
@@ -42,7 +42,7 @@ function block(g: GraphBuilder, x: Tensor, prefix: string, kind: Block, width: n
     y = convBn(g, y, prefix, 2, width, 3, 1);
   } else {
     y = g.relu(convBn(g, x, prefix, 1, width, 1, 1));
-    y = g.relu(convBn(g, y, prefix, 2, width, 3, stride));
+    y = g.relu(convBn(g, y, prefix, 2, width, 3, stride, dilation));
     y = convBn(g, y, prefix, 3, outChannels, 1, 1);
   }
   let identity = x;
@@ -51,6 +51,38 @@ function block(g: GraphBuilder, x: Tensor, prefix: string, kind: Block, width: n
     identity = g.batchNorm(identity, { name: `${prefix}downsample.1` });
   }
   return g.relu(g.add(y, identity));
+}
+
+/**
+ * A ResNet's convolutional part, conv1 through layer4, with every name
+ * prefixed by `prefix` (torchvision's segmentation models say 'backbone.').
+ * `dilate[k]` replaces the stride of layer k + 2 by dilation, as
+ * torchvision's replace_stride_with_dilation: the stage keeps its input's
+ * resolution, its first block dilates its 3×3 conv as the stage before did,
+ * the others by the doubled rate.
+ *
+ * @example
+ * const g = new GraphBuilder();
+ * const features = resnetBackbone(g, g.input('image', [1, 3, 224, 224]), 'resnet50', { prefix: 'backbone.', dilate: [false, true, true] });   // [1, 2048, 28, 28]
+ */
+export function resnetBackbone(g: GraphBuilder, x: Tensor, depth: ResnetDepth, o: { prefix?: string; dilate?: readonly [boolean, boolean, boolean] } = {}): Tensor {
+  const { block: kind, layers } = RESNET_CONFIGS[depth];
+  const prefix = o.prefix ?? '';
+  x = g.relu(convBn(g, x, prefix, 1, 64, 7, 2));
+  x = g.maxPool(x, { kernel: 3, stride: 2, pad: 1 });
+  let dilation = 1;
+  layers.forEach((blocks, stage) => {
+    const previous = dilation;
+    let stride = stage > 0 ? 2 : 1;
+    if (stage > 0 && o.dilate?.[stage - 1]) {
+      dilation *= stride;
+      stride = 1;
+    }
+    for (let i = 0; i < blocks; i++) {
+      x = block(g, x, `${prefix}layer${stage + 1}.${i}.`, kind, 64 << stage, i === 0 ? stride : 1, i === 0 ? previous : dilation);
+    }
+  });
+  return x;
 }
 
 /**
@@ -63,17 +95,8 @@ function block(g: GraphBuilder, x: Tensor, prefix: string, kind: Block, width: n
  */
 export function resnet(depth: ResnetDepth, o: ModelOptions = {}): Graph {
   const { batch, inputSize, numClasses } = resolveModelOptions(o);
-  const { block: kind, layers } = RESNET_CONFIGS[depth];
   const g = new GraphBuilder();
-  let x = g.input('image', [batch, 3, inputSize, inputSize]);
-  x = g.relu(convBn(g, x, '', 1, 64, 7, 2));
-  x = g.maxPool(x, { kernel: 3, stride: 2, pad: 1 });
-  layers.forEach((blocks, stage) => {
-    for (let i = 0; i < blocks; i++) {
-      const stride = stage > 0 && i === 0 ? 2 : 1;
-      x = block(g, x, `layer${stage + 1}.${i}.`, kind, 64 << stage, stride);
-    }
-  });
+  let x = resnetBackbone(g, g.input('image', [batch, 3, inputSize, inputSize]), depth);
   x = g.flatten(g.globalAvgPool(x, 'avgpool'));
   g.output(g.linear(x, { name: 'fc', outFeatures: numClasses }), 'logits');
   return g.build();

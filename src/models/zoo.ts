@@ -9,9 +9,11 @@ import { efficientnet, EFFICIENTNET_SCALING, type EfficientNetVariant } from './
 import { GOOGLENET_AUX_PREFIXES, googlenet } from './googlenet.js';
 import { lenet5 } from './lenet.js';
 import { mobilenetV1, mobilenetV2 } from './mobilenet.js';
+import { mobilenetV3Large, mobilenetV3Small } from './mobilenet_v3.js';
 import type { ModelOptions } from './options.js';
 import { loadPretrainedWeights, type LoadPretrainedOptions } from './pretrained.js';
 import { resnet18, resnet34, resnet50, resnet101, resnet152 } from './resnet.js';
+import { deeplabv3MobilenetV3Large, deeplabv3Resnet50, fcnResnet50, lrasppMobilenetV3Large, SEGMENTATION_INPUT_SIZE } from './segmentation.js';
 import { vgg11, vgg13, vgg16, vgg19 } from './vgg.js';
 
 export interface ZooEntry {
@@ -77,6 +79,13 @@ export const ZOO: readonly ZooEntry[] = [
   entry('mobilenet_v1_0.25', 'MobileNet v1, α = 0.25', 224, (o) => mobilenetV1({ ...o, alpha: 0.25 }), { torchvision: false }),
   entry('mobilenet_v2', 'MobileNet v2 (inverted residuals, linear bottlenecks)', 224, (o) => mobilenetV2(o)),
   ...efficientnets,
+  entry('mobilenet_v3_small', 'MobileNet v3 Small (hardswish, squeeze-excitation)', 224, (o) => mobilenetV3Small(o)),
+  entry('mobilenet_v3_large', 'MobileNet v3 Large (hardswish, squeeze-excitation)', 224, (o) => mobilenetV3Large(o)),
+  // segmentation: output 'out' [N, 21, H, W], per-pixel class scores
+  entry('lraspp_mobilenet_v3_large', 'LR-ASPP segmentation on a dilated MobileNet v3 Large', SEGMENTATION_INPUT_SIZE, lrasppMobilenetV3Large),
+  entry('deeplabv3_mobilenet_v3_large', 'DeepLabV3 segmentation on a dilated MobileNet v3 Large', SEGMENTATION_INPUT_SIZE, deeplabv3MobilenetV3Large),
+  entry('deeplabv3_resnet50', 'DeepLabV3 segmentation on a dilated ResNet-50', SEGMENTATION_INPUT_SIZE, deeplabv3Resnet50),
+  entry('fcn_resnet50', 'FCN segmentation on a dilated ResNet-50', SEGMENTATION_INPUT_SIZE, fcnResnet50),
 ];
 
 /** The zoo entry for an id; an unknown id is an error listing the known ones. */
