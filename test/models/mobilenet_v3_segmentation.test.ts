@@ -102,8 +102,8 @@ describe('MobileNet v3 and segmentation vs PyTorch', () => {
       const compiled = await compile(await testContext(), graph, weightsForGraph(graph, tensors), { deviceClass });
       try {
         const counts = expectDeviceClassStrategies(compiled.info, deviceClass, gemm);
-        const { outputs } = await compiled.run({ image: input });
-        const error = relativeL2(outputs[output]!, expected);
+        const { float } = await compiled.run({ image: input });
+        const error = relativeL2(float(output), expected);
         const seconds = ((performance.now() - start) / 1000).toFixed(1);
         console.log(`[zoo vs PyTorch] ${model} ${size}×${size} ${deviceClass} rules: relative L2 ${error.toExponential(2)} (${formatStrategyCounts(counts)}; ${seconds} s)`);
         expect(error).toBeLessThanOrEqual(TOLERANCE);
@@ -122,8 +122,8 @@ describe('MobileNet v3 and segmentation vs PyTorch', () => {
       expect(imported.outputs.map((o) => o.name)).toEqual([output]);
       const compiled = await compile(await testContext(), imported.graph, imported.weights, { deviceClass: 'cpu' });
       try {
-        const { outputs } = await compiled.run({ input });
-        const error = relativeL2(outputs[output]!, expected);
+        const { float } = await compiled.run({ input });
+        const error = relativeL2(float(output), expected);
         const seconds = ((performance.now() - start) / 1000).toFixed(1);
         console.log(`[onnx vs PyTorch] ${model} ${size}×${size}: relative L2 ${error.toExponential(2)} (${imported.graph.nodes.length} nodes; ${seconds} s)`);
         expect(error).toBeLessThanOrEqual(TOLERANCE);
