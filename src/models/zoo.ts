@@ -12,6 +12,8 @@ import { mobilenetV1, mobilenetV2 } from './mobilenet.js';
 import type { ModelOptions } from './options.js';
 import { loadPretrainedWeights, type LoadPretrainedOptions } from './pretrained.js';
 import { resnet18, resnet34, resnet50, resnet101, resnet152 } from './resnet.js';
+import { styleTransfer } from './style_transfer.js';
+import { unet } from './unet.js';
 import { vgg11, vgg13, vgg16, vgg19 } from './vgg.js';
 
 export interface ZooEntry {
@@ -25,6 +27,11 @@ export interface ZooEntry {
   readonly torchvision: boolean;
   /** State-dict prefixes the inference graph has no use for (GoogLeNet's auxiliary heads). */
   readonly skipPrefixes?: readonly string[];
+  /**
+   * The output is a map of the input's size (segmentation logits, an image)
+   * rather than class logits: classifier front ends (the demo's picker) skip it.
+   */
+  readonly dense?: boolean;
   /**
    * Loads the trained weights that ship with the package, where there are
    * some (LeNet-5): loadPretrainedWeights(id). In Node, call it after
@@ -77,6 +84,11 @@ export const ZOO: readonly ZooEntry[] = [
   entry('mobilenet_v1_0.25', 'MobileNet v1, α = 0.25', 224, (o) => mobilenetV1({ ...o, alpha: 0.25 }), { torchvision: false }),
   entry('mobilenet_v2', 'MobileNet v2 (inverted residuals, linear bottlenecks)', 224, (o) => mobilenetV2(o)),
   ...efficientnets,
+  entry('unet', 'U-Net (Ronneberger 2015), base 16, depth 4, BatchNorm, 2-class per-pixel logits', 256, unet, { torchvision: false, dense: true }),
+  entry('style_transfer', 'Fast style transfer (Johnson 2016): reflection pads, InstanceNorm, 5 residual blocks, nearest ×2 + conv', 256, (o) => styleTransfer({ batch: o?.batch, inputSize: o?.inputSize }), {
+    torchvision: false,
+    dense: true,
+  }),
 ];
 
 /** The zoo entry for an id; an unknown id is an error listing the known ones. */
