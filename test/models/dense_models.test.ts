@@ -8,14 +8,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidParameterError } from '../../src/errors.js';
 import { compile } from '../../src/graph/executor.js';
 import { summary } from '../../src/graph/summary.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
+import { styleTransfer } from '../../src/models/style_transfer.js';
+import { unet } from '../../src/models/unet.js';
 import { weightsForGraph } from '../../src/models/weights.js';
 import { zooModel } from '../../src/models/zoo.js';
+import { exportOnnx } from '../../src/onnx/export.js';
 import { parseOnnx } from '../../src/onnx/import.js';
 import { DEVICE_CLASSES, expectDeviceClassStrategies, formatStrategyCounts, type GemmStrategy } from '../helpers/graph_check.js';
 import { testContext } from '../helpers/gpu.js';
+import { runOnnxRuntime } from '../helpers/onnx_runtime.js';
 import { relativeL2 } from '../helpers/random.js';
 import { assertInformativeReference } from '../helpers/random_graph.js';
 import { ensureFixtures, fixturePath, readFixtureBytes } from '../helpers/torch_fixtures.js';
@@ -72,6 +77,19 @@ describe('dense zoo models vs PyTorch', () => {
       }, 5 * 60_000);
     }
 
+    it(`${c.model} ${c.size}×${c.size}: our ONNX export run by onnxruntime-node`, async () => {
+      // the file the bench hands to ONNX Runtime Web: its reflect pads, instance norms, resizes and transposed convs must mean the same to ORT
+      const { tensors, input, expected } = fixture(c.model, c.size);
+      const graph = zooModel(c.model).build({ inputSize: c.size });
+      const bytes = exportOnnx(graph, weightsForGraph(graph, tensors));
+      const outputs = await runOnnxRuntime(bytes, { image: { data: input, shape: [1, 3, c.size, c.size] } });
+      const out = outputs[graph.outputs[0]!.name]!;
+      expect(out.shape).toEqual(c.outputShape);
+      const error = relativeL2(out.data, expected.data);
+      console.log(`[dense export → onnxruntime vs PyTorch] ${c.model} ${c.size}×${c.size}: relative L2 ${error.toExponential(2)}`);
+      expect(error).toBeLessThanOrEqual(TOLERANCE[c.model]);
+    }, 60_000);
+
     it(`${c.model} ${c.size}×${c.size}: torch.onnx.export through the importer`, async () => {
       const start = performance.now();
       const { input, expected } = fixture(c.model, c.size);
@@ -89,4 +107,14 @@ describe('dense zoo models vs PyTorch', () => {
       }
     }, 5 * 60_000);
   }
+});
+
+describe('dense zoo models refuse sizes their architecture cannot keep', () => {
+  it('a U-Net input not a multiple of 2^depth, or a style net input not a multiple of 4, is an InvalidParameterError', () => {
+    expect(() => unet({ inputSize: 72 })).toThrow(InvalidParameterError);
+    expect(() => unet({ inputSize: 72 })).toThrow(/multiple of 2\^depth = 16/);
+    expect(() => unet({ inputSize: 72, depth: 3 })).not.toThrow();
+    expect(() => styleTransfer({ inputSize: 66 })).toThrow(/multiple of 4, got 66/);
+    expect(() => styleTransfer({ width: 0 })).toThrow(InvalidParameterError);
+  });
 });
