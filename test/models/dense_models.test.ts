@@ -2,9 +2,13 @@
  * The zoo's dense-prediction models — U-Net and the fast style-transfer
  * net — against their PyTorch twins (test/fixtures/dense_models.py) on the
  * same seeded random weights (BatchNorm statistics and InstanceNorm affines
- * re-randomized) and input: the zoo graph with the state_dict loaded, and
- * torch.onnx.export's file (opset 13) through our importer. Relative L2
- * over the whole output map, tolerance a few times the worst measured.
+ * re-randomized) and input: the zoo graph with the state_dict loaded
+ * (under the 'cpu' and the 'gpu' adapter rules), torch.onnx.export's file
+ * (opset 13: its reflect pads arrive as a Constant/Slice/Transpose pads
+ * subgraph the importer folds) through our importer, and our own ONNX
+ * export of the zoo graph run by onnxruntime-node (what the bench hands
+ * ORT-web). Relative L2 over the whole output map, tolerance a few times
+ * the worst measured. 64×64 keeps the file near a minute on SwiftShader.
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
