@@ -39,7 +39,7 @@ export class ModelPicker {
     private readonly events: ModelPickerEvents,
   ) {
     const select = byId<HTMLSelectElement>('model-select');
-    for (const entry of ZOO.filter((e) => e.inputChannels === 3)) {
+    for (const entry of ZOO.filter((e) => e.inputChannels === 3 && !e.dense)) {
       const option = el('option', undefined, `${entry.id} — ${entry.description}`);
       option.value = entry.id;
       select.append(option);

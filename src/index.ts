@@ -85,6 +85,10 @@ export { resnet18, resnet34, resnet50, resnet101, resnet152 } from './models/res
 export { googlenet, GOOGLENET_AUX_PREFIXES } from './models/googlenet.js';
 export { mobilenetV1, mobilenetV2 } from './models/mobilenet.js';
 export { efficientnet, efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7 } from './models/efficientnet.js';
+export { unet, UNET_DEFAULTS } from './models/unet.js';
+export type { UNetOptions } from './models/unet.js';
+export { styleTransfer, STYLE_TRANSFER_DEFAULTS } from './models/style_transfer.js';
+export type { StyleTransferOptions } from './models/style_transfer.js';
 export { imageToTensor } from './kernels/image_to_tensor.js';
 export type { ImageToTensorParams, PackedImage, Rect } from './kernels/image_to_tensor.js';
 export { resizeCenterCropRect, centerSquareRect, IMAGENET_NORMALIZATION } from './image/preprocessing.js';

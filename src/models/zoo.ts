@@ -14,6 +14,8 @@ import type { ModelOptions } from './options.js';
 import { loadPretrainedWeights, type LoadPretrainedOptions } from './pretrained.js';
 import { resnet18, resnet34, resnet50, resnet101, resnet152 } from './resnet.js';
 import { deeplabv3MobilenetV3Large, deeplabv3Resnet50, fcnResnet50, lrasppMobilenetV3Large, SEGMENTATION_INPUT_SIZE } from './segmentation.js';
+import { styleTransfer } from './style_transfer.js';
+import { unet } from './unet.js';
 import { vgg11, vgg13, vgg16, vgg19 } from './vgg.js';
 
 export interface ZooEntry {
@@ -27,6 +29,11 @@ export interface ZooEntry {
   readonly torchvision: boolean;
   /** State-dict prefixes the inference graph has no use for (GoogLeNet's auxiliary heads). */
   readonly skipPrefixes?: readonly string[];
+  /**
+   * The output is a map of the input's size (segmentation logits, an image)
+   * rather than class logits: classifier front ends (the demo's picker) skip it.
+   */
+  readonly dense?: boolean;
   /**
    * Loads the trained weights that ship with the package, where there are
    * some (LeNet-5): loadPretrainedWeights(id). In Node, call it after
@@ -82,10 +89,15 @@ export const ZOO: readonly ZooEntry[] = [
   entry('mobilenet_v3_small', 'MobileNet v3 Small (hardswish, squeeze-excitation)', 224, (o) => mobilenetV3Small(o)),
   entry('mobilenet_v3_large', 'MobileNet v3 Large (hardswish, squeeze-excitation)', 224, (o) => mobilenetV3Large(o)),
   // segmentation: output 'out' [N, 21, H, W], per-pixel class scores
-  entry('lraspp_mobilenet_v3_large', 'LR-ASPP segmentation on a dilated MobileNet v3 Large', SEGMENTATION_INPUT_SIZE, lrasppMobilenetV3Large),
-  entry('deeplabv3_mobilenet_v3_large', 'DeepLabV3 segmentation on a dilated MobileNet v3 Large', SEGMENTATION_INPUT_SIZE, deeplabv3MobilenetV3Large),
-  entry('deeplabv3_resnet50', 'DeepLabV3 segmentation on a dilated ResNet-50', SEGMENTATION_INPUT_SIZE, deeplabv3Resnet50),
-  entry('fcn_resnet50', 'FCN segmentation on a dilated ResNet-50', SEGMENTATION_INPUT_SIZE, fcnResnet50),
+  entry('lraspp_mobilenet_v3_large', 'LR-ASPP segmentation on a dilated MobileNet v3 Large', SEGMENTATION_INPUT_SIZE, lrasppMobilenetV3Large, { dense: true }),
+  entry('deeplabv3_mobilenet_v3_large', 'DeepLabV3 segmentation on a dilated MobileNet v3 Large', SEGMENTATION_INPUT_SIZE, deeplabv3MobilenetV3Large, { dense: true }),
+  entry('deeplabv3_resnet50', 'DeepLabV3 segmentation on a dilated ResNet-50', SEGMENTATION_INPUT_SIZE, deeplabv3Resnet50, { dense: true }),
+  entry('fcn_resnet50', 'FCN segmentation on a dilated ResNet-50', SEGMENTATION_INPUT_SIZE, fcnResnet50, { dense: true }),
+  entry('unet', 'U-Net (Ronneberger 2015), base 16, depth 4, BatchNorm, 2-class per-pixel logits', 256, unet, { torchvision: false, dense: true }),
+  entry('style_transfer', 'Fast style transfer (Johnson 2016): reflection pads, InstanceNorm, 5 residual blocks, nearest ×2 + conv', 256, (o) => styleTransfer({ batch: o?.batch, inputSize: o?.inputSize }), {
+    torchvision: false,
+    dense: true,
+  }),
 ];
 
 /** The zoo entry for an id; an unknown id is an error listing the known ones. */
