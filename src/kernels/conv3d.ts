@@ -107,15 +107,23 @@ export interface Conv3dBindings {
   unused: BufferBinding;
 }
 
+/** What a 3-D direct kernel (convolution or transposed convolution) reads: both shaders declare the same window uniforms. */
+export type Direct3dShape = Pick<Conv3dShape, 'batch' | 'inChannels' | 'inSize' | 'outChannels' | 'outSize' | 'groups' | 'kernel' | 'stride' | 'dilation' | 'padBegin'>;
+
 /**
  * The one dispatch of a 3-D convolution.
  * @example conv3d(conv3dShape(p), { input, weight, output, unused }, { activation: 'relu' })
  */
 export function conv3d(s: Conv3dShape, io: Conv3dBindings, epilogue: Epilogue = {}, label = 'conv3d_direct'): DispatchSpec {
+  return direct3dDispatch(conv3dDirectShader, s, io, epilogue, label);
+}
+
+/** One invocation per output element of `shader` over NCDHW: the window uniforms, the epilogue, the bindings. */
+export function direct3dDispatch(shader: DispatchSpec['shader'], s: Direct3dShape, io: Conv3dBindings, epilogue: Epilogue, label: string): DispatchSpec {
   const total = s.batch * s.outChannels * s.outSize[0] * s.outSize[1] * s.outSize[2];
   return {
     label,
-    shader: conv3dDirectShader,
+    shader,
     constants: { WORKGROUP_SIZE, ...epilogueConstants({ ...epilogue, hasBias: !!io.bias, hasResidual: false }) },
     uniforms: {
       inChannels: s.inChannels,

@@ -11,14 +11,12 @@ import convTranspose3dWgsl from '../../shaders/conv/conv_transpose3d_direct.wgsl
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import { positiveInteger } from './conv2d_shape.js';
-import type { Triple } from './conv3d.js';
+import { direct3dDispatch, type Triple } from './conv3d.js';
 import { convTransposeOutputSize } from './conv_transpose2d.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
-import { epilogueConstants, type Epilogue } from './epilogue.js';
-import { linearWorkgroups } from './geometry.js';
+import type { Epilogue } from './epilogue.js';
 
 export const convTranspose3dDirectShader = defineShader('conv_transpose3d_direct', nanWgsl, floatMathWgsl, epilogueWgsl, linearIndexWgsl, convTranspose3dWgsl);
-const WORKGROUP_SIZE = 64;
 const AXES = ['D', 'H', 'W'] as const;
 
 export interface ConvTranspose3dParams {
@@ -78,37 +76,5 @@ export interface ConvTranspose3dBindings {
  * @example convTranspose3d(convTranspose3dShape(p), { input, weight, output, unused })
  */
 export function convTranspose3d(s: ConvTranspose3dShape, io: ConvTranspose3dBindings, epilogue: Epilogue = {}, label = 'conv_transpose3d_direct'): DispatchSpec {
-  const total = s.batch * s.outChannels * s.outSize[0] * s.outSize[1] * s.outSize[2];
-  return {
-    label,
-    shader: convTranspose3dDirectShader,
-    constants: { WORKGROUP_SIZE, ...epilogueConstants({ ...epilogue, hasBias: !!io.bias, hasResidual: false }) },
-    uniforms: {
-      inChannels: s.inChannels,
-      inDepth: s.inSize[0],
-      inHeight: s.inSize[1],
-      inWidth: s.inSize[2],
-      outChannels: s.outChannels,
-      outDepth: s.outSize[0],
-      outHeight: s.outSize[1],
-      outWidth: s.outSize[2],
-      kernelDepth: s.kernel[0],
-      kernelHeight: s.kernel[1],
-      kernelWidth: s.kernel[2],
-      strideD: s.stride[0],
-      strideH: s.stride[1],
-      strideW: s.stride[2],
-      dilationD: s.dilation[0],
-      dilationH: s.dilation[1],
-      dilationW: s.dilation[2],
-      padFront: s.padBegin[0],
-      padTop: s.padBegin[1],
-      padLeft: s.padBegin[2],
-      inPerGroup: s.inChannels / s.groups,
-      outPerGroup: s.outChannels / s.groups,
-      total,
-    },
-    bindings: { input: io.input, weight: io.weight, bias: io.bias ?? io.unused, output: io.output },
-    workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
-  };
+  return direct3dDispatch(convTranspose3dDirectShader, s, io, epilogue, label);
 }
