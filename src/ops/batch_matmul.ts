@@ -7,7 +7,7 @@
 import { GraphError } from '../errors.js';
 import { matmulBatched } from '../kernels/matmul_batched.js';
 import { requireRuntime } from './checks.js';
-import { storageOrder, storageStrides } from './layout.js';
+import { broadcastStridesAlong, storageStrides, storageWalk } from './layout.js';
 import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { broadcastShapes } from './shape_math.js';
 import { showShape, type ExecNodeBase, type NodeBase, type Tensor } from './types.js';
@@ -46,20 +46,15 @@ export const batchMatmulKernel: KernelDef<BatchMatmulExecNode> = {
     const [aShape, bShape] = [c.shape(n.inputs[0]!), c.shape(n.inputs[1]!)];
     const outShape = c.shape(n.output);
     const rank = outShape.length;
-    const order = storageOrder(rank);
-    // each operand's stride along output axis `axis`: batch axes aligned from the right (0 where broadcast), m for a, n for b
-    const along = (shape: readonly number[], axis: number, skip: number): number => {
-      const own = storageStrides(shape);
-      if (axis === skip) return 0;
-      const j = axis - (rank - shape.length);
-      return j < 0 || shape[j] === 1 ? 0 : own[j]!;
-    };
+    const { order, dims } = storageWalk(outShape);
+    // each operand's strides along the output axes: batch axes aligned from the right (0 where broadcast), 0 on `skip` (n for a, m for b)
+    const along = (shape: readonly number[], skip: number): number[] => broadcastStridesAlong(shape, rank, order).map((s, i) => (order[i] === skip ? 0 : s));
     const aOwn = storageStrides(aShape);
     const bOwn = storageStrides(bShape);
     const params = {
-      dims: order.map((a) => outShape[a]!),
-      aStrides: order.map((axis) => along(aShape, axis, rank - 1)),
-      bStrides: order.map((axis) => along(bShape, axis, rank - 2)),
+      dims,
+      aStrides: along(aShape, rank - 1),
+      bStrides: along(bShape, rank - 2),
       depth: aShape.at(-1)!,
       aStrideK: aOwn.at(-1)!,
       bStrideK: bOwn.at(-2)!,

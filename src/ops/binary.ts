@@ -10,7 +10,7 @@ import type { BufferBinding } from '../kernels/dispatch.js';
 import type { Activation, ActivationParams, BinaryOp } from '../vocabulary.js';
 import { activation } from './activation.js';
 import { requireRuntime } from './checks.js';
-import { storageOrder, storageStrides } from './layout.js';
+import { broadcastStridesAlong, storageWalk } from './layout.js';
 import type { BuildContext, ExportContext, KernelContext, KernelDef, LowerContext, NodeKernel, OpDef } from './op.js';
 import { runtime, scalarConst, shapeOfValue, type OnnxHandler, type OnnxNodeContext, type Value } from './onnx_import.js';
 import { broadcastDims, broadcastShapes } from './shape_math.js';
@@ -155,17 +155,12 @@ export const binaryKernel: KernelDef<BinaryExecNode> = {
     const outShape = c.shape(n.output);
     const shapes = k ? (k.position === 0 ? [k.shape, inShape] : [inShape, k.shape]) : [inShape, c.shape(n.inputs[1]!)];
     // walk the output in its storage order; each operand through its own storage strides, 0 where it broadcasts
-    const order = storageOrder(outShape.length);
-    const operandStrides = (shape: Shape): number[] => {
-      const own = storageStrides(shape);
-      const lead = outShape.length - shape.length;
-      return order.map((axis) => (axis < lead || shape[axis - lead] === 1 ? 0 : own[axis - lead]!));
-    };
+    const { order, dims } = storageWalk(outShape);
     const params = {
       op: n.op,
-      dims: order.map((axis) => outShape[axis]!),
-      aStrides: operandStrides(shapes[0]!),
-      bStrides: operandStrides(shapes[1]!),
+      dims,
+      aStrides: broadcastStridesAlong(shapes[0]!, outShape.length, order),
+      bStrides: broadcastStridesAlong(shapes[1]!, outShape.length, order),
       activation: n.activation,
       activationParams: n.activationParams,
     };

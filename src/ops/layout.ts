@@ -55,22 +55,28 @@ export function storageOrder(rank: number): number[] {
   return rank === 4 ? [0, 2, 3, 1] : [...Array(rank).keys()];
 }
 
-const pad = (shape: Shape, rank: number): number[] => [...Array<number>(Math.max(0, rank - shape.length)).fill(1), ...shape];
+/**
+ * How a kernel walks an output of `shape` so that it writes contiguously:
+ * the logical axes in storage order, their extents, and the output's own
+ * strides along them.
+ */
+export function storageWalk(shape: Shape): { order: number[]; dims: number[]; strides: number[] } {
+  const order = storageOrder(shape.length);
+  const strides = storageStrides(shape);
+  return { order, dims: order.map((a) => shape[a]!), strides: order.map((a) => strides[a]!) };
+}
 
 /**
- * The NHWC kernel dims of `shape` read as an operand of a rank-`outRank`
- * result: [N, F] → [N, 1, 1, F] in a rank-2 result, [1, 1, N, F] → NHWC
- * [1, N, F, 1] in a rank-4 one (the same memory: with one channel NHWC is
- * row-major).
+ * The strides of an operand of `shape`, broadcast numpy-style against an
+ * output of rank `outRank`, along the output axes `order`: its own storage
+ * stride where it has the axis, 0 where it lacks it or has extent 1.
  */
-export function operandDims(shape: Shape, outRank: number): Shape4 {
-  if (outRank <= 2) {
-    const [n, f] = pad(shape, 2) as [number, number];
-    return [n, 1, 1, f];
-  }
-  const [n, c, h, w] = pad(shape, 4) as [number, number, number, number];
-  return [n, h, w, c];
+export function broadcastStridesAlong(shape: Shape, outRank: number, order: readonly number[]): number[] {
+  const own = storageStrides(shape);
+  const lead = outRank - shape.length;
+  return order.map((axis) => (axis < lead || shape[axis - lead] === 1 ? 0 : own[axis - lead]!));
 }
+
 
 /** Whether the GPU layout of `shape` is its row-major (NCHW) order: any rank but 4, or one channel, or one pixel. */
 export function isRowMajorStorage(shape: Shape): boolean {
@@ -89,9 +95,4 @@ export function toStorageLayout(shape: Shape, data: Float32Array): Float32Array 
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) out[((b * h + y) * w + x) * c + ch] = data[((b * c + ch) * h + y) * w + x]!;
   return out;
-}
-
-/** The NHWC storage axis of a logical axis of a rank-4 ([N, C, H, W] → 0, 3, 1, 2) or rank-2 ([N, F] → 0, 3) tensor. */
-export function storageAxis(rank: number, axis: number): number {
-  return rank === 4 ? [0, 3, 1, 2][axis]! : [0, 3][axis]!;
 }

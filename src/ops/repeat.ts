@@ -9,7 +9,7 @@ import { GraphError } from '../errors.js';
 import { stridedCopies, stridedCopy } from '../kernels/strided.js';
 import { requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
-import { storageOrder, storageStrides } from './layout.js';
+import { broadcastStridesAlong, storageOrder, storageStrides, storageWalk } from './layout.js';
 import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { broadcastShapes } from './shape_math.js';
@@ -86,13 +86,9 @@ export const expandKernel: KernelDef<ExpandExecNode> = {
   kernel: (n, c) => {
     const inShape = c.shape(n.inputs[0]!);
     const outShape = c.shape(n.output);
-    const order = storageOrder(outShape.length);
-    const inStrides = storageStrides(inShape);
-    const outStrides = storageStrides(outShape);
-    const lead = outShape.length - inShape.length;
-    const from = { strides: order.map((a) => (a < lead || inShape[a - lead] === 1 ? 0 : inStrides[a - lead]!)), offset: 0 };
-    const to = { strides: order.map((a) => outStrides[a]!), offset: 0 };
-    return dispatchOnly((b) => [stridedCopy(order.map((a) => outShape[a]!), from, to, b.read(n.inputs[0]!), b.write, c.label)]);
+    const out = storageWalk(outShape);
+    const from = { strides: broadcastStridesAlong(inShape, outShape.length, out.order), offset: 0 };
+    return dispatchOnly((b) => [stridedCopy(out.dims, from, { strides: out.strides, offset: 0 }, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };
 

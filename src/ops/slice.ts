@@ -10,7 +10,7 @@ import { GraphError } from '../errors.js';
 import { stridedCopy } from '../kernels/strided.js';
 import { requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
-import { storageOrder, storageStrides } from './layout.js';
+import { storageStrides, storageWalk } from './layout.js';
 import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { normalizeAxis, resolveSlice } from './shape_math.js';
@@ -151,10 +151,8 @@ export const sliceKernel: KernelDef<SliceExecNode> = {
   kernel: (n, c) => {
     const inShape = c.shape(n.inputs[0]!);
     const outShape = c.shape(n.output);
-    const order = storageOrder(outShape.length);
-    const outStrides = storageStrides(outShape);
-    const from = sliceView(inShape, n.windows, order);
-    const to = { strides: order.map((a) => outStrides[a]!), offset: 0 };
-    return dispatchOnly((b) => [stridedCopy(order.map((a) => outShape[a]!), from, to, b.read(n.inputs[0]!), b.write, c.label)]);
+    const out = storageWalk(outShape);
+    const from = sliceView(inShape, n.windows, out.order);
+    return dispatchOnly((b) => [stridedCopy(out.dims, from, { strides: out.strides, offset: 0 }, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };

@@ -32,32 +32,30 @@ export function softmax(b: BuildContext, x: Tensor, name?: string, o: { log?: bo
 }
 
 /** Softmax / LogSoftmax: before opset 13 over the 2-D coercion at `axis` (default 1), from 13 over the one axis (default -1). */
-const importSoftmax =
-  (log: boolean): OnnxHandler =>
-  (c) => {
-  const o = { log };
-  const softmax = (b: BuildContext, x: Tensor, name: string) => softmaxRows(b, x, name, o);
-  const v = c.runtimeInput(0);
-  const rank = v.shape.length;
-  if (rank === 0) throw c.format('softmax of a scalar');
-  if (c.opset < 13) {
-    const axis = normalizeAxis(c.attrs.int('axis', 1), rank);
-    const flat = flattenDims(v.shape, axis);
-    return [runtime(softmax(c.build, c.tensor(v, flat), c.name), v.shape)];
-  }
-  const axis = normalizeAxis(c.attrs.int('axis', -1), rank);
-  const last = v.shape[rank - 1]!;
-  if (axis === rank - 1) return [runtime(softmax(c.build, c.tensor(v, [elementCount(v.shape) / last, last]), c.name), v.shape)];
-  // an inner axis: move it last, softmax the rows, move it back
-  const perm = [...Array(rank).keys()].filter((i) => i !== axis).concat(axis);
-  const inverse = perm.map((_, i) => perm.indexOf(i));
-  const moved = transpose(c.build, c.tensor(v), perm, c.sub('to_last'));
-  const len = v.shape[axis]!;
-  const s = softmax(c.build, reshape(c.build, moved, [elementCount(v.shape) / len, len], c.sub('rows')), c.name);
-  return [runtime(transpose(c.build, reshape(c.build, s, moved.shape, c.sub('unrows')), inverse, c.sub('from_last')))];
-};
-
-const softmaxRows = softmax;
+function importSoftmax(log: boolean): OnnxHandler {
+  return (c) => {
+    // the kernel normalizes the rows of [N, F]
+    const rows = (x: Tensor, name: string): Tensor => softmax(c.build, x, name, { log });
+    const v = c.runtimeInput(0);
+    const rank = v.shape.length;
+    if (rank === 0) throw c.format('softmax of a scalar');
+    if (c.opset < 13) {
+      const axis = normalizeAxis(c.attrs.int('axis', 1), rank);
+      const flat = flattenDims(v.shape, axis);
+      return [runtime(rows(c.tensor(v, flat), c.name), v.shape)];
+    }
+    const axis = normalizeAxis(c.attrs.int('axis', -1), rank);
+    const last = v.shape[rank - 1]!;
+    if (axis === rank - 1) return [runtime(rows(c.tensor(v, [elementCount(v.shape) / last, last]), c.name), v.shape)];
+    // an inner axis: move it last, softmax the rows, move it back
+    const perm = [...Array(rank).keys()].filter((i) => i !== axis).concat(axis);
+    const inverse = perm.map((_, i) => perm.indexOf(i));
+    const moved = transpose(c.build, c.tensor(v), perm, c.sub('to_last'));
+    const len = v.shape[axis]!;
+    const s = rows(reshape(c.build, moved, [elementCount(v.shape) / len, len], c.sub('rows')), c.name);
+    return [runtime(transpose(c.build, reshape(c.build, s, moved.shape, c.sub('unrows')), inverse, c.sub('from_last')))];
+  };
+}
 
 export const softmaxOp: OpDef<SoftmaxNode> = {
   ops: ['softmax'],

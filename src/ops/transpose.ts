@@ -9,7 +9,7 @@ import { GraphError } from '../errors.js';
 import { stridedCopy } from '../kernels/strided.js';
 import { requireRuntime } from './checks.js';
 import type { IdentityExecNode } from './identity.js';
-import { storageOrder, storageStrides } from './layout.js';
+import { storageStrides, storageWalk } from './layout.js';
 import { dispatchOnly, type BuildContext, type KernelDef, type OpDef } from './op.js';
 import { runtime, type OnnxHandler } from './onnx_import.js';
 import { normalizeAxes } from './shape_math.js';
@@ -58,12 +58,9 @@ export const transposeKernel: KernelDef<TransposeExecNode> = {
   kernel: (n, c) => {
     const inShape = c.shape(n.inputs[0]!);
     const outShape = c.shape(n.output);
-    const order = storageOrder(outShape.length);
+    const out = storageWalk(outShape);
     const inStrides = storageStrides(inShape);
-    const outStrides = storageStrides(outShape);
-    const dims = order.map((a) => outShape[a]!);
-    const from = { strides: order.map((a) => inStrides[n.perm[a]!]!), offset: 0 };
-    const to = { strides: order.map((a) => outStrides[a]!), offset: 0 };
-    return dispatchOnly((b) => [stridedCopy(dims, from, to, b.read(n.inputs[0]!), b.write, c.label)]);
+    const from = { strides: out.order.map((a) => inStrides[n.perm[a]!]!), offset: 0 };
+    return dispatchOnly((b) => [stridedCopy(out.dims, from, { strides: out.strides, offset: 0 }, b.read(n.inputs[0]!), b.write, c.label)]);
   },
 };
