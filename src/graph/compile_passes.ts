@@ -28,6 +28,14 @@ export interface CompileOptions extends PassOptions {
    * `layerStrategies` and a forced `strategy` are left alone.
    */
   autotune?: boolean | AutotuneOptions;
+  /**
+   * Encode the next run's command buffer right after each submit (default
+   * true), so a steady stream of runs spends only the input writes and the
+   * submit on the CPU before the GPU starts. Runs with `profile` or
+   * `keepOnGpu` always encode their own; `false` makes every run do so
+   * (for measuring what pre-encoding saves: npm run bench:overhead).
+   */
+  preEncode?: boolean;
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

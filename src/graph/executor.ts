@@ -122,7 +122,7 @@ export class CompiledModel {
     await abortable(gpuErrors.throwFirst(), signal);
     let at = 0;
     const steps: ReplayStep[] = placement.steps.map((step, i) => ({ step, dispatches: specs[i]!.map(() => prepared[at++]!) }));
-    this.built = { exec, placement, notices, weightBytes, replay: new Replay(ctx, this.life, steps, inputs, outputs) };
+    this.built = { exec, placement, notices, weightBytes, replay: new Replay(ctx, this.life, steps, inputs, outputs, this.options.preEncode ?? true) };
   }
 
   /** What compile() made of the graph: fused nodes, strategies, memory. */

@@ -2,9 +2,12 @@
  * The run path of one build of a compiled model: write the inputs, replay
  * the prepared dispatches in one command buffer (one pass, or one pass per
  * step when profiling), copy the asked-for outputs and the finite counts into
- * one pooled readback buffer, and type whatever fails. A Replay owns only
- * what runs create (readback buffers, the finite check); the executor owns
- * the buffers and dispatches it replays and releases the Replay with them.
+ * one pooled readback buffer, and type whatever fails. Runs without
+ * profile or keepOnGpu submit a command buffer encoded ahead, right after
+ * the previous run of their shape was submitted (run_slots.ts). A Replay
+ * owns only what runs create (readback buffers, pre-encoded runs, the finite
+ * check); the executor owns the buffers and dispatches it replays and
+ * releases the Replay with them.
  */
 import { DisposedError, GpuFailureError, InputError } from '../errors.js';
 import { paddedByteSize, TENSOR_USAGE } from '../gpu/buffers.js';
@@ -18,6 +21,10 @@ import { profileQueries, readProfile } from './profiling.js';
 import { copyGpuInputs, normalizeInputs, writeCpuInputs, type IoTensor, type StagedInput, type TensorInput } from './run_inputs.js';
 import { newRunResult, outputData, type RunResult } from './run_result.js';
 import type { ElementType } from '../ops/types.js';
+import { RunSlots, type RunSlot } from './run_slots.js';
+
+/** Run shapes (output set × finite check) whose pre-encoded runs are kept at once. */
+const MAX_RUN_SHAPES = 2;
 
 export type { OutputData, RunResult } from './run_result.js';
 
@@ -55,14 +62,18 @@ export class Replay {
   private readonly readbacks: GPUBuffer[] = [];
   /** The finite scan of inputs and outputs, made on the first run that asks for it. */
   private finiteCheck: Promise<FiniteCheck> | undefined;
+  /** Pre-encoded runs per run shape (output set, finite check), least recently used first. */
+  private readonly shapes = new Map<string, RunSlots>();
   private released = false;
 
+  /** @param preEncode encode each run shape's next command buffer ahead (compile option `preEncode`) */
   constructor(
     private readonly ctx: GpuContext,
     private readonly life: Lifecycle,
     readonly steps: readonly ReplayStep[],
     readonly inputs: readonly StagedInput[],
     readonly outputs: readonly RunOutput[],
+    private readonly preEncode = true,
   ) {}
 
   async run(input: TensorInput | Readonly<Record<string, TensorInput>>, options: RunOptions): Promise<RunResult> {
@@ -77,51 +88,57 @@ export class Replay {
     // GPU inputs are copied in a submit of their own, so a bad buffer is blamed on the input, not on the model
     const inputFailures = copyGpuInputs(device, this.inputs, given);
     const result = newRunResult();
-    const offsets: number[] = [];
+    // the finite counts ride in the same readback as the outputs (alone, with keepOnGpu)
+    const layout = readbackLayout(options.keepOnGpu ? [] : outputs, finite);
+    // runs that differ only in their inputs replay a command buffer encoded ahead
+    const slots = this.preEncode && !options.profile && !options.keepOnGpu && layout.bytes > 0 ? this.slotsFor(outputs, finite, layout) : undefined;
+    let slot: RunSlot | undefined;
+    let encodeFailure: Promise<GpuFailureError | undefined> | undefined;
     let readback: GPUBuffer | undefined;
     let timing: TimestampQueries | { reason: string } | undefined;
-    let finiteOffset = 0;
     const { error: runFailure } = withErrorScopes(device, { operation: 'run' }, () => {
-      const encoder = device.createCommandEncoder({ label: 'run' });
       writeCpuInputs(device, this.inputs, given);
+      slot = slots?.take();
+      if (slot) {
+        readback = slot.readback;
+        // what encoding it ahead raised was caught then, not by these scopes (which see the submit)
+        encodeFailure = slot.encodeError;
+        const commands = slot.commands ?? slots!.encode(slot);
+        slots!.submitted(slot);
+        device.queue.submit([commands]);
+        return;
+      }
+      const encoder = device.createCommandEncoder({ label: 'run' });
       timing = options.profile ? profileQueries(this.ctx, this.steps.length) : undefined;
       this.encode(encoder, timing instanceof TimestampQueries ? timing : undefined, finite);
-      let total = 0;
       if (options.keepOnGpu) {
         for (const o of outputs) {
           const buffer = device.createBuffer({ label: `output ${o.name}`, size: paddedByteSize(o.elements * 4), usage: TENSOR_USAGE });
           copyBinding(encoder, o.source, buffer, 0, o.elements * 4);
           result.gpuOutputs[o.name] = buffer;
         }
-      } else {
-        for (const o of outputs) {
-          offsets.push(total);
-          total += paddedByteSize(o.elements * 4);
-        }
       }
-      // the finite counts ride in the same readback as the outputs (alone, with keepOnGpu)
-      finiteOffset = total;
-      if (finite) total += finite.byteLength;
-      if (total > 0) {
-        readback = this.takeReadback(total);
-        if (!options.keepOnGpu) outputs.forEach((o, i) => copyBinding(encoder, o.source, readback!, offsets[i]!, o.elements * 4));
-        finite?.copyTo(encoder, readback, finiteOffset);
+      if (layout.bytes > 0) {
+        readback = this.takeReadback(layout.bytes);
+        copyResults(encoder, readback, options.keepOnGpu ? [] : outputs, finite, layout);
       }
       device.queue.submit([encoder.finish()]);
     });
+    // the next run's commands are encoded while the GPU works on this one, after run() has returned
+    if (slot) queueMicrotask(() => this.life.lost || slots!.encodeAhead());
 
     let failed = false;
     try {
       await this.life.whilePending(async () => {
         // the scopes settle on the device timeline, beside the readback: no extra round trip
         const done = readback ? readback.mapAsync(GPUMapMode.READ) : device.queue.onSubmittedWorkDone();
-        const [inputFailure, gpuFailure, doneFailure] = await Promise.all([inputFailures, runFailure, done.then(() => undefined, (e: unknown) => e)]);
-        const failure = inputFailure ?? gpuFailure ?? (doneFailure ? this.failureOf(doneFailure) : undefined);
+        const [inputFailure, encodeError, gpuFailure, doneFailure] = await Promise.all([inputFailures, encodeFailure, runFailure, done.then(() => undefined, (e: unknown) => e)]);
+        const failure = inputFailure ?? encodeError ?? gpuFailure ?? (doneFailure ? this.failureOf(doneFailure) : undefined);
         if (failure) throw failure;
         if (readback) {
           const bytes = readback.getMappedRange();
-          if (!options.keepOnGpu) outputs.forEach((o, i) => (result.outputs[o.name] = outputData(bytes.slice(offsets[i]!, offsets[i]! + o.elements * 4), o.dtype)));
-          if (finite) result.finite = finite.decode(bytes, finiteOffset);
+          if (!options.keepOnGpu) outputs.forEach((o, i) => (result.outputs[o.name] = outputData(bytes.slice(layout.offsets[i]!, layout.offsets[i]! + o.elements * 4), o.dtype)));
+          if (finite) result.finite = finite.decode(bytes, layout.finiteOffset);
           readback.unmap();
         }
         if (timing) result.profile = await readProfile(timing, this.steps.map((s) => s.step));
@@ -130,7 +147,8 @@ export class Replay {
       failed = true;
       throw error;
     } finally {
-      if (readback) this.giveBack(readback);
+      if (slot) slots!.giveBack(slot);
+      else if (readback) this.giveBack(readback);
       if (failed) for (const b of Object.values(result.gpuOutputs)) b.destroy();
       if (timing instanceof TimestampQueries) timing.destroy();
     }
@@ -144,6 +162,27 @@ export class Replay {
     this.finiteCheck = undefined;
     void finite?.then((c) => c.release(), () => undefined);
     for (const b of this.readbacks.splice(0)) b.destroy();
+    // their command buffers name this build's buffers: dropped, never submitted
+    for (const slots of this.shapes.values()) slots.release();
+    this.shapes.clear();
+  }
+
+  /** The pre-encoded runs of this output set and finite check; the least recently used shape beyond MAX_RUN_SHAPES is released. */
+  private slotsFor(outputs: readonly RunOutput[], finite: FiniteCheck | undefined, layout: ReadbackLayout): RunSlots {
+    const key = `${finite ? 'finite' : 'plain'}:${outputs.map((o) => o.name).join('\n')}`;
+    let slots = this.shapes.get(key);
+    if (slots) this.shapes.delete(key);
+    slots ??= new RunSlots(this.ctx.device, layout.bytes, (encoder, readback) => {
+      this.encode(encoder, undefined, finite);
+      copyResults(encoder, readback, outputs, finite, layout);
+    });
+    this.shapes.set(key, slots);
+    for (const [k, old] of this.shapes) {
+      if (this.shapes.size <= MAX_RUN_SHAPES) break;
+      old.release();
+      this.shapes.delete(k);
+    }
+    return slots;
   }
 
   /** The model's dispatches (one timed pass per step when profiling), then the finite scan. */
@@ -201,6 +240,31 @@ export class Replay {
     if (readback.mapState === 'unmapped' && !this.released) this.readbacks.push(readback);
     else readback.destroy();
   }
+}
+
+/** Where a run's outputs and finite counts sit in its readback buffer. */
+interface ReadbackLayout {
+  offsets: number[];
+  finiteOffset: number;
+  bytes: number;
+}
+
+function readbackLayout(outputs: readonly RunOutput[], finite: FiniteCheck | undefined): ReadbackLayout {
+  const offsets: number[] = [];
+  let bytes = 0;
+  for (const o of outputs) {
+    offsets.push(bytes);
+    bytes += paddedByteSize(o.elements * 4);
+  }
+  const finiteOffset = bytes;
+  if (finite) bytes += finite.byteLength;
+  return { offsets, finiteOffset, bytes };
+}
+
+/** Copies `outputs` and the finite counts into `readback` as `layout` places them. */
+function copyResults(encoder: GPUCommandEncoder, readback: GPUBuffer, outputs: readonly RunOutput[], finite: FiniteCheck | undefined, layout: ReadbackLayout): void {
+  outputs.forEach((o, i) => copyBinding(encoder, o.source, readback, layout.offsets[i]!, o.elements * 4));
+  finite?.copyTo(encoder, readback, layout.finiteOffset);
 }
 
 function copyBinding(encoder: GPUCommandEncoder, source: BufferBinding, target: GPUBuffer, targetOffset: number, bytes: number): void {
