@@ -1,7 +1,7 @@
 /**
  * Fault injection for the GPU: a GpuContext whose device is the real Dawn
  * device behind a proxy that can make chosen calls fail the way a driver
- * would, and that counts live buffers.
+ * would, and that counts live buffers and command encoders.
  *
  * - validation faults are real: the proxy issues an invalid call of the same
  *   kind, so Dawn itself raises the error into whatever scope is open;
@@ -18,6 +18,8 @@ export interface FaultPlan {
   buffer?(descriptor: GPUBufferDescriptor): Fault | undefined;
   /** A fault for this queue submit. */
   submit?(index: number): Fault | undefined;
+  /** A fault for this command encoder: validation leaves a debug group open, so its finish() raises a real error. */
+  encoder?(descriptor: GPUCommandEncoderDescriptor | undefined): Fault | undefined;
   /** Make this pipeline creation reject. */
   pipeline?(descriptor: GPUComputePipelineDescriptor): boolean;
 }
@@ -30,6 +32,8 @@ export interface FaultyContext {
   liveBuffers(): number;
   /** How many faults were injected so far. */
   injected(): number;
+  /** Command encoders created through this device so far. */
+  encoders(): number;
 }
 
 interface Scope {
@@ -43,11 +47,13 @@ export function faultyContext(base: GpuContext): FaultyContext {
   const live = new Set<GPUBuffer>();
   let injected = 0;
   let submits = 0;
+  let encoders = 0;
   const state: FaultyContext = {
     ctx: undefined as unknown as GpuContext,
     plan: {},
     liveBuffers: () => live.size,
     injected: () => injected,
+    encoders: () => encoders,
   };
 
   const injectOutOfMemory = (what: string): void => {
@@ -113,6 +119,18 @@ export function faultyContext(base: GpuContext): FaultyContext {
               return track(target.createBuffer({ ...descriptor, usage: descriptor.usage | GPUBufferUsage.MAP_READ | GPUBufferUsage.MAP_WRITE }));
             }
             return track(target.createBuffer(descriptor));
+          };
+        case 'createCommandEncoder':
+          return (descriptor?: GPUCommandEncoderDescriptor) => {
+            encoders++;
+            const fault = state.plan.encoder?.(descriptor);
+            if (fault === 'out-of-memory') injectOutOfMemory(`encoder "${descriptor?.label}"`);
+            const encoder = target.createCommandEncoder(descriptor);
+            if (fault === 'validation') {
+              injected++;
+              encoder.pushDebugGroup('injected fault');
+            }
+            return encoder;
           };
         case 'createComputePipelineAsync':
           return (descriptor: GPUComputePipelineDescriptor) => {
