@@ -21,6 +21,7 @@ import { profileQueries, readProfile } from './profiling.js';
 import { copyGpuInputs, normalizeInputs, writeCpuInputs, type IoTensor, type StagedInput, type TensorInput } from './run_inputs.js';
 import { newRunResult, outputData, type RunResult } from './run_result.js';
 import type { ElementType } from '../ops/types.js';
+import { copyBinding, copyResults, readbackLayout, type ReadbackLayout } from './readback_layout.js';
 import { RunSlots, type RunSlot } from './run_slots.js';
 
 /** Run shapes (output set × finite check) whose pre-encoded runs are kept at once. */
@@ -90,50 +91,26 @@ export class Replay {
     const result = newRunResult();
     // the finite counts ride in the same readback as the outputs (alone, with keepOnGpu)
     const layout = readbackLayout(options.keepOnGpu ? [] : outputs, finite);
-    // runs that differ only in their inputs replay a command buffer encoded ahead
-    const slots = this.preEncode && !options.profile && !options.keepOnGpu && layout.bytes > 0 ? this.slotsFor(outputs, finite, layout) : undefined;
-    let slot: RunSlot | undefined;
-    let encodeFailure: Promise<GpuFailureError | undefined> | undefined;
-    let readback: GPUBuffer | undefined;
-    let timing: TimestampQueries | { reason: string } | undefined;
-    const { error: runFailure } = withErrorScopes(device, { operation: 'run' }, () => {
-      writeCpuInputs(device, this.inputs, given);
-      slot = slots?.take();
-      if (slot) {
-        readback = slot.readback;
-        // what encoding it ahead raised was caught then, not by these scopes (which see the submit)
-        encodeFailure = slot.encodeError;
-        const commands = slot.commands ?? slots!.encode(slot);
-        slots!.submitted(slot);
-        device.queue.submit([commands]);
-        return;
-      }
-      const encoder = device.createCommandEncoder({ label: 'run' });
-      timing = options.profile ? profileQueries(this.ctx, this.steps.length) : undefined;
-      this.encode(encoder, timing instanceof TimestampQueries ? timing : undefined, finite);
-      if (options.keepOnGpu) {
-        for (const o of outputs) {
-          const buffer = device.createBuffer({ label: `output ${o.name}`, size: paddedByteSize(o.elements * 4), usage: TENSOR_USAGE });
-          copyBinding(encoder, o.source, buffer, 0, o.elements * 4);
-          result.gpuOutputs[o.name] = buffer;
-        }
-      }
-      if (layout.bytes > 0) {
-        readback = this.takeReadback(layout.bytes);
-        copyResults(encoder, readback, options.keepOnGpu ? [] : outputs, finite, layout);
-      }
-      device.queue.submit([encoder.finish()]);
-    });
+    const run: SubmittedRun = { readback: undefined, slot: undefined, timing: undefined, encodeFailure: undefined, runFailure: undefined };
+    try {
+      this.submit(run, given, outputs, finite, layout, options, result);
+    } catch (error) {
+      // thrown before anything was submitted: what it took goes back, or slots would stay busy for good
+      this.settle(run, result, true);
+      throw error;
+    }
     // the next run's commands are encoded while the GPU works on this one, after run() has returned
-    if (slot) queueMicrotask(() => this.life.lost || slots!.encodeAhead());
+    const slots = run.slot?.slots;
+    if (slots) queueMicrotask(() => this.life.lost || slots.encodeAhead());
 
     let failed = false;
     try {
       await this.life.whilePending(async () => {
+        const { readback, timing } = run;
         // the scopes settle on the device timeline, beside the readback: no extra round trip
         const done = readback ? readback.mapAsync(GPUMapMode.READ) : device.queue.onSubmittedWorkDone();
-        const [inputFailure, encodeError, gpuFailure, doneFailure] = await Promise.all([inputFailures, encodeFailure, runFailure, done.then(() => undefined, (e: unknown) => e)]);
-        const failure = inputFailure ?? encodeError ?? gpuFailure ?? (doneFailure ? this.failureOf(doneFailure) : undefined);
+        const [inputFailure, encodeFailure, runFailure, doneFailure] = await Promise.all([inputFailures, run.encodeFailure, run.runFailure, done.then(() => undefined, (e: unknown) => e)]);
+        const failure = inputFailure ?? encodeFailure ?? runFailure ?? (doneFailure ? this.failureOf(doneFailure) : undefined);
         if (failure) throw failure;
         if (readback) {
           const bytes = readback.getMappedRange();
@@ -147,12 +124,65 @@ export class Replay {
       failed = true;
       throw error;
     } finally {
-      if (slot) slots!.giveBack(slot);
-      else if (readback) this.giveBack(readback);
-      if (failed) for (const b of Object.values(result.gpuOutputs)) b.destroy();
-      if (timing instanceof TimestampQueries) timing.destroy();
+      this.settle(run, result, failed);
     }
     return result;
+  }
+
+  /**
+   * Writes the CPU inputs and submits the run under error scopes: a command
+   * buffer encoded ahead for runs of a pre-encoded shape (encoded now into a
+   * free slot if none is ready), else one encoded here as `options` ask.
+   */
+  private submit(
+    run: SubmittedRun,
+    given: ReadonlyMap<string, TensorInput>,
+    outputs: readonly RunOutput[],
+    finite: FiniteCheck | undefined,
+    layout: ReadbackLayout,
+    options: RunOptions,
+    result: RunResult,
+  ): void {
+    const { device } = this.ctx;
+    // runs that differ only in their inputs replay a command buffer encoded ahead
+    const slots = this.preEncode && !options.profile && !options.keepOnGpu && layout.bytes > 0 ? this.slotsFor(outputs, finite, layout) : undefined;
+    run.runFailure = withErrorScopes(device, { operation: 'run' }, () => {
+      writeCpuInputs(device, this.inputs, given);
+      const slot = slots?.take();
+      if (slots && slot) {
+        run.slot = { slots, slot };
+        run.readback = slot.readback;
+        // what encoding it ahead raised was caught by the scopes open then, not by these (which see the submit)
+        run.encodeFailure = slot.encodeError;
+        const commands = slot.commands ?? slots.encode(slot);
+        slots.submitted(slot);
+        device.queue.submit([commands]);
+        return;
+      }
+      const encoder = device.createCommandEncoder({ label: 'run' });
+      run.timing = options.profile ? profileQueries(this.ctx, this.steps.length) : undefined;
+      this.encode(encoder, run.timing instanceof TimestampQueries ? run.timing : undefined, finite);
+      if (options.keepOnGpu) {
+        for (const o of outputs) {
+          const buffer = device.createBuffer({ label: `output ${o.name}`, size: paddedByteSize(o.elements * 4), usage: TENSOR_USAGE });
+          copyBinding(encoder, o.source, buffer, 0, o.elements * 4);
+          result.gpuOutputs[o.name] = buffer;
+        }
+      }
+      if (layout.bytes > 0) {
+        run.readback = this.takeReadback(layout.bytes);
+        copyResults(encoder, run.readback, options.keepOnGpu ? [] : outputs, finite, layout);
+      }
+      device.queue.submit([encoder.finish()]);
+    }).error;
+  }
+
+  /** After a run: its readback (or slot) goes back, its queries are freed, and a failed run's GPU outputs too. */
+  private settle(run: SubmittedRun, result: RunResult, failed: boolean): void {
+    if (run.slot) run.slot.slots.giveBack(run.slot.slot);
+    else if (run.readback) this.giveBack(run.readback);
+    if (failed) for (const b of Object.values(result.gpuOutputs)) b.destroy();
+    if (run.timing instanceof TimestampQueries) run.timing.destroy();
   }
 
   /** Frees what runs made; runs still in flight return their readbacks to no pool. */
@@ -242,32 +272,14 @@ export class Replay {
   }
 }
 
-/** Where a run's outputs and finite counts sit in its readback buffer. */
-interface ReadbackLayout {
-  offsets: number[];
-  finiteOffset: number;
-  bytes: number;
-}
-
-function readbackLayout(outputs: readonly RunOutput[], finite: FiniteCheck | undefined): ReadbackLayout {
-  const offsets: number[] = [];
-  let bytes = 0;
-  for (const o of outputs) {
-    offsets.push(bytes);
-    bytes += paddedByteSize(o.elements * 4);
-  }
-  const finiteOffset = bytes;
-  if (finite) bytes += finite.byteLength;
-  return { offsets, finiteOffset, bytes };
-}
-
-/** Copies `outputs` and the finite counts into `readback` as `layout` places them. */
-function copyResults(encoder: GPUCommandEncoder, readback: GPUBuffer, outputs: readonly RunOutput[], finite: FiniteCheck | undefined, layout: ReadbackLayout): void {
-  outputs.forEach((o, i) => copyBinding(encoder, o.source, readback, layout.offsets[i]!, o.elements * 4));
-  finite?.copyTo(encoder, readback, layout.finiteOffset);
-}
-
-function copyBinding(encoder: GPUCommandEncoder, source: BufferBinding, target: GPUBuffer, targetOffset: number, bytes: number): void {
-  const [buffer, offset] = 'buffer' in source ? [source.buffer, source.offset ?? 0] : [source, 0];
-  encoder.copyBufferToBuffer(buffer, offset, target, targetOffset, bytes);
+/** What a run took and submitted, until it is read back. */
+interface SubmittedRun {
+  readback: GPUBuffer | undefined;
+  /** The pre-encoded slot it submitted (its readback is `readback`). */
+  slot: { slots: RunSlots; slot: RunSlot } | undefined;
+  timing: TimestampQueries | { reason: string } | undefined;
+  /** Raised while its commands were encoded ahead, in scopes of their own. */
+  encodeFailure: Promise<GpuFailureError | undefined> | undefined;
+  /** Raised by the input writes, the submit and anything encoded in the run. */
+  runFailure: Promise<GpuFailureError | undefined> | undefined;
 }
