@@ -25,7 +25,7 @@ import { copyBinding, copyResults, readbackLayout, type ReadbackLayout } from '.
 import { RunSlots, type RunSlot } from './run_slots.js';
 
 /** Run shapes (output set × finite check) whose pre-encoded runs are kept at once. */
-const MAX_RUN_SHAPES = 2;
+export const MAX_RUN_SHAPES = 2;
 
 export type { OutputData, RunResult } from './run_result.js';
 
