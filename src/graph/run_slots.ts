@@ -63,7 +63,7 @@ export class RunSlots {
     return encoder.finish();
   }
 
-  /** Hands the slot's commands to the caller for their one submit. */
+  /** Forgets the slot's commands as they are submitted: a command buffer goes to the queue once. */
   submitted(slot: RunSlot): void {
     slot.commands = undefined;
     slot.encodeError = undefined;
