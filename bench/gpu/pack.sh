@@ -25,7 +25,13 @@ if [ ! -f .gpu/run.sh ] || [ ! -f .gpu/node.xz ] || [ ! -f .gpu/modules.tar.xz ]
   for d in ../shared ../../shared ../../../shared; do [ -f "$d/gpu/pack.sh" ] && { shared="$d/gpu/pack.sh"; break; }; done
   [ -n "$shared" ] || { echo "shared/gpu/pack.sh not found above $(pwd)" >&2; exit 1; }
   echo "== $shared"
-  bash "$shared"
+  # it expects a plain .git/ directory (a worktree has a .git file): run it in a stand-in root with our node_modules
+  root=$(pwd); stage=$(mktemp -d)
+  mkdir -p "$stage/.git/info"; ln -s "$root/node_modules" "$stage/node_modules"
+  [ -d .gpu ] && cp -r .gpu "$stage/"
+  shared=$(cd "$(dirname "$shared")" && pwd)/pack.sh
+  (cd "$stage" && bash "$shared")
+  rm -rf .gpu; cp -r "$stage/.gpu" .gpu; rm -rf "$stage"
 fi
 
 echo "== bundling bench/gpu/bench_gpu.ts into .gpu/bench.mjs"

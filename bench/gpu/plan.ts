@@ -163,7 +163,7 @@ export function benchPlan(args: BenchArgs): BenchPlan {
     warmup,
     profileRuns: args.small ? 2 : 5,
     candidateRuns: args.small ? 2 : 3,
-    tuneCapS: args.tuneCapS ?? (args.small ? 300 : 45),
+    tuneCapS: args.tuneCapS ?? (args.small ? 90 : 45),
     vgg: args.small ? { size: 32, batches: [2], runs: Math.min(runs, 2), warmup: 1 } : { size: 224, batches: [8, 16, 64], runs: args.runs ?? 10, warmup: 2 },
     gemm: args.small ? { sizes: SMALL_GEMM_SIZES, runs: 3, warmup: 1 } : { sizes: FULL_GEMM_SIZES, runs: 10, warmup: 2 },
     deadlineS: args.deadlineS ?? (args.small ? 1800 : 480),

@@ -30,7 +30,7 @@ export default defineConfig({
     assetsInlineLimit: 1 << 20,
     rollupOptions: {
       external: EXTERNAL,
-      output: { format: 'es', entryFileNames: 'bench.mjs', inlineDynamicImports: true },
+      output: { format: 'es', entryFileNames: 'bench.mjs', codeSplitting: false },
     },
   },
 });
