@@ -97,17 +97,19 @@ flush();
 
 if (args.sections.includes('networks')) {
   const store = memoryAutotuneStore();
+  let tuneSpentS = 0;
   for (const { id, size } of plan.networks) {
     if (!inTime(`network ${id}`)) continue;
     try {
-      // the cap never runs past the deadline
-      const capS = Math.max(1, Math.min(plan.tuneCapS, plan.deadlineS - elapsedS()));
-      results.networks.push(
-        await benchNetwork(ctx, {
-          id, size, runs: plan.runs, warmup: plan.warmup, profileRuns: plan.profileRuns, deviceClass,
-          tune: { store, candidateRuns: plan.candidateRuns, capS }, ort: !args.noOrt, log: (l) => log(`${id}: ${l}`),
-        }),
-      );
+      // the cap never runs past the deadline nor the budget of all tuning
+      const capS = Math.min(plan.tuneCapS, plan.tuneBudgetS - tuneSpentS, plan.deadlineS - elapsedS());
+      const tune = capS >= 1 ? { store, candidateRuns: plan.candidateRuns, capS } : undefined;
+      const row = await benchNetwork(ctx, {
+        id, size, runs: plan.runs, warmup: plan.warmup, profileRuns: plan.profileRuns, deviceClass, tune, ort: !args.noOrt, log: (l) => log(`${id}: ${l}`),
+      });
+      tuneSpentS += row.tuneS ?? 0;
+      if (!tune && row.auto.ok) row.tuned = { ok: false, error: `not tuned: the ${plan.tuneBudgetS} s autotune budget is spent` };
+      results.networks.push(row);
     } catch (e) {
       results.networks.push({ id, size, macs: 0, auto: { ok: false, error: errorText(e) } });
     }

@@ -34,6 +34,8 @@ export interface NetworkRow {
   auto: Outcome<{ wallMs: LatencyStats; gpuMs?: number; coldMs: number; dispatches: number; strategies: string }>;
   tuned?: Outcome<{ wallMs: LatencyStats; relL2: number; coldMs: number; measured: number; cached: number; chosen: string }>;
   ort?: Outcome<{ wallMs: LatencyStats; relL2: number; coldMs?: number }>;
+  /** Seconds spent tuning (counted against the run's autotune budget). */
+  tuneS?: number;
 }
 
 export interface NetworkJob {
@@ -98,7 +100,11 @@ export async function benchNetwork(ctx: GpuContext, job: NetworkJob): Promise<Ne
     row.auto = { ok: false, error: errorText(e) };
     return row;
   }
-  if (job.tune) row.tuned = await tunedOutcome(ctx, graph, weights, inputs, ours, job);
+  if (job.tune) {
+    const t = performance.now();
+    row.tuned = await tunedOutcome(ctx, graph, weights, inputs, ours, job);
+    row.tuneS = (performance.now() - t) / 1000;
+  }
   if (job.ort) {
     const ort = await runNodeOrt(ctx, { graph, weights, inputs, ours, runs: job.runs, warmup: job.warmup }, job.log);
     row.ort = ort.available ? { ok: true, wallMs: ort.wallMs!, relL2: ort.relL2!, coldMs: ort.coldMs } : { ok: false, error: ort.reason ?? 'unavailable' };

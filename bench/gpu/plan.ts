@@ -57,6 +57,8 @@ export interface BenchPlan {
   /** Timed runs per autotune candidate. */
   candidateRuns: number;
   tuneCapS: number;
+  /** Seconds of autotuning for all networks together (the per-model cap shrinks to what is left). */
+  tuneBudgetS: number;
   vgg: { size: number; batches: readonly number[]; runs: number; warmup: number };
   gemm: { sizes: readonly GemmSize[]; runs: number; warmup: number };
   deadlineS: number;
@@ -157,6 +159,7 @@ export function benchPlan(args: BenchArgs): BenchPlan {
   const size = (id: string) => (id.startsWith('lenet') ? 32 : args.small ? 64 : 224);
   const runs = args.runs ?? (args.small ? 3 : 20);
   const warmup = args.warmup ?? (args.small ? 1 : 3);
+  // small VGG-16: one timed run, no warm-up (compile made every pipeline): its 400 MB classifier alone takes ~30 s a run on SwiftShader
   return {
     networks: ids.map((id) => ({ id, size: size(id) })),
     runs,
@@ -164,7 +167,8 @@ export function benchPlan(args: BenchArgs): BenchPlan {
     profileRuns: args.small ? 2 : 5,
     candidateRuns: args.small ? 2 : 3,
     tuneCapS: args.tuneCapS ?? (args.small ? 90 : 45),
-    vgg: args.small ? { size: 32, batches: [2], runs: Math.min(runs, 2), warmup: 1 } : { size: 224, batches: [8, 16, 64], runs: args.runs ?? 10, warmup: 2 },
+    tuneBudgetS: args.small ? 180 : 150,
+    vgg: args.small ? { size: 32, batches: [2], runs: 1, warmup: 0 } : { size: 224, batches: [8, 16, 64], runs: args.runs ?? 10, warmup: 2 },
     gemm: args.small ? { sizes: SMALL_GEMM_SIZES, runs: 3, warmup: 1 } : { sizes: FULL_GEMM_SIZES, runs: 10, warmup: 2 },
     deadlineS: args.deadlineS ?? (args.small ? 1800 : 480),
   };
