@@ -6,7 +6,8 @@
  * timestamps); (c) every GEMM tile of the registry over layer-shaped and
  * square (M, N, K). Each row is guarded: a failure is its typed error in the
  * table and the rest go on; past the deadline the remaining rows are listed
- * as skipped, so one call always ends with its tables. Results go to $OUT
+ * as skipped (each section has its share of the deadline), so one call
+ * always ends with its tables. Results go to $OUT
  * (bench_gpu.json + bench_gpu.md, rewritten after every row, so a call cut
  * short still returns what it had), and the short table is printed last.
  *
@@ -29,7 +30,7 @@ import { randomWeights } from '../../src/models/random_weights.js';
 import { vgg16 } from '../../src/models/vgg.js';
 import { sweepGemmSize } from './gemm_sweep.js';
 import { benchNetwork, benchVggBatch, errorText } from './networks.js';
-import { benchPlan, parseBenchArgs } from './plan.js';
+import { benchPlan, parseBenchArgs, type SectionName } from './plan.js';
 import { markdownReport, shortTable, type AdapterReport, type BenchResults } from './report.js';
 
 const started = performance.now();
@@ -55,10 +56,11 @@ function flush(): void {
   writeFileSync(join(args.outDir, 'bench_gpu.json'), JSON.stringify({ plan, ...results }, null, 1));
   writeFileSync(join(args.outDir, 'bench_gpu.md'), markdownReport(results));
 }
-/** Whether there is time for another row; if not, the row is listed as skipped. */
-function inTime(what: string): boolean {
-  if (elapsedS() < plan.deadlineS) return true;
-  results.skipped.push(`${what}: deadline of ${plan.deadlineS} s passed`);
+/** Whether there is time for another row of `section`; if not, the row is listed as skipped. */
+function inTime(section: SectionName, what: string): boolean {
+  const end = plan.sectionEndS[section];
+  if (elapsedS() < end) return true;
+  results.skipped.push(`${what}: the ${section} section's share of the ${plan.deadlineS} s deadline (until ${end.toFixed(0)} s) is spent`);
   return false;
 }
 
@@ -99,10 +101,10 @@ if (args.sections.includes('networks')) {
   const store = memoryAutotuneStore();
   let tuneSpentS = 0;
   for (const { id, size } of plan.networks) {
-    if (!inTime(`network ${id}`)) continue;
+    if (!inTime('networks', `network ${id}`)) continue;
     try {
       // the cap never runs past the deadline nor the budget of all tuning
-      const capS = Math.min(plan.tuneCapS, plan.tuneBudgetS - tuneSpentS, plan.deadlineS - elapsedS());
+      const capS = Math.min(plan.tuneCapS, plan.tuneBudgetS - tuneSpentS, plan.sectionEndS.networks - elapsedS());
       const tune = capS >= 1 ? { store, candidateRuns: plan.candidateRuns, capS } : undefined;
       const row = await benchNetwork(ctx, {
         id, size, runs: plan.runs, warmup: plan.warmup, profileRuns: plan.profileRuns, deviceClass, tune, ort: !args.noOrt, log: (l) => log(`${id}: ${l}`),
@@ -121,7 +123,7 @@ if (args.sections.includes('vgg')) {
   try {
     const weights = randomWeights(vgg16({ inputSize: plan.vgg.size }), 7);
     for (const batch of plan.vgg.batches) {
-      if (!inTime(`vgg16 batch ${batch}`)) continue;
+      if (!inTime('vgg', `vgg16 batch ${batch}`)) continue;
       results.vgg.push(await benchVggBatch(ctx, { batch, size: plan.vgg.size, runs: plan.vgg.runs, warmup: plan.vgg.warmup, weights, deviceClass, log: (l) => log(`vgg16 ${l}`) }));
       flush();
     }
@@ -132,7 +134,7 @@ if (args.sections.includes('vgg')) {
 
 if (args.sections.includes('gemm')) {
   for (const size of plan.gemm.sizes) {
-    if (!inTime(`gemm ${size.m}×${size.n}×${size.k}`)) continue;
+    if (!inTime('gemm', `gemm ${size.m}×${size.n}×${size.k}`)) continue;
     log(`gemm ${size.origin} ${size.m}×${size.n}×${size.k}`);
     results.gemm.push(...(await sweepGemmSize(ctx, size, plan.gemm.runs, plan.gemm.warmup)));
     flush();

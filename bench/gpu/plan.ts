@@ -62,6 +62,12 @@ export interface BenchPlan {
   vgg: { size: number; batches: readonly number[]; runs: number; warmup: number };
   gemm: { sizes: readonly GemmSize[]; runs: number; warmup: number };
   deadlineS: number;
+  /**
+   * When each section stops starting rows (seconds from the start): the
+   * networks until 62 % of the deadline, VGG until 80 %, the sweep until the
+   * end — a slow section cannot starve the later ones of every row.
+   */
+  sectionEndS: Readonly<Record<SectionName, number>>;
 }
 
 const VALUE_FLAGS = ['out', 'sections', 'models', 'runs', 'warmup', 'deadline-s', 'tune-cap-s', 'peak-tflops', 'device-class'] as const;
@@ -159,6 +165,7 @@ export function benchPlan(args: BenchArgs): BenchPlan {
   const size = (id: string) => (id.startsWith('lenet') ? 32 : args.small ? 64 : 224);
   const runs = args.runs ?? (args.small ? 3 : 20);
   const warmup = args.warmup ?? (args.small ? 1 : 3);
+  const deadlineS = args.deadlineS ?? (args.small ? 1800 : 480);
   // small VGG-16: one timed run, no warm-up (compile made every pipeline): its 400 MB classifier alone takes ~30 s a run on SwiftShader
   return {
     networks: ids.map((id) => ({ id, size: size(id) })),
@@ -170,7 +177,8 @@ export function benchPlan(args: BenchArgs): BenchPlan {
     tuneBudgetS: args.small ? 180 : 150,
     vgg: args.small ? { size: 32, batches: [2], runs: 1, warmup: 0 } : { size: 224, batches: [8, 16, 64], runs: args.runs ?? 10, warmup: 2 },
     gemm: args.small ? { sizes: SMALL_GEMM_SIZES, runs: 3, warmup: 1 } : { sizes: FULL_GEMM_SIZES, runs: 10, warmup: 2 },
-    deadlineS: args.deadlineS ?? (args.small ? 1800 : 480),
+    deadlineS,
+    sectionEndS: { networks: 0.62 * deadlineS, vgg: 0.8 * deadlineS, gemm: deadlineS },
   };
 }
 
