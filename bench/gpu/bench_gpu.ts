@@ -87,7 +87,13 @@ async function adapterReport(deviceClass: string, autoClass: string): Promise<Ad
   };
 }
 
-const ctx = await createNodeGpuContext();
+const ctx = await createNodeGpuContext().catch((e: unknown) => {
+  // no adapter (a missing Vulkan driver or loader): say so in the results too, then stop
+  results.errors.push(`no GPU context: ${errorText(e)}`);
+  flush();
+  console.error(errorText(e));
+  process.exit(1);
+});
 const deviceClass = args.deviceClass === 'adapter' ? undefined : args.deviceClass;
 results.adapter = await adapterReport(ctx.deviceClass, deviceClass ?? ctx.deviceClass);
 const a = results.adapter;

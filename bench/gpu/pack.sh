@@ -38,16 +38,18 @@ echo "== bundling bench/gpu/bench_gpu.ts into .gpu/bench.mjs"
 node node_modules/vite/bin/vite.js build -c bench/gpu/vite.config.ts
 ls .gpu/*.mjs | grep -qvx '.gpu/bench.mjs' && { echo "the bundle is more than one file: $(ls .gpu/*.mjs)" >&2; exit 1; }
 
-# ORT-web into modules.tar.xz once per version: only the files its webgpu export needs
+# ORT-web into modules.tar.xz once per version: only the files its webgpu export needs in Node
+# (the bundle imports the wasm glue module by path in Node, then the wasm beside it)
 ort=node_modules/onnxruntime-web
-version=$(node -p "require('./$ort/package.json').version")
+files="ort.webgpu.bundle.min.mjs ort-wasm-simd-threaded.asyncify.mjs ort-wasm-simd-threaded.asyncify.wasm"
+version="$(node -p "require('./$ort/package.json').version") $files"
 if [ "$(cat .gpu/ort.version 2>/dev/null)" != "$version" ]; then
   echo "== adding onnxruntime-web $version to .gpu/modules.tar.xz"
   tmp=$(mktemp -d)
   tar -C "$tmp" -xJf .gpu/modules.tar.xz
   rm -rf "$tmp/node_modules/onnxruntime-web"; mkdir -p "$tmp/node_modules/onnxruntime-web/dist"
   cp "$ort/package.json" "$tmp/node_modules/onnxruntime-web/"
-  cp "$ort/dist/ort.webgpu.bundle.min.mjs" "$ort/dist/ort-wasm-simd-threaded.asyncify.wasm" "$tmp/node_modules/onnxruntime-web/dist/"
+  for f in $files; do cp "$ort/dist/$f" "$tmp/node_modules/onnxruntime-web/dist/"; done
   tar -C "$tmp" -cf - node_modules | xz -T2 -6 > .gpu/modules.tar.xz.new
   mv .gpu/modules.tar.xz.new .gpu/modules.tar.xz
   rm -rf "$tmp"
