@@ -39,6 +39,8 @@ export interface TunedJob {
   candidateRuns?: number;
   /** The model's name in the winners table. */
   label?: string;
+  /** Cancels the tuned compile (a bench's time cap): runTuned then rejects with AbortError. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function runTuned(ctx: GpuContext, job: TunedJob, log: (line: strin
   const coldStart = performance.now();
   const model = await compile(ctx, job.graph, job.weights, {
     label: job.label,
+    signal: job.signal,
     autotune: { store, runs: job.candidateRuns ?? 3, warmup: 1, onMeasure: (shape, i, n) => log(`autotune: shape ${i}/${n} ${shortShape(shape)}`) },
   });
   try {
