@@ -1,5 +1,5 @@
 /**
- * npm run bench:gemv-depthwise [-- --runs 10 --warmup 2 --only fc|dw]
+ * npm run bench:gemv-depthwise [-- --runs 10 --warmup 2 --only fc|dw --layer fc8]
  *
  * GPU time of the specialised kernels against what they replace, on real
  * layer shapes at batch 1 (f32): the GEMV vs the tiled GEMM on its 4x256
@@ -9,6 +9,7 @@
  * warm-up; GB/s counts the weight bytes (what bounds a GEMV), GFLOP/s 2 per
  * multiply-accumulate. GPU timestamps when the adapter has them, queue
  * completion otherwise; on SwiftShader compare kernels with each other only.
+ * `--layer` keeps layers whose name contains the text.
  */
 import { createTensorBuffer, placeholderBuffer } from '../src/gpu/buffers.js';
 import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
@@ -34,6 +35,7 @@ function randomData(length: number): Float32Array {
 const runs = Number(option('runs', '10'));
 const warmup = Number(option('warmup', '2'));
 const only = option('only', '');
+const layerFilter = option('layer', '');
 
 const ctx = await createNodeGpuContext();
 const { device } = ctx;
@@ -64,7 +66,7 @@ if (!only || only === 'fc') {
     ['alexnet', 'classifier.1 (fc6)', 9216, 4096],
   ] as const;
   console.log('\n| model | layer | K×N | kernel | median ms | p10 | p90 | GB/s | speed-up |\n|---|---|---|---|---|---|---|---|---|');
-  for (const [model, layer, k, n] of FC) {
+  for (const [model, layer, k, n] of FC.filter((l) => l[1].includes(layerFilter))) {
     if (k * n * 4 > ctx.limits.maxStorageBufferBindingSize) {
       row([model, layer, `${k}×${n}`, '(weight over one binding here)', '', '', '', '', '']);
       continue;
@@ -98,7 +100,7 @@ if (!only || only === 'dw') {
     ['efficientnet_b0', 'features.5 dw 5×5 672', dw(14, 672, 5, 1)],
   ] as const;
   console.log('\n| model | layer | kernel | median ms | p10 | p90 | GFLOP/s | speed-up |\n|---|---|---|---|---|---|---|---|');
-  for (const [model, layer, s] of DW) {
+  for (const [model, layer, s] of DW.filter((l) => l[1].includes(layerFilter))) {
     const input = createTensorBuffer(device, randomData(s.inHeight * s.inWidth * s.inChannels), 'input');
     const output = createTensorBuffer(device, s.outHeight * s.outWidth * s.outChannels * 4, 'output');
     const bias = createTensorBuffer(device, randomData(s.outChannels), 'bias');
