@@ -185,10 +185,11 @@ export const matmulOp: OpDef<MatmulNode> = {
 export const linearKernel: KernelDef<LinearExecNode> = {
   kinds: ['linear'],
   kernel: (n, c: KernelContext): NodeKernel => {
-    // a weight larger than one storage binding (VGG's 25088×4096 fc) is split into column blocks, one GEMM each
     const inShape = c.shape(n.inputs[0]!);
-    const label = c.label;
+    // batch ≤ 4: the GEMV (the GEMM's 4-row tile would idle 3 of 4 rows and run too few workgroups)
     if (inShape[0]! <= GEMV_MAX_ROWS) return linearGemvKernel(n, inShape[0]!, c);
+    // a weight larger than one storage binding (VGG's 25088×4096 fc) is split into column blocks, one GEMM each
+    const label = c.label;
     const chunks = linearColumnChunks(n.inFeatures, n.outFeatures, c.maxBindingBytes, n.name);
     const full = linearWeightToGemm(n.weight, n.outFeatures, n.inFeatures);
     const weights: Record<string, Float32Array> = {};
