@@ -1,11 +1,13 @@
 /**
  * Fully connected layers (y = x·Wᵀ + b on [N, F], PyTorch's [out][in]
  * weight) and the matrix product of two runtime tensors. Both run on the
- * tiled GEMM; a linear weight larger than one storage binding (VGG's
- * 25088×4096 fc) is split into column blocks, one GEMM each.
+ * tiled GEMM, except a linear layer at batch ≤ 4, which runs the GEMV; a
+ * linear weight larger than one storage binding (VGG's 25088×4096 fc) is
+ * split into column blocks, one dispatch each.
  */
 import { BindingLimitError, GraphError } from '../errors.js';
 import { gemm, linearWeightToGemm } from '../kernels/gemm.js';
+import { gemv, gemvRowLength, gemvWeight, GEMV_MAX_ROWS } from '../kernels/gemv.js';
 import type { Activation, ActivationParams } from '../vocabulary.js';
 import { binary } from './binary.js';
 import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
@@ -183,8 +185,10 @@ export const matmulOp: OpDef<MatmulNode> = {
 export const linearKernel: KernelDef<LinearExecNode> = {
   kinds: ['linear'],
   kernel: (n, c: KernelContext): NodeKernel => {
-    // a weight larger than one storage binding (VGG's 25088×4096 fc) is split into column blocks, one GEMM each
     const inShape = c.shape(n.inputs[0]!);
+    // batch ≤ 4: the GEMV (the GEMM's 4-row tile would idle 3 of 4 rows and run too few workgroups)
+    if (inShape[0]! <= GEMV_MAX_ROWS) return linearGemvKernel(n, inShape[0]!, c);
+    // a weight larger than one storage binding (VGG's 25088×4096 fc) is split into column blocks, one GEMM each
     const label = c.label;
     const chunks = linearColumnChunks(n.inFeatures, n.outFeatures, c.maxBindingBytes, n.name);
     const full = linearWeightToGemm(n.weight, n.outFeatures, n.inFeatures);
@@ -210,6 +214,33 @@ export const linearKernel: KernelDef<LinearExecNode> = {
     };
   },
 };
+
+/**
+ * Batch ≤ 4: the GEMV, weights in its padded layout ([in][out rounded to
+ * vec4s]), in column blocks that each fit one binding with their padding.
+ */
+function linearGemvKernel(n: LinearExecNode, m: number, c: KernelContext): NodeKernel {
+  const chunks = linearColumnChunks(n.inFeatures, gemvRowLength(n.outFeatures), c.maxBindingBytes, n.name).map(([begin, end]): [number, number] => [begin, Math.min(end, n.outFeatures)]);
+  const weights: Record<string, Float32Array> = {};
+  chunks.forEach(([begin, end], i) => {
+    weights[`weight${i}`] = gemvWeight(n.weight, n.outFeatures, n.inFeatures, begin, end);
+    if (n.bias) weights[`bias${i}`] = n.bias.subarray(begin, end);
+  });
+  return {
+    weights,
+    scratchFloats: 0,
+    writesSlices: false,
+    dispatches: (b) =>
+      chunks.map(([begin, end], i) =>
+        gemv(
+          { m, n: end - begin, k: n.inFeatures, ldc: n.outFeatures, colOffset: begin },
+          { x: b.read(n.inputs[0]!), weight: b.weights[`weight${i}`]!, bias: b.weights[`bias${i}`], output: b.write, unused: b.unused },
+          { activation: n.activation, activationParams: n.activationParams },
+          chunks.length === 1 ? c.label : `${c.label} columns ${begin}..${end}`,
+        ),
+      ),
+  };
+}
 
 export const matmulKernel: KernelDef<MatmulExecNode> = {
   kinds: ['matmul'],
