@@ -18,7 +18,7 @@ import { validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_sha
 import { outputPixels, type ConvStrategy } from './conv2d_strategy.js';
 import { epilogueConstants } from './epilogue.js';
 import { GEMM_TILE_NAMES, GEMM_TILES, gemmTileFor, isGemmTileName, type GemmTile } from './gemm.js';
-import { ceilDiv, linearWorkgroups } from './geometry.js';
+import { ceilDiv, linearWorkgroups, MAX_WORKGROUPS_PER_DIMENSION } from './geometry.js';
 
 export const implicitGemmShader = defineShader('conv2d_implicit_gemm', nanWgsl, floatMathWgsl, epilogueWgsl, implicitGemmWgsl);
 export const implicitGemmScalarShader = defineShader('conv2d_implicit_gemm_scalar', nanWgsl, floatMathWgsl, epilogueWgsl, implicitGemmScalarWgsl);
@@ -43,7 +43,8 @@ function checkTile(name: string, t: GemmTile): void {
 
 export const implicitGemmStrategy: ConvStrategy = {
   name: 'implicit_gemm',
-  unsupportedReason: () => undefined,
+  // the groups are workgroup z, whose count one dimension caps
+  unsupportedReason: (s) => (s.groups > MAX_WORKGROUPS_PER_DIMENSION ? `implicit_gemm runs one workgroup layer per group, at most ${MAX_WORKGROUPS_PER_DIMENSION}; this conv has ${s.groups} groups` : undefined),
   layoutWeights: im2colWeightLayout,
   scratchLength: () => 0,
   defaultTile: (s) => gemmTileFor(outputPixels(s), s.outChannels / s.groups),
