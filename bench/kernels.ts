@@ -1,11 +1,15 @@
 /**
- * npm run bench:kernels [-- --runs 20 --warmup 3 --only resnet50,vgg16,mobilenet_v2 --layer 1×1 --tiles --json out.json]
+ * npm run bench:kernels [-- --runs 20 --warmup 3 --only resnet50,vgg16,mobilenet_v2 --layer 1×1 --tiles
+ *   --strategies direct,im2col,implicit_gemm --scale 0.25 --json out.json]
  *
  * GPU time of every applicable conv strategy on real layer shapes from
  * ResNet-50, VGG-16, MobileNet v1/v2 (batch 1, f32): median, p10 and p90 of
- * N runs after warm-up, and GFLOP/s (2 flops per multiply-accumulate).
+ * N runs after warm-up, GFLOP/s (2 flops per multiply-accumulate) and the
+ * scratch memory the strategy needs (im2col's patch matrix).
  * `--tiles` adds every GEMM tile variant (as autotune sees them); `--layer`
- * keeps layers whose name contains the text.
+ * keeps layers whose name contains the text; `--strategies` keeps those
+ * strategies; `--scale` multiplies every layer's input height and width (an
+ * emulator's minutes per layer at 224² become seconds at 0.25).
  * GPU timestamps when the adapter has them, queue completion otherwise.
  * On SwiftShader (no GPU) the figures are CPU emulation: compare strategies
  * with each other, not with real GPUs.
@@ -41,6 +45,8 @@ const LAYERS: Layer[] = [
   { model: 'resnet50', name: 'layer3 1×1 256→1024', params: conv(14, 256, 1024, 1) },
   { model: 'resnet50', name: 'layer4 3×3 512→512', params: conv(7, 512, 512, 3) },
   { model: 'vgg16', name: 'conv1_1 3×3 3→64', params: conv(224, 3, 64, 3) },
+  { model: 'vgg16', name: 'conv1_2 3×3 64→64', params: conv(224, 64, 64, 3) },
+  { model: 'vgg16', name: 'conv3_1 3×3 128→256', params: conv(56, 128, 256, 3) },
   { model: 'vgg16', name: 'conv4_2 3×3 512→512', params: conv(28, 512, 512, 3) },
   { model: 'vgg16', name: 'conv5_1 3×3 512→512', params: conv(14, 512, 512, 3) },
   { model: 'mobilenet_v1', name: 'features.1.pw 1×1 8→16 (0.25 width)', params: conv(112, 8, 16, 1) },
@@ -74,20 +80,23 @@ const only = option('only', '').split(',').filter(Boolean);
 const jsonPath = option('json', '');
 const layerFilter = option('layer', '');
 const tiles = process.argv.includes('--tiles');
+const strategies = option('strategies', '').split(',').filter(Boolean);
+const scale = Number(option('scale', '1'));
 
 const ctx = await createNodeGpuContext();
 const { device } = ctx;
 const timer = new PassTimer(ctx);
 console.log(`adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description} (${ctx.deviceClass} heuristic for auto)`);
-console.log(`timing: ${timer.source}; ${runs} runs after ${warmup} warm-up, batch 1, f32`);
+console.log(`timing: ${timer.source}; ${runs} runs after ${warmup} warm-up, batch 1, f32${scale !== 1 ? `; input height and width × ${scale}` : ''}`);
 
-interface Row { model: string; layer: string; strategy: string; auto: boolean; medianMs: number; p10Ms: number; p90Ms: number; gflops: number }
+interface Row { model: string; layer: string; strategy: string; auto: boolean; medianMs: number; p10Ms: number; p90Ms: number; gflops: number; scratchBytes: number }
 const rows: Row[] = [];
-const header = ['model', 'layer', 'strategy', 'median ms', 'p10', 'p90', 'GFLOP/s', ''];
+const header = ['model', 'layer', 'strategy', 'median ms', 'p10', 'p90', 'GFLOP/s', 'scratch MiB', ''];
 console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 
 for (const layer of LAYERS.filter((l) => (!only.length || only.includes(l.model)) && l.name.includes(layerFilter))) {
-  const s = conv2dShape(layer.params);
+  const p = layer.params;
+  const s = conv2dShape(scale === 1 ? p : { ...p, inHeight: Math.max(1, Math.round(p.inHeight * scale)), inWidth: Math.max(1, Math.round(p.inWidth * scale)) });
   const input = createTensorBuffer(device, randomData(s.batch * s.inHeight * s.inWidth * s.inChannels), 'input');
   const output = createTensorBuffer(device, s.batch * s.outHeight * s.outWidth * s.outChannels * 4, 'output');
   const bias = createTensorBuffer(device, randomData(s.outChannels), 'bias');
@@ -95,7 +104,7 @@ for (const layer of LAYERS.filter((l) => (!only.length || only.includes(l.model)
   const auto = chooseConvStrategy(s, ctx.deviceClass);
   const layerRows: Row[] = [];
   // convCandidates leaves out im2col on depthwise layers (`groups` one-column GEMMs: minutes per run on SwiftShader, never a winner)
-  for (const candidate of convCandidates(s, tiles)) {
+  for (const candidate of convCandidates(s, tiles).filter((c) => !strategies.length || strategies.includes(c.strategy))) {
     const name = candidateName(candidate);
     const strategy = CONV_STRATEGIES[candidate.strategy];
     const weight = createTensorBuffer(device, strategy.layoutWeights(s, oihw), 'weight');
@@ -113,7 +122,7 @@ for (const layer of LAYERS.filter((l) => (!only.length || only.includes(l.model)
     const { median, p10, p90 } = latencyStats(times);
     const row: Row = {
       model: layer.model, layer: layer.name, strategy: name, auto: name === auto,
-      medianMs: median, p10Ms: p10, p90Ms: p90, gflops: (2 * macs(s)) / (median * 1e6),
+      medianMs: median, p10Ms: p10, p90Ms: p90, gflops: (2 * macs(s)) / (median * 1e6), scratchBytes: scratchLength * 4,
     };
     layerRows.push(row);
     prepared.forEach(releaseDispatch);
@@ -123,7 +132,7 @@ for (const layer of LAYERS.filter((l) => (!only.length || only.includes(l.model)
   const best = Math.min(...layerRows.map((r) => r.medianMs));
   for (const r of layerRows) {
     const marks = [r.medianMs === best ? 'fastest' : '', r.auto ? 'auto' : ''].filter(Boolean).join(', ');
-    console.log(`| ${r.model} | ${r.layer} | ${r.strategy} | ${r.medianMs.toFixed(3)} | ${r.p10Ms.toFixed(3)} | ${r.p90Ms.toFixed(3)} | ${r.gflops.toFixed(2)} | ${marks} |`);
+    console.log(`| ${r.model} | ${r.layer} | ${r.strategy} | ${r.medianMs.toFixed(3)} | ${r.p10Ms.toFixed(3)} | ${r.p90Ms.toFixed(3)} | ${r.gflops.toFixed(2)} | ${(r.scratchBytes / 2 ** 20).toFixed(1)} | ${marks} |`);
   }
   rows.push(...layerRows);
   input.destroy();

@@ -132,7 +132,7 @@ export async function runBench(ctx: GpuContext, p: BenchParams, progress: (line:
   const configs: [string, CompileOptions][] = [
     ['auto', {}],
     ['autotuned', { autotune: { store: typeof localStorage !== 'undefined' ? localStorageAutotuneStore(localStorage) : memoryAutotuneStore(), runs: Math.max(2, Math.min(p.runs, 5)), warmup: 1, tiles: p.tiles } }],
-    ...(['direct', 'im2col', 'pointwise', 'depthwise'] as const).map((s): [string, CompileOptions] => [`forced ${s}`, { strategy: s }]),
+    ...(['direct', 'im2col', 'implicit_gemm', 'pointwise', 'depthwise'] as const).map((s): [string, CompileOptions] => [`forced ${s}`, { strategy: s }]),
   ];
   let ours: Record<string, Float32Array> | undefined;
   for (const [config, options] of configs) {

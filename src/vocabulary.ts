@@ -43,5 +43,5 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 export type LrnConvention = 'pytorch' | 'onnx';
 
 /** The conv strategies (src/kernels/conv2d.ts holds one implementation per name). */
-export const CONV_STRATEGY_NAMES = ['direct', 'im2col', 'pointwise', 'depthwise'] as const;
+export const CONV_STRATEGY_NAMES = ['direct', 'im2col', 'pointwise', 'depthwise', 'implicit_gemm'] as const;
 export type ConvStrategyName = (typeof CONV_STRATEGY_NAMES)[number];

@@ -1,7 +1,7 @@
 /**
  * What autotuning and the bench choose between for one conv layer: every
  * strategy that can serve the shape, and for the GEMM-based ones (those with
- * a defaultTile: im2col, pointwise) every tile of the GEMM tile registry —
+ * a defaultTile: im2col, implicit GEMM, pointwise) every tile of the GEMM tile registry —
  * the plain strategy runs the tile the heuristic picks for the shape, and
  * each other registry tile is a variant.
  */
@@ -24,9 +24,9 @@ export function candidateName(c: ConvCandidate): string {
   return c.tile ? `${c.strategy}/${c.tile}` : c.strategy;
 }
 
-/** Im2col on a depthwise layer is `groups` one-column GEMMs: minutes per run on a CPU-emulated GPU and never a winner. */
+/** A GEMM conv (im2col, implicit GEMM) on a depthwise layer is `groups` one-column GEMMs: minutes per run on a CPU-emulated GPU and never a winner. */
 export function hopeless(s: Conv2dShape, strategy: ConvStrategyName): boolean {
-  return strategy === 'im2col' && s.groups > 1 && s.groups === s.inChannels;
+  return (strategy === 'im2col' || strategy === 'implicit_gemm') && s.groups > 1 && s.groups === s.inChannels;
 }
 
 /**

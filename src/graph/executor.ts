@@ -31,8 +31,15 @@ export type { OutputData, RunOptions, RunResult } from './run_path.js';
 
 export interface ModelInfo {
   /** Executed nodes after fusion, with their conv strategy. */
-  nodes: { name: string; kind: ExecNode['kind']; sources: readonly string[]; strategy?: string; tile?: string }[];
+  nodes: { name: string; kind: ExecNode['kind']; sources: readonly string[]; strategy?: string; tile?: string; scratchBytes?: number }[];
   dispatches: number;
+  /**
+   * Bytes of scratch the layers ask for (im2col's patch matrices), summed
+   * over layers: what they write and re-read per run. The arena holds them
+   * in reused space, so plannedBytes grows by at most the largest. Per node
+   * as `scratchBytes` where it is not 0.
+   */
+  scratchBytes: number;
   /** Bytes of the arena buffers holding activations and scratch. */
   plannedBytes: number;
   /** Bytes if every intermediate tensor had its own buffer. */
@@ -128,9 +135,19 @@ export class CompiledModel {
   /** What compile() made of the graph: fused nodes, strategies, memory. */
   get info(): ModelInfo {
     const { exec, placement, notices, weightBytes, replay } = this.current();
+    const scratch = new Map<number, number>();
+    for (const step of placement.steps) if (step.kind === 'node' && step.scratchFloats) scratch.set(step.node, step.scratchFloats * 4);
     return {
-      nodes: exec.nodes.map((n) => ({ name: n.name, kind: n.kind, sources: n.sources, strategy: n.kind === 'conv' ? n.strategy : undefined, ...(n.kind === 'conv' && n.tile ? { tile: n.tile } : {}) })),
+      nodes: exec.nodes.map((n, i) => ({
+        name: n.name,
+        kind: n.kind,
+        sources: n.sources,
+        strategy: n.kind === 'conv' ? n.strategy : undefined,
+        ...(n.kind === 'conv' && n.tile ? { tile: n.tile } : {}),
+        ...(scratch.has(i) ? { scratchBytes: scratch.get(i)! } : {}),
+      })),
       dispatches: replay.steps.reduce((s, p) => s + p.dispatches.length, 0),
+      scratchBytes: [...scratch.values()].reduce((a, b) => a + b, 0),
       plannedBytes: placement.storage.peakBytes,
       naiveBytes: placement.storage.naiveBytes,
       arenas: placement.storage.arenaBytes.length,

@@ -1,5 +1,5 @@
 /**
- * Conv2d in four strategies behind one face (resolveConvStrategy, then its
+ * Conv2d in five strategies behind one face (resolveConvStrategy, then its
  * dispatches). `auto` picks by shape; the bench and autotuning force one per
  * layer. A forced strategy that cannot serve a shape is an
  * UnsupportedConfigurationError saying why.
@@ -10,6 +10,7 @@ import type { Conv2dShape } from './conv2d_shape.js';
 import { depthwiseStrategy } from './conv2d_depthwise.js';
 import { directStrategy } from './conv2d_direct.js';
 import { im2colStrategy } from './conv2d_im2col.js';
+import { implicitGemmStrategy } from './conv2d_implicit_gemm.js';
 import { pointwiseStrategy } from './conv2d_pointwise.js';
 import type { ConvStrategy, ConvStrategyName } from './conv2d_strategy.js';
 
@@ -18,6 +19,7 @@ export const CONV_STRATEGIES: Readonly<Record<ConvStrategyName, ConvStrategy>> =
   im2col: im2colStrategy,
   pointwise: pointwiseStrategy,
   depthwise: depthwiseStrategy,
+  implicit_gemm: implicitGemmStrategy,
 };
 
 /** The strategies that can compute this layer. */
@@ -32,7 +34,10 @@ export function applicableStrategies(s: Conv2dShape): ConvStrategyName[] {
  * On a GPU: depthwise for depthwise layers, the plain GEMM for 1×1s, direct
  * where each output needs little work (small reduction, e.g. a first layer
  * over RGB) or has too few output channels per group to fill the GEMM's
- * 64-column tile (LeNet's 16), im2col + GEMM for the rest.
+ * 64-column tile (LeNet's 16), the implicit GEMM for the rest: the GEMM
+ * of im2col reading its patches straight from the input, so no patch matrix
+ * is written and re-read (VGG-16's at batch 16 outgrew any binding); im2col
+ * stays a candidate for autotuning and the bench.
  *
  * On a CPU-emulated adapter (SwiftShader): depthwise for depthwise layers,
  * direct for everything else. Emulators run each invocation of a workgroup
@@ -48,7 +53,7 @@ export function chooseConvStrategy(s: Conv2dShape, deviceClass: DeviceClass = 'g
   if (!pointwiseStrategy.unsupportedReason(s)) return 'pointwise';
   const reduction = s.kernelHeight * s.kernelWidth * (s.inChannels / s.groups);
   if (reduction <= 64 || s.outChannels / s.groups < 32) return 'direct';
-  return 'im2col';
+  return 'implicit_gemm';
 }
 
 export function resolveConvStrategy(s: Conv2dShape, requested: ConvStrategyName | 'auto', deviceClass: DeviceClass = 'gpu'): ConvStrategy {

@@ -15,13 +15,35 @@ import { ceilDiv, linearWorkgroups } from './geometry.js';
 export const im2colShader = defineShader('im2col', linearIndexWgsl, im2colWgsl);
 const WORKGROUP_SIZE = 64;
 
-function kPerGroup(s: Conv2dShape): number {
+export function kPerGroup(s: Conv2dShape): number {
   return s.kernelHeight * s.kernelWidth * (s.inChannels / s.groups);
 }
 
 /** K padded to a multiple of 4 so the vec4 GEMM can read the columns. */
-function kPadded(s: Conv2dShape): number {
+export function kPadded(s: Conv2dShape): number {
   return ceilDiv(kPerGroup(s), 4) * 4;
+}
+
+/**
+ * B[g][k][n] from OIHW, with k = (ky·kw + kx)·inPerGroup + ci and the rows
+ * from kPerGroup up to kPadded zero; the implicit GEMM reads the same layout.
+ */
+export function im2colWeightLayout(s: Conv2dShape, oihw: Float32Array): Float32Array {
+  const inPerGroup = s.inChannels / s.groups;
+  const outPerGroup = s.outChannels / s.groups;
+  const kp = kPadded(s);
+  const out = new Float32Array(s.groups * kp * outPerGroup);
+  for (let o = 0; o < s.outChannels; o++) {
+    const g = Math.floor(o / outPerGroup);
+    const n = o % outPerGroup;
+    for (let ci = 0; ci < inPerGroup; ci++)
+      for (let ky = 0; ky < s.kernelHeight; ky++)
+        for (let kx = 0; kx < s.kernelWidth; kx++) {
+          const k = (ky * s.kernelWidth + kx) * inPerGroup + ci;
+          out[(g * kp + k) * outPerGroup + n] = oihw[((o * inPerGroup + ci) * s.kernelHeight + ky) * s.kernelWidth + kx]!;
+        }
+  }
+  return out;
 }
 
 /** The GEMM after im2col: one [pixels × kPadded] · [kPadded × outPerGroup] product per group. */
@@ -40,24 +62,7 @@ function gemmParams(s: Conv2dShape, slice: ChannelSlice): GemmParams {
 export const im2colStrategy: ConvStrategy = {
   name: 'im2col',
   unsupportedReason: () => undefined,
-  layoutWeights(s, oihw) {
-    // B[g][k][n] with k = (ky·kw + kx)·inPerGroup + ci, rows kPerGroup..kPadded zero
-    const inPerGroup = s.inChannels / s.groups;
-    const outPerGroup = s.outChannels / s.groups;
-    const kp = kPadded(s);
-    const out = new Float32Array(s.groups * kp * outPerGroup);
-    for (let o = 0; o < s.outChannels; o++) {
-      const g = Math.floor(o / outPerGroup);
-      const n = o % outPerGroup;
-      for (let ci = 0; ci < inPerGroup; ci++)
-        for (let ky = 0; ky < s.kernelHeight; ky++)
-          for (let kx = 0; kx < s.kernelWidth; kx++) {
-            const k = (ky * s.kernelWidth + kx) * inPerGroup + ci;
-            out[(g * kp + k) * outPerGroup + n] = oihw[((o * inPerGroup + ci) * s.kernelHeight + ky) * s.kernelWidth + kx]!;
-          }
-    }
-    return out;
-  },
+  layoutWeights: im2colWeightLayout,
   scratchLength: (s) => s.groups * outputPixels(s) * kPadded(s),
   defaultTile(s) {
     const p = gemmParams(s, fullSlice(s.outChannels));

@@ -39,7 +39,7 @@ export interface ConvStrategy {
   scratchLength(shape: Conv2dShape): number;
   /**
    * Present exactly on the strategies whose dispatches run the tiled GEMM
-   * (im2col, pointwise): the GEMM tile they use for this shape when given
+   * (im2col, implicit_gemm, pointwise): the GEMM tile they use for this shape when given
    * none. Every tile of GEMM_TILES may be passed to their dispatches.
    */
   defaultTile?(shape: Conv2dShape): GemmTileName;

@@ -60,7 +60,7 @@ export interface ConvNode extends ExecNodeBase {
   /** A tensor shaped like the output, added before the activation. */
   readonly residual?: number;
   readonly strategy: ConvStrategyName | 'auto';
-  /** The GEMM tile of a GEMM strategy (im2col, pointwise), when a pass chose one; else the strategy's own. */
+  /** The GEMM tile of a GEMM strategy (im2col, implicit_gemm, pointwise), when a pass chose one; else the strategy's own. */
   readonly tile?: GemmTileName;
 }
 

@@ -16,7 +16,7 @@ import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
 import { randomInputs, randomWeights } from '../helpers/random_graph.js';
 import { runGraphRef } from '../reference/graph.js';
 
-/** One 3×3 conv: its candidates (without tile variants) are direct and im2col. */
+/** One 3×3 conv: its candidates (without tile variants) are direct, im2col and implicit_gemm. */
 function oneConv(): Graph {
   const g = new GraphBuilder();
   const x = g.input('image', [1, 5, 7, 9]);
@@ -46,13 +46,13 @@ async function tunedWithFaults(pipeline: FaultPlan['pipeline'], seed: number) {
 
 describe('autotune skips failing candidates', () => {
   test('a candidate whose pipeline is rejected is skipped with a notice; the other wins and is right', async () => {
-    const { info, error, onNotice, stored, injected } = await tunedWithFaults((d) => String(d.label).startsWith('im2col'), 1);
+    // both GEMM candidates fail, so direct is the one left
+    const { info, error, onNotice, stored, injected } = await tunedWithFaults((d) => /^(im2col|conv2d_implicit_gemm)/.test(String(d.label)), 1);
     expect(injected).toBeGreaterThan(0);
     const layer = info.autotune!.layers.c1!;
     expect(layer.strategy).toBe('direct');
     expect(layer.untuned).toBeUndefined();
-    expect(layer.skipped).toHaveLength(1);
-    expect(layer.skipped![0]!.candidate).toBe('im2col');
+    expect(layer.skipped!.map((k) => k.candidate)).toEqual(['im2col', 'implicit_gemm']);
     expect(layer.skipped![0]!.reason).toMatch(/pipeline im2col.* failed to compile: injected/);
     const notice = info.notices.find((n) => n.startsWith('autotune: c1:'));
     expect(notice).toMatch(/^autotune: c1: im2col skipped: pipeline im2col.*injected/);
@@ -69,7 +69,7 @@ describe('autotune skips failing candidates', () => {
     const seen = new Set<string>();
     const firstTime = (d: GPUComputePipelineDescriptor): boolean => {
       const label = String(d.label);
-      if (!/^(conv2d_direct|im2col|gemm_tiled)/.test(label) || seen.has(label)) return false;
+      if (!/^(conv2d_direct|im2col|gemm_tiled|conv2d_implicit_gemm)/.test(label) || seen.has(label)) return false;
       seen.add(label);
       return true;
     };
@@ -77,7 +77,7 @@ describe('autotune skips failing candidates', () => {
     const layer = info.autotune!.layers.c1!;
     expect(layer.untuned).toBe(true);
     expect(layer.strategy).toBe(layer.auto);
-    expect(layer.skipped!.map((k) => k.candidate).sort()).toEqual(['direct', 'im2col']);
+    expect(layer.skipped!.map((k) => k.candidate).sort()).toEqual(['direct', 'im2col', 'implicit_gemm']);
     expect(info.nodes.find((n) => n.name === 'c1')!.strategy).toBe(layer.auto);
     expect(info.notices.find((n) => n.startsWith('autotune: c1:'))).toMatch(/direct skipped: .*im2col skipped: .*untuned/);
     expect(stored).toEqual({});

@@ -20,8 +20,8 @@ const C5: Conv2dShape = {
 };
 
 describe('autoMark', () => {
-  test('LeNet-5 C5: im2col by the GPU rules, direct by the CPU-emulation rules, and the label says which', () => {
-    expect(autoMark(C5, 'gpu')).toEqual({ candidate: 'im2col', deviceClass: 'gpu', label: 'auto (GPU rules)' });
+  test('LeNet-5 C5: implicit_gemm by the GPU rules, direct by the CPU-emulation rules, and the label says which', () => {
+    expect(autoMark(C5, 'gpu')).toEqual({ candidate: 'implicit_gemm', deviceClass: 'gpu', label: 'auto (GPU rules)' });
     expect(autoMark(C5, 'cpu')).toEqual({ candidate: 'direct', deviceClass: 'cpu', label: 'auto (CPU-emulation rules)' });
   });
 

@@ -234,7 +234,7 @@ describe('summary and bench', () => {
       expect(s.totals.parameters).toBe(learnable(graph));
       expect(s.totals.macs).toBe(summary(graph).totalMacs);
       expect(s.layers).toHaveLength(graph.nodes.length);
-      for (const l of s.layers.filter((x: { op: string }) => x.op === 'conv2d')) expect(['direct', 'im2col', 'pointwise', 'depthwise']).toContain(l.strategy);
+      for (const l of s.layers.filter((x: { op: string }) => x.op === 'conv2d')) expect(['direct', 'im2col', 'pointwise', 'depthwise', 'implicit_gemm']).toContain(l.strategy);
     }
     expect(learnable(lenet5())).toBe(61706);
   });

@@ -7,13 +7,13 @@ import { CONV_STRATEGIES } from '../../src/kernels/conv2d.js';
 describe('--strategy', () => {
   it('lists auto, then every CONV_STRATEGIES key', () => {
     expect(STRATEGIES).toEqual(['auto', ...Object.keys(CONV_STRATEGIES)]);
-    expect(STRATEGIES).toEqual(['auto', 'direct', 'im2col', 'pointwise', 'depthwise']);
-    expect(strategyOption.help).toContain('auto|direct|im2col|pointwise|depthwise');
+    expect(STRATEGIES).toEqual(['auto', 'direct', 'im2col', 'pointwise', 'depthwise', 'implicit_gemm']);
+    expect(strategyOption.help).toContain('auto|direct|im2col|pointwise|depthwise|implicit_gemm');
   });
 
   it('parses each of them, defaults to auto, and names them all when refusing another', () => {
     for (const s of STRATEGIES) expect(parseStrategy(s)).toBe(s);
     expect(parseStrategy(undefined)).toBe('auto');
-    expect(() => parseStrategy('fast')).toThrow(new UsageError('--strategy must be one of auto, direct, im2col, pointwise, depthwise, got "fast"'));
+    expect(() => parseStrategy('fast')).toThrow(new UsageError('--strategy must be one of auto, direct, im2col, pointwise, depthwise, implicit_gemm, got "fast"'));
   });
 });

@@ -173,7 +173,7 @@ describe('bench page', () => {
     expect(r.layers.filter((l) => l.runtime === 'tfjs').length).toBe(shapes.length);
 
     const configs = r.network.filter((n) => n.runtime === 'ours').map((n) => n.config);
-    expect(configs).toEqual(['auto', 'autotuned', 'forced direct', 'forced im2col', 'forced pointwise', 'forced depthwise']);
+    expect(configs).toEqual(['auto', 'autotuned', 'forced direct', 'forced im2col', 'forced implicit_gemm', 'forced pointwise', 'forced depthwise']);
     for (const n of r.network.filter((x) => x.runtime === 'ours')) {
       expect(n.wallMs!.median, n.config).toBeGreaterThan(0);
       // cold start: compile (pipelines may already be cached from an earlier config) plus the first run

@@ -17,13 +17,15 @@ import { runGraphRef } from '../reference/graph.js';
  * The adapter classes whose `auto` rules a whole-network check runs under
  * (compile option `deviceClass`). SwiftShader's own class is 'cpu', where
  * auto picks direct/depthwise for every conv; 'gpu' forces the rules real GPUs
- * get, so the im2col and pointwise GEMM paths run end to end too.
+ * get, so the implicit-GEMM and pointwise GEMM paths run end to end too.
  * @example for (const deviceClass of DEVICE_CLASSES) it(`resnet18 (${deviceClass} rules)`, ...)
  */
 export const DEVICE_CLASSES = ['cpu', 'gpu'] as const satisfies readonly DeviceClass[];
 
-/** The strategies that reach the GEMM kernel; only 'gpu' rules pick them. */
-export const GEMM_STRATEGIES = ['im2col', 'pointwise'] as const satisfies readonly ConvStrategyName[];
+/** The strategies that run a tiled GEMM; only 'gpu' rules pick them (im2col only when forced or autotuned). */
+export const GEMM_STRATEGIES = ['implicit_gemm', 'im2col', 'pointwise'] as const satisfies readonly ConvStrategyName[];
+/** What 'gpu' rules use by default: a network with dense k×k convs over many channels and 1×1s. */
+const GPU_RULE_GEMMS = ['implicit_gemm', 'pointwise'] as const satisfies readonly GemmStrategy[];
 export type GemmStrategy = (typeof GEMM_STRATEGIES)[number];
 
 /** How many executed convs use each strategy. */
@@ -37,13 +39,13 @@ export function convStrategyCounts(info: ModelInfo): Partial<Record<ConvStrategy
  * Asserts that a model compiled under `deviceClass` rules really took that
  * class's paths, so a check cannot silently fall back to direct: 'cpu' never
  * uses a GEMM strategy; 'gpu' uses every strategy in `gemm` (default both
- * im2col and pointwise; a network without a dense k×k conv over many
+ * implicit_gemm and pointwise; a network without a dense k×k conv over many
  * channels, like MobileNet, names only pointwise). Returns the counts, for the log.
  */
 export function expectDeviceClassStrategies(
   info: ModelInfo,
   deviceClass: DeviceClass,
-  gemm: readonly GemmStrategy[] = GEMM_STRATEGIES,
+  gemm: readonly GemmStrategy[] = GPU_RULE_GEMMS,
 ): Partial<Record<ConvStrategyName, number>> {
   const counts = convStrategyCounts(info);
   if (deviceClass === 'cpu') {

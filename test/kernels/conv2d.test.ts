@@ -143,8 +143,8 @@ describe('every GEMM tile computes the conv (GEMM strategies forced onto each re
   let worst = 0;
   afterAll(() => console.log(`[conv2d] GEMM tiles: worst relative L2 ${worst.toExponential(2)}`));
 
-  it('the GEMM strategies are im2col and pointwise; direct and depthwise run no GEMM', () => {
-    expect(gemmStrategies).toEqual(['im2col', 'pointwise']);
+  it('the GEMM strategies are im2col, pointwise and implicit_gemm; direct and depthwise run no GEMM', () => {
+    expect(gemmStrategies).toEqual(['im2col', 'pointwise', 'implicit_gemm']);
   });
 
   for (const strategy of gemmStrategies) {
@@ -277,10 +277,10 @@ describe('invalid conv parameters name the parameter', () => {
     const rgb = conv2dShape({ ...base, inChannels: 3, outChannels: 64 });
     expect(chooseConvStrategy(dw)).toBe('depthwise');
     expect(chooseConvStrategy(pw)).toBe('pointwise');
-    expect(chooseConvStrategy(big)).toBe('im2col');
+    expect(chooseConvStrategy(big)).toBe('implicit_gemm');
     expect(chooseConvStrategy(rgb)).toBe('direct');
     // a CPU-emulated adapter keeps depthwise and runs the rest direct (see conv2d_auto.test.ts)
     expect([dw, pw, big, rgb].map((s) => chooseConvStrategy(s, 'cpu'))).toEqual(['depthwise', 'direct', 'direct', 'direct']);
-    expect(applicableStrategies(pw)).toEqual(['direct', 'im2col', 'pointwise']);
+    expect(applicableStrategies(pw)).toEqual(['direct', 'im2col', 'pointwise', 'implicit_gemm']);
   });
 });

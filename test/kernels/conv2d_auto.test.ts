@@ -48,7 +48,7 @@ describe('auto conv strategy per device class', () => {
         const plain1x1 = k === 1 && p.strideH === 1 && p.strideW === 1;
         if (plain1x1) expect(gpu).toBe('pointwise');
         else if (k * k * cin <= 64 || p.outChannels < 32) expect(gpu).toBe('direct');
-        else expect(gpu).toBe('im2col');
+        else expect(gpu).toBe('implicit_gemm');
       }
     }
   });
@@ -68,7 +68,9 @@ describe('auto conv strategy per device class', () => {
     const cpu = strategies('cpu');
     expect(cpu.pointwise ?? 0).toBe(0);
     expect(cpu.im2col ?? 0).toBe(0);
+    expect(cpu.implicit_gemm ?? 0).toBe(0);
     expect(cpu.depthwise).toBe(gpu.depthwise);
-    expect(cpu.direct).toBe((gpu.direct ?? 0) + gpu.pointwise! + (gpu.im2col ?? 0));
+    expect(cpu.direct).toBe((gpu.direct ?? 0) + gpu.pointwise! + (gpu.implicit_gemm ?? 0));
+    expect(gpu.im2col ?? 0).toBe(0);
   });
 });

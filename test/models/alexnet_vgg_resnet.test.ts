@@ -143,9 +143,9 @@ describe('numerics vs the float64 interpreter (random weights, reduced inputs)',
   // gemm: run under the 'gpu' rules too (batch 2, so the GEMM paths see a batch), with the strategies that must then appear
   const cases: [string, () => Graph, number, (readonly GemmStrategy[])?][] = [
     // its 1×1 shortcuts have stride 2, which pointwise does not take
-    ['resnet18 batch 2 at 32×32', () => resnet18({ batch: 2, inputSize: 32 }), 18, ['im2col']],
+    ['resnet18 batch 2 at 32×32', () => resnet18({ batch: 2, inputSize: 32 }), 18, ['implicit_gemm']],
     ['alexnet batch 1 at 64×64', () => alexnet({ inputSize: 64 }), 64],
-    ['alexnetOriginal batch 2 at 67×67, 10 classes (grouped convs, LRN)', () => alexnetOriginal({ batch: 2, inputSize: 67, numClasses: 10 }), 67, ['im2col']],
+    ['alexnetOriginal batch 2 at 67×67, 10 classes (grouped convs, LRN)', () => alexnetOriginal({ batch: 2, inputSize: 67, numClasses: 10 }), 67, ['implicit_gemm']],
   ];
   for (const deviceClass of DEVICE_CLASSES) {
     for (const [title, build, seed, gemm] of cases.filter((c) => deviceClass === 'cpu' || c[3])) {

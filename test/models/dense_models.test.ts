@@ -36,9 +36,9 @@ const SIZE = 64;
 
 const CASES = [
   // PyTorch's own count of the twin's parameters (sum of numel over model.parameters())
-  { model: 'unet', size: SIZE, parameters: 1_942_594, outputShape: [1, 2, SIZE, SIZE], gemm: ['im2col', 'pointwise'] },
-  // no 1×1 conv: under 'gpu' rules its 3×3 and 9×9 convs take im2col
-  { model: 'style_transfer', size: SIZE, parameters: 1_679_235, outputShape: [1, 3, SIZE, SIZE], gemm: ['im2col'] },
+  { model: 'unet', size: SIZE, parameters: 1_942_594, outputShape: [1, 2, SIZE, SIZE], gemm: ['implicit_gemm', 'pointwise'] },
+  // no 1×1 conv: under 'gpu' rules its 3×3 and 9×9 convs take implicit_gemm
+  { model: 'style_transfer', size: SIZE, parameters: 1_679_235, outputShape: [1, 3, SIZE, SIZE], gemm: ['implicit_gemm'] },
 ] as const satisfies readonly { model: string; size: number; parameters: number; outputShape: readonly number[]; gemm: readonly GemmStrategy[] }[];
 
 function fixture(model: string, size: number) {

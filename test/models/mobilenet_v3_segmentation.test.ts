@@ -89,10 +89,10 @@ function fixture(model: string, size: number) {
 describe('MobileNet v3 and segmentation vs PyTorch', () => {
   it('makes the fixtures', () => ensureFixtures(CASES, { onnx: true }), 30 * 60_000);
 
-  // 'gpu' rules too where it is cheap: DeepLabV3's dilated ASPP convs then take im2col, the 1×1s pointwise
+  // 'gpu' rules too where it is cheap: DeepLabV3's dilated ASPP convs then take implicit_gemm, the 1×1s pointwise
   const runs: readonly ((typeof CASES)[number] & { deviceClass: DeviceClass; gemm?: readonly GemmStrategy[] })[] = [
     ...CASES.map((c) => ({ ...c, deviceClass: 'cpu' as const })),
-    { ...CASES[3], deviceClass: 'gpu', gemm: ['im2col', 'pointwise'] },
+    { ...CASES[3], deviceClass: 'gpu', gemm: ['implicit_gemm', 'pointwise'] },
   ];
   for (const { model, size, output, deviceClass, gemm } of runs) {
     it(`zoo ${model} at ${size}×${size}, ${deviceClass} rules`, async () => {

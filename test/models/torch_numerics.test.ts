@@ -12,7 +12,7 @@
  *
  * All of them run under the 'cpu' adapter class's rules (direct and
  * depthwise convs, what SwiftShader picks); GPU_CASES, smaller networks at
- * reduced resolution, run under the 'gpu' rules too, so the im2col and
+ * reduced resolution, run under the 'gpu' rules too, so the implicit-GEMM and
  * pointwise GEMM paths real GPUs take are checked end to end
  * (test/helpers/graph_check.ts DEVICE_CLASSES). The ONNX whole-model checks
  * (test/onnx/models.test.ts) add batch 2 under both.
@@ -47,7 +47,7 @@ const CASES = [...MAIN.map((id) => ({ model: id, size: zooModel(id).inputSize })
 type Gemm = readonly GemmStrategy[];
 /** Under the 'gpu' rules as well, with the GEMM strategies each must then use somewhere. */
 const GPU_CASES: readonly { model: string; size: number; gemm: Gemm }[] = [
-  { model: 'vgg11', size: REDUCED, gemm: ['im2col'] },
+  { model: 'vgg11', size: REDUCED, gemm: ['implicit_gemm'] },
   { model: 'efficientnet_b0', size: REDUCED, gemm: ['pointwise'] },
 ];
 
@@ -99,8 +99,8 @@ describe('zoo models torchvision lacks, vs the float64 interpreter', () => {
   const cases: { id: string; size: number; deviceClass: DeviceClass; gemm?: Gemm }[] = [
     ...['mobilenet_v1', 'mobilenet_v1_0.75', 'mobilenet_v1_0.5', 'mobilenet_v1_0.25'].map((id) => ({ id, size: FULL ? 224 : REDUCED, deviceClass: 'cpu' as const })),
     { id: 'alexnet_original', size: FULL ? 227 : 99, deviceClass: 'cpu' },
-    // 'gpu' rules: its grouped 5×5 and 3×3 convs take im2col
-    { id: 'alexnet_original', size: 99, deviceClass: 'gpu', gemm: ['im2col'] },
+    // 'gpu' rules: its grouped 5×5 and 3×3 convs take implicit_gemm
+    { id: 'alexnet_original', size: 99, deviceClass: 'gpu', gemm: ['implicit_gemm'] },
   ];
   for (const { id, size, deviceClass, gemm } of cases) {
     it(`${id} at ${size}×${size}, ${deviceClass} rules`, async () => {

@@ -10,7 +10,7 @@
  *
  * Every model runs under the 'cpu' adapter class's rules (direct and
  * depthwise convs, what SwiftShader picks); the networks of GPU_CASES run
- * under the 'gpu' rules too, so the im2col and pointwise GEMM paths real
+ * under the 'gpu' rules too, so the implicit-GEMM and pointwise GEMM paths real
  * GPUs take are checked end to end (test/helpers/graph_check.ts
  * DEVICE_CLASSES; kernel work adds its configurations there).
  */
@@ -38,12 +38,12 @@ interface Case {
 
 const CASES: readonly Case[] = [
   // its 1×1 shortcuts have stride 2, which pointwise does not take
-  { model: 'resnet18', size: 64 }, // 'gpu' rules: resnet50 covers im2col and pointwise, the float64 zoo check resnet18
-  { model: 'resnet50', size: 64, gpu: ['im2col', 'pointwise'] },
+  { model: 'resnet18', size: 64 }, // 'gpu' rules: resnet50 covers implicit_gemm and pointwise, the float64 zoo check resnet18
+  { model: 'resnet50', size: 64, gpu: ['implicit_gemm', 'pointwise'] },
   // MobileNet's only dense k×k conv is its RGB stem, which stays direct
   { model: 'mobilenet_v2', size: 96, batch: 2, gpu: ['pointwise'] },
   { model: 'efficientnet_b0', size: 96 },
-  { model: 'googlenet', size: 96, gpu: ['im2col', 'pointwise'] },
+  { model: 'googlenet', size: 96, gpu: ['implicit_gemm', 'pointwise'] },
   { model: 'alexnet', size: 224 },
   { model: 'vgg16', size: 224 },
 ];

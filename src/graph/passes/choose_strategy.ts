@@ -20,7 +20,7 @@ export interface StrategyOptions {
   strategy?: StrategyChoice;
   /** Per conv layer, by name; wins over `strategy`. */
   layerStrategies?: Readonly<Record<string, StrategyChoice>>;
-  /** Per conv layer, by name: the GEMM tile of im2col or pointwise (autotune fills it from its measurements). */
+  /** Per conv layer, by name: the GEMM tile of im2col, implicit_gemm or pointwise (autotune fills it from its measurements). */
   layerTiles?: Readonly<Record<string, GemmTileName>>;
   /**
    * Which heuristic `auto` uses: 'gpu' (default) or 'cpu' for adapters that
