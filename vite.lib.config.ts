@@ -183,7 +183,20 @@ export default defineConfig({
         id === 'jpeg-js' ||
         id.startsWith('onnxruntime-web') ||
         id.startsWith('@tensorflow/'),
-      output: { chunkFileNames: 'chunks/[name]-[hash].js' },
+      output: {
+        chunkFileNames: 'chunks/[name]-[hash].js',
+        // protobufjs (the ONNX reader and writer, ~120 KB unminified, CommonJS
+        // and so never tree-shaken) gets a chunk of its own: left to the
+        // default grouping it shares one with the op table, and every app,
+        // even a LeNet-only one that never touches ONNX, then bundles it.
+        codeSplitting: {
+          groups: [
+            // the error classes come first, or they follow proto.ts (which throws them) into the protobuf chunk
+            { name: 'errors', test: /src[\\/]errors\.ts$/, priority: 2 },
+            { name: 'protobuf', test: /node_modules[\\/](protobufjs|long|@protobufjs)[\\/]|src[\\/]onnx[\\/]proto\.ts$/, priority: 1 },
+          ],
+        },
+      },
     },
   },
 });

@@ -150,8 +150,8 @@ describe('bench page', () => {
       expect(bars[0]!.text, layer).toContain('auto (CPU-emulation rules)');
       expect(r.layers.find((l) => l.layer === layer && l.auto)!.candidate).toBe(expectedAuto.get(layer));
     }
-    // LeNet-5's C5 (5×5×16 → 120): im2col by the GPU rules, direct by the CPU ones — the mark follows the adapter in use
-    expect(chooseConvStrategy(convShapeOf(exec, exec.nodes.find((n): n is ConvNode => n.name === 'conv3')!), 'gpu')).toBe('im2col');
+    // LeNet-5's C5 (5×5×16 → 120): im2col by the GPU rules (no scratch), direct by the CPU ones — the mark follows the adapter in use
+    expect(chooseConvStrategy(convShapeOf(exec, exec.nodes.find((n): n is ConvNode => n.name === 'conv3')!), 'gpu')).toBe('implicit_gemm');
     expect(expectedAuto.get('conv3')).toBe('direct');
 
     const ours = r.layers.filter((l) => l.runtime === 'ours');
