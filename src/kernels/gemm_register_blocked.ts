@@ -14,7 +14,7 @@ import gemmBlockedWgsl from '../../shaders/gemm/gemm_register_blocked_8x8.wgsl?r
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { DispatchSpec } from './dispatch.js';
-import { ceilDiv, linearWorkgroups, MAX_WORKGROUPS_PER_DIMENSION } from './geometry.js';
+import { ceilDiv, MAX_WORKGROUPS_PER_DIMENSION } from './geometry.js';
 
 export const gemmRegisterBlockedShader = defineShader(
   'gemm_register_blocked_8x8', nanWgsl, floatMathWgsl, epilogueWgsl, linearIndexWgsl, gemmBlockedWgsl,
@@ -79,16 +79,24 @@ export function registerBlockedFits(p: Pick<BlockedGemmShape, 'm' | 'n' | 'k'>, 
  * The grid: one workgroup per output tile, column tiles along x and row
  * tiles along y while each fits a grid dimension; past that the tile count is
  * folded into x and y (the shader numbers workgroups row-major, so both
- * grids walk the tiles in the same order). Batch goes on z.
+ * grids walk the tiles in the same order, and workgroups past the last tile
+ * return at once). Batch goes on z. `maxPerDimension` is WebGPU's 65,535; a
+ * test lowers it to fold small shapes.
  */
-export function registerBlockedWorkgroups(p: Pick<BlockedGemmShape, 'm' | 'n' | 'batch'>, t: RegisterBlockedTile): [number, number, number] {
+export function registerBlockedWorkgroups(
+  p: Pick<BlockedGemmShape, 'm' | 'n' | 'batch'>,
+  t: RegisterBlockedTile,
+  maxPerDimension = MAX_WORKGROUPS_PER_DIMENSION,
+): [number, number, number] {
   const { rows, cols } = registerBlockedTileSize(t);
   const colTiles = ceilDiv(p.n, cols);
   const rowTiles = ceilDiv(p.m, rows);
-  if (p.batch > MAX_WORKGROUPS_PER_DIMENSION) throw new InvalidParameterError('batch', `${p.batch} products exceed ${MAX_WORKGROUPS_PER_DIMENSION} workgroups along z`);
-  if (colTiles <= MAX_WORKGROUPS_PER_DIMENSION && rowTiles <= MAX_WORKGROUPS_PER_DIMENSION) return [colTiles, rowTiles, p.batch];
-  const [x, y] = linearWorkgroups(colTiles * rowTiles, 1);
-  return [x, y, p.batch];
+  if (p.batch > maxPerDimension) throw new InvalidParameterError('batch', `${p.batch} products exceed ${maxPerDimension} workgroups along z`);
+  if (colTiles <= maxPerDimension && rowTiles <= maxPerDimension) return [colTiles, rowTiles, p.batch];
+  const tiles = colTiles * rowTiles;
+  const y = ceilDiv(tiles, maxPerDimension);
+  if (y > maxPerDimension) throw new InvalidParameterError('m', `${tiles} output tiles exceed a ${maxPerDimension}² grid`);
+  return [ceilDiv(tiles, y), y, p.batch];
 }
 
 /** One dispatch of the register-blocked core; the caller (gemm()) has checked the vec4 conditions. */
