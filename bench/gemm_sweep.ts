@@ -37,6 +37,7 @@ export const GEMM_SWEEP_SHAPES: readonly GemmSweepShape[] = [
     conv3x3('vgg16 conv3_2', 56, 256, 256, b),
     conv3x3('vgg16 conv4_2', 28, 512, 512, b),
     conv3x3('vgg16 conv5_2', 14, 512, 512, b),
+    conv1x1('resnet50 layer1', 56, 64, 64, b),
     conv1x1('resnet50 layer1', 56, 64, 256, b),
     conv3x3('resnet50 layer2', 28, 128, 128, b),
     conv1x1('resnet50 layer3', 14, 256, 1024, b),

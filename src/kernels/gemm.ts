@@ -173,12 +173,9 @@ export function gemm(
   const p = withDefaults(params);
   const name = tile ?? gemmTileFor(p.m, p.n);
   if (!isGemmTileName(name)) throw new InvalidParameterError('tile', `unknown GEMM tile ${JSON.stringify(name)?.slice(0, 40)} (known: ${GEMM_TILE_NAMES.join(', ')})`);
+  const t: GemmTile = GEMM_TILES[gemmTileThatRuns(name, p)];
+  if (t.core) return gemmRegisterBlocked(p, io, epilogue, t, label);
   const vec4 = gemmUsesVec4(p);
-  const runs: GemmTile = GEMM_TILES[gemmTileThatRuns(name, p)];
-  const bindings = { a: io.a, b: io.b, bias: io.bias ?? io.unused, residual: io.residual ?? io.unused, output: io.output };
-  const epilogueOverrides = epilogueConstants({ ...epilogue, hasBias: !!io.bias, hasResidual: !!io.residual });
-  if (runs.core) return gemmRegisterBlocked(p, bindings, epilogueOverrides, runs, label);
-  const t = runs;
   return {
     label,
     shader: vec4 ? gemmVec4Shader : gemmShader,
@@ -186,7 +183,7 @@ export function gemm(
       WG_X: t.wgX,
       WG_Y: t.wgY,
       TILE_K: t.tileK,
-      ...epilogueOverrides,
+      ...epilogueConstants({ ...epilogue, hasBias: !!io.bias, hasResidual: !!io.residual }),
     },
     uniforms: {
       m: p.m,
@@ -198,7 +195,7 @@ export function gemm(
       colOffset: p.colOffset,
       residualStride: p.residualStride,
     },
-    bindings,
+    bindings: { a: io.a, b: io.b, bias: io.bias ?? io.unused, residual: io.residual ?? io.unused, output: io.output },
     workgroups: [ceilDiv(p.n, t.wgX * 4), ceilDiv(p.m, t.wgY * 4), p.batch],
   };
 }

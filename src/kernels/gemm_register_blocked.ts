@@ -13,7 +13,8 @@ import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import gemmBlockedWgsl from '../../shaders/gemm/gemm_register_blocked_8x8.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
-import type { DispatchSpec } from './dispatch.js';
+import type { BufferBinding, DispatchSpec } from './dispatch.js';
+import { epilogueConstants, type Epilogue } from './epilogue.js';
 import { ceilDiv, MAX_WORKGROUPS_PER_DIMENSION } from './geometry.js';
 
 export const gemmRegisterBlockedShader = defineShader(
@@ -99,11 +100,21 @@ export function registerBlockedWorkgroups(
   return [ceilDiv(tiles, y), y, p.batch];
 }
 
+/** gemm()'s buffers (GemmBindings, restated here so this file need not import gemm.ts, which imports it). */
+export interface BlockedGemmBindings {
+  a: BufferBinding;
+  b: BufferBinding;
+  bias?: BufferBinding;
+  residual?: BufferBinding;
+  output: BufferBinding;
+  unused: BufferBinding;
+}
+
 /** One dispatch of the register-blocked core; the caller (gemm()) has checked the vec4 conditions. */
 export function gemmRegisterBlocked(
   p: BlockedGemmShape,
-  bindings: DispatchSpec['bindings'],
-  epilogueConstants: Record<string, number>,
+  io: BlockedGemmBindings,
+  epilogue: Epilogue,
   t: RegisterBlockedTile,
   label: string,
 ): DispatchSpec {
@@ -112,7 +123,13 @@ export function gemmRegisterBlocked(
   return {
     label,
     shader: gemmRegisterBlockedShader,
-    constants: { WG_X: t.wgX, WG_Y: t.wgY, TILE_K: t.tileK, FITS: registerBlockedFits(p, t) ? 1 : 0, ...epilogueConstants },
+    constants: {
+      WG_X: t.wgX,
+      WG_Y: t.wgY,
+      TILE_K: t.tileK,
+      FITS: registerBlockedFits(p, t) ? 1 : 0,
+      ...epilogueConstants({ ...epilogue, hasBias: !!io.bias, hasResidual: !!io.residual }),
+    },
     uniforms: {
       m: p.m,
       n: p.n,
@@ -123,7 +140,7 @@ export function gemmRegisterBlocked(
       colOffset: p.colOffset,
       residualStride: p.residualStride,
     },
-    bindings,
+    bindings: { a: io.a, b: io.b, bias: io.bias ?? io.unused, residual: io.residual ?? io.unused, output: io.output },
     workgroups: registerBlockedWorkgroups(p, t),
   };
 }
