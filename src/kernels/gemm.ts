@@ -98,13 +98,17 @@ export function isGemmTileName(name: unknown): name is GemmTileName {
  * classifier has 1 row and thousands of columns), then by columns (a
  * pointwise conv over many pixels with few output channels). The column
  * tiles are 8 deep because such layers also have few input channels: K = 8
- * then fills one step instead of half of a zero-padded 16.
+ * then fills one step instead of half of a zero-padded 16. At least 128 rows
+ * and 64 columns get the register-blocked 128x64.
  */
 export function gemmTileFor(m: number, n = Infinity): GemmTileName {
   if (m <= 4) return '4x256';
   if (m <= 16) return '16x128';
   if (n <= 16) return '64x16';
   if (n <= 32) return '32x32';
+  // the register-blocked core where a 128×64 tile fills: 1.1–3.2× the 4×4 core's 64x64 on every such shape
+  // measured on SwiftShader (bench/gemm_cores.ts), and what GPUs want; unaligned shapes run 64x64 anyway (its fallback)
+  if (m >= 128 && n >= 64) return '128x64';
   return '64x64';
 }
 
