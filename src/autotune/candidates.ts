@@ -39,7 +39,7 @@ export function convCandidates(s: Conv2dShape, tiles = true): ConvCandidate[] {
     if (hopeless(s, strategy)) continue;
     out.push({ strategy });
     const own = CONV_STRATEGIES[strategy].defaultTile?.(s);
-    if (tiles && own) for (const tile of GEMM_TILE_NAMES) if (tile !== own) out.push({ strategy, tile });
+    if (tiles && own) for (const tile of CONV_STRATEGIES[strategy].tiles ?? GEMM_TILE_NAMES) if (tile !== own) out.push({ strategy, tile });
   }
   return out;
 }

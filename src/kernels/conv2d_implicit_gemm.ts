@@ -17,7 +17,7 @@ import { im2colWeightLayout, kPadded, kPerGroup } from './conv2d_im2col.js';
 import { validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
 import { outputPixels, type ConvStrategy } from './conv2d_strategy.js';
 import { epilogueConstants } from './epilogue.js';
-import { GEMM_TILE_NAMES, GEMM_TILES, gemmTileFor, isGemmTileName, type GemmTile } from './gemm.js';
+import { GEMM_TILE_NAMES, GEMM_TILES, gemmTileFor, isGemmTileName, type GemmTile, type GemmTileName } from './gemm.js';
 import { ceilDiv, linearWorkgroups, MAX_WORKGROUPS_PER_DIMENSION } from './geometry.js';
 
 export const implicitGemmShader = defineShader('conv2d_implicit_gemm', nanWgsl, floatMathWgsl, epilogueWgsl, implicitGemmWgsl);
@@ -41,17 +41,30 @@ function checkTile(name: string, t: GemmTile): void {
   }
 }
 
+/**
+ * The implicit GEMM has the 4×4 core only: a register-blocked tile of the
+ * registry runs as its 4×4 fallback (what gemm() does with a shape that
+ * core cannot take), and is not measured as a candidate of its own.
+ */
+function fourByFourTile(name: GemmTileName): GemmTileName {
+  const t: GemmTile = GEMM_TILES[name];
+  return t.core ? (t.fallback as GemmTileName) : name;
+}
+const FOUR_BY_FOUR_TILES = GEMM_TILE_NAMES.filter((name) => !(GEMM_TILES[name] as GemmTile).core);
+
 export const implicitGemmStrategy: ConvStrategy = {
   name: 'implicit_gemm',
   // the groups are workgroup z, whose count one dimension caps
   unsupportedReason: (s) => (s.groups > MAX_WORKGROUPS_PER_DIMENSION ? `implicit_gemm runs one workgroup layer per group, at most ${MAX_WORKGROUPS_PER_DIMENSION}; this conv has ${s.groups} groups` : undefined),
   layoutWeights: im2colWeightLayout,
   scratchLength: () => 0,
-  defaultTile: (s) => gemmTileFor(outputPixels(s), s.outChannels / s.groups),
+  defaultTile: (s) => fourByFourTile(gemmTileFor(outputPixels(s), s.outChannels / s.groups)),
+  tiles: FOUR_BY_FOUR_TILES,
   dispatches(s, io, epilogue, slice, tile) {
     validateSlice(slice, s.outChannels);
-    const name = tile ?? implicitGemmStrategy.defaultTile!(s);
-    if (!isGemmTileName(name)) throw new InvalidParameterError('tile', `unknown GEMM tile ${JSON.stringify(name)?.slice(0, 40)} (known: ${GEMM_TILE_NAMES.join(', ')})`);
+    const requested = tile ?? implicitGemmStrategy.defaultTile!(s);
+    if (!isGemmTileName(requested)) throw new InvalidParameterError('tile', `unknown GEMM tile ${JSON.stringify(requested)?.slice(0, 40)} (known: ${GEMM_TILE_NAMES.join(', ')})`);
+    const name = fourByFourTile(requested);
     const t = GEMM_TILES[name];
     checkTile(name, t);
     const m = outputPixels(s);

@@ -43,6 +43,8 @@ export interface ConvStrategy {
    * none. Every tile of GEMM_TILES may be passed to their dispatches.
    */
   defaultTile?(shape: Conv2dShape): GemmTileName;
+  /** The tiles worth measuring for this strategy when not every registry tile is distinct (default: all of GEMM_TILES). */
+  readonly tiles?: readonly GemmTileName[];
   /** The layer's dispatches; `tile` picks the GEMM tile of a GEMM strategy (default: defaultTile(shape)), the others take none. */
   dispatches(shape: Conv2dShape, io: ConvBindings, epilogue: Epilogue, slice: ChannelSlice, tile?: GemmTileName): DispatchSpec[];
 }

@@ -3,6 +3,9 @@
  * connected layers: output = epilogue(A · B) with workgroup-memory tiles and
  * 4×4 register blocks. The vec4 file is chosen when every dimension and
  * stride it touches is a multiple of 4; otherwise the scalar file, same tile.
+ * Tiles marked `core: 'register_blocked_8x8'` run the GPU-class core of
+ * gemm_register_blocked.ts (8×8 register blocks) when the vec4 conditions
+ * hold, and their `fallback` tile of this core otherwise.
  */
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
 import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
@@ -14,15 +17,20 @@ import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { epilogueConstants, type Epilogue } from './epilogue.js';
 import { ceilDiv } from './geometry.js';
+import { gemmRegisterBlocked, REGISTER_BLOCK } from './gemm_register_blocked.js';
 
 export const gemmShader = defineShader('gemm_tiled', nanWgsl, floatMathWgsl, epilogueWgsl, gemmWgsl);
 export const gemmVec4Shader = defineShader('gemm_tiled_vec4', nanWgsl, floatMathWgsl, epilogueWgsl, gemmVec4Wgsl);
 
-/** Tile configuration: WG_X × WG_Y invocations, each a 4×4 block; TILE_K deep. */
+/** Tile configuration: WG_X × WG_Y invocations, each a 4×4 block (8×8 on the register-blocked core); TILE_K deep. */
 export interface GemmTile {
   readonly wgX: number;
   readonly wgY: number;
   readonly tileK: number;
+  /** The shader that runs the tile; absent: gemm_tiled(_vec4), 4×4 per invocation. */
+  readonly core?: 'register_blocked_8x8';
+  /** A tile of the 4×4 core that serves shapes the register-blocked core cannot (not vec4-aligned). */
+  readonly fallback?: string;
 }
 
 /**
@@ -47,12 +55,38 @@ export const GEMM_TILES = {
   '64x16': { wgX: 4, wgY: 16, tileK: 8 },
   /** Up to 32 columns (half of a 64-wide tile would idle). */
   '32x32': { wgX: 8, wgY: 8, tileK: 8 },
+  /**
+   * The register-blocked core (8×8 per invocation, vec4 operands in
+   * workgroup memory, prefetch): big tiles for GPUs with many lanes, 16 KiB,
+   * 12 KiB and 8 KiB of workgroup memory. Shapes with K, N or a stride not a
+   * multiple of 4 run the 4×4 core's 64x64 instead (never a wrong answer).
+   */
+  '128x128': { wgX: 16, wgY: 16, tileK: 16, core: 'register_blocked_8x8', fallback: '64x64' },
+  '128x64': { wgX: 8, wgY: 16, tileK: 16, core: 'register_blocked_8x8', fallback: '64x64' },
+  '64x64r': { wgX: 8, wgY: 8, tileK: 16, core: 'register_blocked_8x8', fallback: '64x64' },
 } as const satisfies Record<string, GemmTile>;
 
 export type GemmTileName = keyof typeof GEMM_TILES;
 
 /** The registry's names, in its order. */
 export const GEMM_TILE_NAMES: readonly GemmTileName[] = Object.keys(GEMM_TILES) as GemmTileName[];
+
+/** Output rows and columns one workgroup of the tile computes (its name's numbers). */
+export function gemmTileOutputs(name: GemmTileName): { rows: number; cols: number } {
+  const t: GemmTile = GEMM_TILES[name];
+  const block = t.core ? REGISTER_BLOCK : 4;
+  return { rows: t.wgY * block, cols: t.wgX * block };
+}
+
+/**
+ * The tile that really runs when `name` is asked for: a register-blocked
+ * tile on a shape that is not vec4-aligned runs its fallback.
+ */
+export function gemmTileThatRuns(name: GemmTileName, params: GemmParams): GemmTileName {
+  const t: GemmTile = GEMM_TILES[name];
+  if (!t.core || gemmUsesVec4(withDefaults(params))) return name;
+  return t.fallback as GemmTileName;
+}
 
 /** Whether `name` is a tile of the registry (stored or user-given names are checked with this). */
 export function isGemmTileName(name: unknown): name is GemmTileName {
@@ -64,13 +98,17 @@ export function isGemmTileName(name: unknown): name is GemmTileName {
  * classifier has 1 row and thousands of columns), then by columns (a
  * pointwise conv over many pixels with few output channels). The column
  * tiles are 8 deep because such layers also have few input channels: K = 8
- * then fills one step instead of half of a zero-padded 16.
+ * then fills one step instead of half of a zero-padded 16. At least 128 rows
+ * and 64 columns get the register-blocked 128x64.
  */
 export function gemmTileFor(m: number, n = Infinity): GemmTileName {
   if (m <= 4) return '4x256';
   if (m <= 16) return '16x128';
   if (n <= 16) return '64x16';
   if (n <= 32) return '32x32';
+  // the register-blocked core where a 128×64 tile fills: 1.1–3.2× the 4×4 core's 64x64 on every such shape
+  // measured on SwiftShader (bench/gemm_cores.ts), and what GPUs want; unaligned shapes run 64x64 anyway (its fallback)
+  if (m >= 128 && n >= 64) return '128x64';
   return '64x64';
 }
 
@@ -139,7 +177,8 @@ export function gemm(
   const p = withDefaults(params);
   const name = tile ?? gemmTileFor(p.m, p.n);
   if (!isGemmTileName(name)) throw new InvalidParameterError('tile', `unknown GEMM tile ${JSON.stringify(name)?.slice(0, 40)} (known: ${GEMM_TILE_NAMES.join(', ')})`);
-  const t = GEMM_TILES[name];
+  const t: GemmTile = GEMM_TILES[gemmTileThatRuns(name, p)];
+  if (t.core) return gemmRegisterBlocked(p, io, epilogue, t, label);
   const vec4 = gemmUsesVec4(p);
   return {
     label,

@@ -14,6 +14,7 @@ import { conv2dShape, convOutputSize, type Conv2dParams, type Conv2dShape } from
 import type { Epilogue } from '../../src/kernels/epilogue.js';
 import { GEMM_TILE_NAMES, GEMM_TILES } from '../../src/kernels/gemm.js';
 import { runConvNchw } from '../helpers/conv.js';
+import { tileThatRan } from '../helpers/gemm_tile.js';
 import { testContext } from '../helpers/gpu.js';
 import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
 import { conv2dRef } from '../reference/conv2d.js';
@@ -157,7 +158,8 @@ describe('every GEMM tile computes the conv (GEMM strategies forced onto each re
         const seed = rng.int(1, 1 << 30);
         it(`${strategy}/${tile} ${describeLayer(s, epilogue)}${slice ? ' slice=4/+8' : ''}`, async () => {
           const spec = CONV_STRATEGIES[strategy].dispatches(s, { input: {} as GPUBuffer, weight: {} as GPUBuffer, output: {} as GPUBuffer, scratch: {} as GPUBuffer, unused: {} as GPUBuffer }, epilogue, slice ?? { channelStride: s.outChannels, channelOffset: 0 }, tile).at(-1)!;
-          expect(spec.constants).toMatchObject({ WG_X: GEMM_TILES[tile].wgX, WG_Y: GEMM_TILES[tile].wgY, TILE_K: GEMM_TILES[tile].tileK });
+          const ran = GEMM_TILES[tileThatRan(tile, spec)];
+          expect(spec.constants).toMatchObject({ WG_X: ran.wgX, WG_Y: ran.wgY, TILE_K: ran.tileK });
           const data = new Rng(seed);
           const x = data.array(s.batch * s.inChannels * s.inHeight * s.inWidth);
           const w = data.array(s.outChannels * (s.inChannels / s.groups) * s.kernelHeight * s.kernelWidth);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { placeholderBuffer } from '../../src/gpu/buffers.js';
 import { ACTIVATIONS } from '../../src/kernels/epilogue.js';
-import { GEMM_TILE_NAMES, GEMM_TILES, gemm, gemmTileFor, gemmUsesVec4, isGemmTileName, linearWeightToGemm, type GemmTileName } from '../../src/kernels/gemm.js';
+import { GEMM_TILE_NAMES, GEMM_TILES, gemm, gemmTileFor, gemmTileOutputs, gemmTileThatRuns, gemmUsesVec4, isGemmTileName, linearWeightToGemm, type GemmTile, type GemmTileName } from '../../src/kernels/gemm.js';
 import { InvalidParameterError } from '../../src/errors.js';
 import { runKernel, testContext } from '../helpers/gpu.js';
 import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
@@ -68,18 +68,23 @@ describe('tiled GEMM', () => {
     expect(gemmTileFor(12544, 16)).toBe('64x16');
     expect(gemmTileFor(3136, 24)).toBe('32x32');
     expect(gemmTileFor(3136, 33)).toBe('64x64');
-    expect(gemmTileFor(3136)).toBe('64x64');
+    expect(gemmTileFor(100, 64)).toBe('64x64');
+    expect(gemmTileFor(128, 64)).toBe('128x64');
+    expect(gemmTileFor(3136)).toBe('128x64');
     // every tile the heuristic picks is in the registry, and the registry has no tile it never could
     const picked = new Set<string>();
     for (const m of [1, 4, 5, 16, 17, 100, 3136]) for (const n of [1, 16, 17, 32, 33, 1000]) picked.add(gemmTileFor(m, n));
-    expect([...picked].sort()).toEqual([...GEMM_TILE_NAMES].sort());
+    // (of the register-blocked tiles only 128x64; the others are autotune candidates and forced tiles)
+    expect([...picked].sort()).toEqual([...GEMM_TILE_NAMES.filter((n) => !(GEMM_TILES[n] as GemmTile).core), '128x64'].sort());
   });
 
-  it('the tile registry: names are the outputs per workgroup (rows×cols), K steps of 4, workgroups within WebGPU limits', () => {
-    expect(GEMM_TILE_NAMES).toEqual(['64x64', '16x128', '4x256', '64x16', '32x32']);
+  it('the tile registry: names are the outputs per workgroup (rows×cols; r: a register-blocked twin), K steps of 4, workgroups within WebGPU limits', () => {
+    expect(GEMM_TILE_NAMES).toEqual(['64x64', '16x128', '4x256', '64x16', '32x32', '128x128', '128x64', '64x64r']);
     for (const name of GEMM_TILE_NAMES) {
-      const t = GEMM_TILES[name];
-      expect(name).toBe(`${t.wgY * 4}x${t.wgX * 4}`);
+      const t: GemmTile = GEMM_TILES[name];
+      const { rows, cols } = gemmTileOutputs(name);
+      expect([rows, cols]).toEqual(t.core ? [t.wgY * 8, t.wgX * 8] : [t.wgY * 4, t.wgX * 4]);
+      expect(name.replace(/r$/, '')).toBe(`${rows}x${cols}`);
       expect(t.tileK % 4).toBe(0);
       expect(t.wgX * t.wgY).toBeLessThanOrEqual(256);
       expect(isGemmTileName(name)).toBe(true);
@@ -94,12 +99,15 @@ describe('tiled GEMM', () => {
       const [m, n, batch] = [rng.int(1, 300), rng.int(1, 300), rng.int(1, 3)];
       for (const tile of [undefined, ...GEMM_TILE_NAMES]) {
         const spec = gemm({ m, n, k: 8, batch }, { a: f, b: f, output: f, unused: f }, {}, tile);
-        const used = GEMM_TILES[tile ?? gemmTileFor(m, n)];
+        // a register-blocked tile on a shape that is not vec4-aligned runs its 4×4-core fallback
+        const ran = gemmTileThatRuns(tile ?? gemmTileFor(m, n), { m, n, k: 8, batch });
+        const used = GEMM_TILES[ran];
+        const { rows, cols } = gemmTileOutputs(ran);
         expect(spec.constants).toMatchObject({ WG_X: used.wgX, WG_Y: used.wgY, TILE_K: used.tileK });
-        expect(spec.workgroups[0] * used.wgX * 4).toBeGreaterThanOrEqual(n);
-        expect((spec.workgroups[0] - 1) * used.wgX * 4).toBeLessThan(n);
-        expect(spec.workgroups[1] * used.wgY * 4).toBeGreaterThanOrEqual(m);
-        expect((spec.workgroups[1] - 1) * used.wgY * 4).toBeLessThan(m);
+        expect(spec.workgroups[0] * cols).toBeGreaterThanOrEqual(n);
+        expect((spec.workgroups[0] - 1) * cols).toBeLessThan(n);
+        expect(spec.workgroups[1] * rows).toBeGreaterThanOrEqual(m);
+        expect((spec.workgroups[1] - 1) * rows).toBeLessThan(m);
         expect(spec.workgroups[2]).toBe(batch);
       }
     }
@@ -143,6 +151,6 @@ describe('tiled GEMM', () => {
     expect(() => gemm({ m: 2, n: 8, k: 1, ldc: 4 }, { a: f, b: f, output: f, unused: f })).toThrow(/ldc/);
     const unknown = () => gemm({ m: 2, n: 8, k: 4 }, { a: f, b: f, output: f, unused: f }, {}, '9x9' as GemmTileName);
     expect(unknown).toThrow(InvalidParameterError);
-    expect(unknown).toThrow('unknown GEMM tile "9x9" (known: 64x64, 16x128, 4x256, 64x16, 32x32)');
+    expect(unknown).toThrow('unknown GEMM tile "9x9" (known: 64x64, 16x128, 4x256, 64x16, 32x32, 128x128, 128x64, 64x64r)');
   });
 });
