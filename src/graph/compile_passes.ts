@@ -6,6 +6,7 @@
  */
 import { autotuneConvs, type AutotuneOptions, type AutotuneReport } from '../autotune/autotune.js';
 import { AbortError, InvalidParameterError } from '../errors.js';
+import { computeUnitsOf } from '../gpu/compute_units.js';
 import type { GpuContext } from '../gpu/device.js';
 import { lower, type ExecGraph } from './exec_graph.js';
 import type { Graph, WeightMap } from './ir.js';
@@ -28,6 +29,18 @@ export interface CompileOptions extends PassOptions {
    * `layerStrategies` and a forced `strategy` are left alone.
    */
   autotune?: boolean | AutotuneOptions;
+}
+
+/**
+ * One wave of the device for the GEMM grid planner: the `computeUnits`
+ * option, else the adapter's entry in gpu/compute_units.ts — by the adapter's
+ * own class, not a forced `deviceClass` (SwiftShader run with the GPU rules
+ * still has only its CPU threads).
+ */
+export function resolvedComputeUnits(ctx: GpuContext, options: Pick<CompileOptions, 'computeUnits'>): number {
+  const given = options.computeUnits;
+  if (given !== undefined && (!Number.isInteger(given) || given < 1)) throw new InvalidParameterError('computeUnits', `must be an integer ≥ 1, got ${given}`);
+  return given ?? computeUnitsOf(ctx.adapter, ctx.deviceClass);
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -85,7 +98,7 @@ export async function compilePasses(ctx: GpuContext, graph: Graph, weights: Weig
   const notices: string[] = [];
   const lowered = lower(graph, weights);
   // `auto` follows the adapter's class (GPU or CPU emulation) unless the caller set one
-  const withClass: CompileOptions = { ...options, deviceClass: options.deviceClass ?? ctx.deviceClass };
+  const withClass: CompileOptions = { ...options, deviceClass: options.deviceClass ?? ctx.deviceClass, computeUnits: resolvedComputeUnits(ctx, options) };
   const { autotune, strategy } = withClass;
   if (!autotune || (strategy && strategy !== 'auto')) {
     if (autotune) notices.push(`autotune skipped: strategy "${strategy}" is forced for every layer`);

@@ -9,8 +9,10 @@ import { UnsupportedConfigurationError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import { fullSlice, validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
 import { outputPixels, windowUniforms, type ConvStrategy } from './conv2d_strategy.js';
-import { gemm, gemmTileFor, type GemmParams } from './gemm.js';
+import { alignedFloats, bindingRange } from './dispatch.js';
+import { gemmTileFor, type GemmParams } from './gemm.js';
 import { ceilDiv, linearWorkgroups } from './geometry.js';
+import { gemmDispatches, splitKScratchFloats } from './split_k.js';
 
 export const im2colShader = defineShader('im2col', linearIndexWgsl, im2colWgsl);
 const WORKGROUP_SIZE = 64;
@@ -22,6 +24,11 @@ function kPerGroup(s: Conv2dShape): number {
 /** K padded to a multiple of 4 so the vec4 GEMM can read the columns. */
 function kPadded(s: Conv2dShape): number {
   return ceilDiv(kPerGroup(s), 4) * 4;
+}
+
+/** Floats of the column matrix: one [pixels × kPadded] block per group. */
+function columnFloats(s: Conv2dShape): number {
+  return s.groups * outputPixels(s) * kPadded(s);
 }
 
 /** The GEMM after im2col: one [pixels × kPadded] · [kPadded × outPerGroup] product per group. */
@@ -58,17 +65,25 @@ export const im2colStrategy: ConvStrategy = {
     }
     return out;
   },
-  scratchLength: (s) => s.groups * outputPixels(s) * kPadded(s),
+  // the column matrix, then (split-K only) the partials at an aligned offset
+  scratchLength(s, tile, splitK) {
+    const partials = splitKScratchFloats(gemmParams(s, fullSlice(s.outChannels)), { tile, splitK });
+    return partials ? alignedFloats(columnFloats(s)) + partials : columnFloats(s);
+  },
   defaultTile(s) {
     const p = gemmParams(s, fullSlice(s.outChannels));
     return gemmTileFor(p.m, p.n);
   },
-  dispatches(s, io, epilogue, slice, tile) {
+  gemmProblem: (s) => gemmParams(s, fullSlice(s.outChannels)),
+  dispatches(s, io, epilogue, slice, tile, splitK) {
     validateSlice(slice, s.outChannels);
     if (!io.scratch) throw new UnsupportedConfigurationError('the im2col strategy needs a scratch buffer of scratchLength(shape) floats');
     const rows = outputPixels(s);
     const kp = kPadded(s);
-    const total = s.groups * rows * kp;
+    const total = columnFloats(s);
+    const partialFloats = splitKScratchFloats(gemmParams(s, slice), { tile, splitK });
+    const columns = partialFloats ? bindingRange(io.scratch, 0, total) : io.scratch;
+    const partials = partialFloats ? bindingRange(io.scratch, alignedFloats(total), partialFloats) : undefined;
     return [
       {
         label: 'im2col',
@@ -83,14 +98,14 @@ export const im2colStrategy: ConvStrategy = {
           rows,
           total,
         },
-        bindings: { input: io.input, columns: io.scratch },
+        bindings: { input: io.input, columns },
         workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
       },
-      gemm(
+      ...gemmDispatches(
         gemmParams(s, slice),
-        { a: io.scratch, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, unused: io.unused },
+        { a: columns, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, partials, unused: io.unused },
         epilogue,
-        tile,
+        { tile, splitK },
         'conv2d_im2col_gemm',
       ),
     ];

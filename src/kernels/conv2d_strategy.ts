@@ -8,6 +8,7 @@ import { validateSlice, type Conv2dShape, type ChannelSlice } from './conv2d_sha
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { epilogueConstants, type Epilogue } from './epilogue.js';
 import type { GemmTileName } from './gemm.js';
+import type { GemmProblem } from './gemm_grid.js';
 import { linearWorkgroups } from './geometry.js';
 import type { ConvStrategyName } from '../vocabulary.js';
 
@@ -35,16 +36,22 @@ export interface ConvStrategy {
   unsupportedReason(shape: Conv2dShape): string | undefined;
   /** PyTorch OIHW weights [outChannels][inPerGroup][kh][kw] → this strategy's layout. */
   layoutWeights(shape: Conv2dShape, oihw: Float32Array): Float32Array;
-  /** Floats of scratch memory the dispatches need (0 for most). */
-  scratchLength(shape: Conv2dShape): number;
+  /** Floats of scratch memory the dispatches need (0 for most); a GEMM strategy's split-K partials included. */
+  scratchLength(shape: Conv2dShape, tile?: GemmTileName, splitK?: number): number;
   /**
    * Present exactly on the strategies whose dispatches run the tiled GEMM
    * (im2col, pointwise): the GEMM tile they use for this shape when given
    * none. Every tile of GEMM_TILES may be passed to their dispatches.
    */
   defaultTile?(shape: Conv2dShape): GemmTileName;
-  /** The layer's dispatches; `tile` picks the GEMM tile of a GEMM strategy (default: defaultTile(shape)), the others take none. */
-  dispatches(shape: Conv2dShape, io: ConvBindings, epilogue: Epilogue, slice: ChannelSlice, tile?: GemmTileName): DispatchSpec[];
+  /** With defaultTile: the GEMM the strategy runs for the shape (what the grid planner plans). */
+  gemmProblem?(shape: Conv2dShape): GemmProblem;
+  /**
+   * The layer's dispatches; `tile` picks the GEMM tile of a GEMM strategy
+   * (default: defaultTile(shape)) and `splitK` its K slices (default 1, see
+   * kernels/split_k.ts); the others take neither.
+   */
+  dispatches(shape: Conv2dShape, io: ConvBindings, epilogue: Epilogue, slice: ChannelSlice, tile?: GemmTileName, splitK?: number): DispatchSpec[];
 }
 
 /** Uniforms describing the input window, shared by the direct, depthwise and im2col shaders. */

@@ -62,6 +62,8 @@ export interface ConvNode extends ExecNodeBase {
   readonly strategy: ConvStrategyName | 'auto';
   /** The GEMM tile of a GEMM strategy (im2col, pointwise), when a pass chose one; else the strategy's own. */
   readonly tile?: GemmTileName;
+  /** K slices of its GEMM (split-K) when a pass chose more than 1 (kernels/gemm_grid.ts plans it). */
+  readonly splitK?: number;
 }
 
 export function conv2d(b: BuildContext, x: Tensor, o: Conv2dOptions): Tensor {
@@ -154,7 +156,7 @@ export const convKernel: KernelDef<ConvNode> = {
     if (n.bias) weights.bias = n.bias;
     return {
       weights,
-      scratchFloats: strategy.scratchLength(s),
+      scratchFloats: strategy.scratchLength(s, n.tile, n.splitK),
       writesSlices: true,
       dispatches: (b) =>
         strategy
@@ -172,6 +174,7 @@ export const convKernel: KernelDef<ConvNode> = {
             { activation: n.activation, activationParams: n.activationParams },
             b.slice,
             n.tile,
+            n.splitK,
           )
           .map((d) => ({ ...d, label: `${c.label} (${d.label})` })),
     };

@@ -91,6 +91,8 @@ export interface KernelContext {
   shape(tensor: number): Shape;
   /** The device's maxStorageBufferBindingSize. */
   readonly maxBindingBytes: number;
+  /** Workgroups the device runs at once (one wave), for the GEMM grid planner (kernels/gemm_grid.ts). */
+  readonly computeUnits: number;
   /** The dispatch label: the names of the graph nodes the node covers, joined by +. */
   readonly label: string;
 }
