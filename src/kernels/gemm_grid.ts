@@ -18,8 +18,10 @@
  *    writing and re-reading the partial tile costs about what the slice's
  *    own loads do), and the partials within `maxPartialFloats`.
  * 3. When the preferred tile cannot reach a wave that way, the other tiles
- *    that pad the product no more than it does are tried, in registry order
- *    (a 32×32 tile gives 4× the workgroups of a 64×64 one for the same M×N).
+ *    that pad the product no more than it does and load at most
+ *    MAX_LOAD_RATIO × its global memory traffic are tried, least traffic
+ *    first (a 32×32 tile gives 4× the workgroups of a 64×64 one for the same
+ *    M×N at 2× the loads; the 4-row tile on 49 rows would load 7×).
  * 4. When none reaches a wave, the plan with the most workgroups.
  * Products side by side (conv groups, batch > 1) are left unsplit.
  */
@@ -56,8 +58,14 @@ export interface GemmGrid {
   readonly waves: number;
 }
 
-/** Fewest TILE_K steps one K slice keeps (see the header). */
-export const MIN_SPLIT_K_STEPS = 4;
+/**
+ * Fewest TILE_K steps one K slice keeps (see the header). Two keep the
+ * partial traffic (a TILE_M×TILE_N write, then a read by the reduce) within
+ * about twice the slice's own loads on the 64×64 tile; fewer steps would be
+ * mostly that traffic. Four would leave MobileNetV2's 14×14 and 28×28
+ * projections (K = 144, 192) short of a wave on 132 SMs.
+ */
+export const MIN_SPLIT_K_STEPS = 2;
 
 /** Output tiles of one slice: ⌈n / TILE_N⌉ · ⌈m / TILE_M⌉ · batch. */
 export function gemmTiles(p: GemmProblem, tile: GemmTileName): number {
@@ -75,6 +83,15 @@ export function splitKSlices(k: number, tileK: number, requested: number): { kSl
   const steps = Math.max(1, ceilDiv(k, tileK));
   const per = ceilDiv(steps, Math.min(requested, steps));
   return { kSlice: requested === 1 ? k : per * tileK, slices: ceilDiv(steps, per) };
+}
+
+/** How much more global traffic (tiles · (TILE_M + TILE_N)) an alternative tile may cost than the preferred one. */
+export const MAX_LOAD_RATIO = 4;
+
+/** Global loads per K step, summed over the grid: each tile reads TILE_M rows of A and TILE_N columns of B. */
+function loads(p: GemmProblem, tile: GemmTileName): number {
+  const t = GEMM_TILES[tile];
+  return gemmTiles(p, tile) * (t.wgX + t.wgY) * 4;
 }
 
 /** Elements of padded output a tile computes for the product (the waste the planner minimises). */
@@ -123,7 +140,9 @@ export function planGemmGrid(p: GemmProblem, d: GemmDevice, tile?: GemmTileName)
   const unsplit = gemmGridOf(p, preferred, 1, d.computeUnits);
   if (unsplit.workgroups >= d.computeUnits || (p.batch ?? 1) > 1) return unsplit;
   const limit = paddedArea(p, preferred);
-  const tiles = tile ? [tile] : [preferred, ...GEMM_TILE_NAMES.filter((t) => t !== preferred && paddedArea(p, t) <= limit)];
+  const maxLoads = MAX_LOAD_RATIO * loads(p, preferred);
+  const others = GEMM_TILE_NAMES.filter((t) => t !== preferred && paddedArea(p, t) <= limit && loads(p, t) <= maxLoads).sort((x, y) => loads(p, x) - loads(p, y));
+  const tiles = tile ? [tile] : [preferred, ...others];
   let best: GemmGrid | undefined;
   for (const t of tiles) {
     const plan = splitFor(p, t, d);
