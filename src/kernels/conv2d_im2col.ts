@@ -9,7 +9,6 @@ import { UnsupportedConfigurationError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import { fullSlice, validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
 import { outputPixels, windowUniforms, type ConvStrategy } from './conv2d_strategy.js';
-import { alignedFloats, bindingRange } from './dispatch.js';
 import { gemmTileFor, type GemmParams } from './gemm.js';
 import { ceilDiv, linearWorkgroups } from './geometry.js';
 import { gemmDispatches, splitKScratchFloats } from './split_k.js';
@@ -65,11 +64,8 @@ export const im2colStrategy: ConvStrategy = {
     }
     return out;
   },
-  // the column matrix, then (split-K only) the partials at an aligned offset
-  scratchLength(s, tile, splitK) {
-    const partials = splitKScratchFloats(gemmParams(s, fullSlice(s.outChannels)), { tile, splitK });
-    return partials ? alignedFloats(columnFloats(s)) + partials : columnFloats(s);
-  },
+  scratchLength: (s) => columnFloats(s),
+  partialLength: (s, tile, splitK) => splitKScratchFloats(gemmParams(s, fullSlice(s.outChannels)), { tile, splitK }),
   defaultTile(s) {
     const p = gemmParams(s, fullSlice(s.outChannels));
     return gemmTileFor(p.m, p.n);
@@ -81,9 +77,6 @@ export const im2colStrategy: ConvStrategy = {
     const rows = outputPixels(s);
     const kp = kPadded(s);
     const total = columnFloats(s);
-    const partialFloats = splitKScratchFloats(gemmParams(s, slice), { tile, splitK });
-    const columns = partialFloats ? bindingRange(io.scratch, 0, total) : io.scratch;
-    const partials = partialFloats ? bindingRange(io.scratch, alignedFloats(total), partialFloats) : undefined;
     return [
       {
         label: 'im2col',
@@ -98,12 +91,12 @@ export const im2colStrategy: ConvStrategy = {
           rows,
           total,
         },
-        bindings: { input: io.input, columns },
+        bindings: { input: io.input, columns: io.scratch },
         workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
       },
       ...gemmDispatches(
         gemmParams(s, slice),
-        { a: columns, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, partials, unused: io.unused },
+        { a: io.scratch, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, partials: io.partials, unused: io.unused },
         epilogue,
         { tile, splitK },
         'conv2d_im2col_gemm',

@@ -29,8 +29,9 @@ export const pointwiseStrategy: ConvStrategy = {
     for (let o = 0; o < s.outChannels; o++) for (let i = 0; i < s.inChannels; i++) out[i * s.outChannels + o] = oihw[o * s.inChannels + i]!;
     return out;
   },
-  // only split-K partials (the channel slice does not change their size)
-  scratchLength: (s, tile, splitK) => splitKScratchFloats(gemmParams(s, fullSlice(s.outChannels)), { tile, splitK }),
+  scratchLength: () => 0,
+  // the channel slice does not change their size
+  partialLength: (s, tile, splitK) => splitKScratchFloats(gemmParams(s, fullSlice(s.outChannels)), { tile, splitK }),
   defaultTile(s) {
     const p = gemmParams(s, fullSlice(s.outChannels));
     return gemmTileFor(p.m, p.n);
@@ -40,7 +41,7 @@ export const pointwiseStrategy: ConvStrategy = {
     validateSlice(slice, s.outChannels);
     return gemmDispatches(
       gemmParams(s, slice),
-      { a: io.input, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, partials: io.scratch, unused: io.unused },
+      { a: io.input, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, partials: io.partials, unused: io.unused },
       epilogue,
       { tile, splitK },
       'conv2d_pointwise',

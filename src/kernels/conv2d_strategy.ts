@@ -26,6 +26,8 @@ export interface ConvBindings {
   output: BufferBinding;
   /** scratchLength(shape) floats, for strategies that need them. */
   scratch?: BufferBinding;
+  /** partialLength(shape, tile, splitK) floats of split-K partials, in another buffer than the others. */
+  partials?: BufferBinding;
   /** Bound in place of absent optional inputs (see placeholderBuffer). */
   unused: BufferBinding;
 }
@@ -36,8 +38,10 @@ export interface ConvStrategy {
   unsupportedReason(shape: Conv2dShape): string | undefined;
   /** PyTorch OIHW weights [outChannels][inPerGroup][kh][kw] → this strategy's layout. */
   layoutWeights(shape: Conv2dShape, oihw: Float32Array): Float32Array;
-  /** Floats of scratch memory the dispatches need (0 for most); a GEMM strategy's split-K partials included. */
-  scratchLength(shape: Conv2dShape, tile?: GemmTileName, splitK?: number): number;
+  /** Floats of scratch memory the dispatches need (0 for most). */
+  scratchLength(shape: Conv2dShape): number;
+  /** With defaultTile: floats of split-K partials for this tile and split (0 when unsplit). */
+  partialLength?(shape: Conv2dShape, tile?: GemmTileName, splitK?: number): number;
   /**
    * Present exactly on the strategies whose dispatches run the tiled GEMM
    * (im2col, pointwise): the GEMM tile they use for this shape when given

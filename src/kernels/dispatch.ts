@@ -120,16 +120,3 @@ export async function runDispatches(device: GPUDevice, specs: readonly DispatchS
   await device.queue.onSubmittedWorkDone();
   prepared.forEach(releaseDispatch);
 }
-
-/**
- * Floats [begin, begin + length) of a binding as a binding of their own: one
- * scratch region carrying two arrays. begin·4 must keep the device's storage
- * offset alignment (WebGPU guarantees 256 bytes suffice: begin a multiple of 64).
- */
-export function bindingRange(binding: BufferBinding, begin: number, length: number): BufferBinding {
-  const [buffer, offset] = 'buffer' in binding ? [binding.buffer, binding.offset ?? 0] : [binding, 0];
-  return { buffer, offset: offset + begin * 4, size: length * 4 };
-}
-
-/** `floats` rounded up to the 256-byte storage offset alignment every WebGPU device accepts. */
-export const alignedFloats = (floats: number): number => Math.ceil(floats / 64) * 64;

@@ -156,7 +156,8 @@ export const convKernel: KernelDef<ConvNode> = {
     if (n.bias) weights.bias = n.bias;
     return {
       weights,
-      scratchFloats: strategy.scratchLength(s, n.tile, n.splitK),
+      scratchFloats: strategy.scratchLength(s),
+      partialFloats: strategy.partialLength?.(s, n.tile, n.splitK) ?? 0,
       writesSlices: true,
       dispatches: (b) =>
         strategy
@@ -169,6 +170,7 @@ export const convKernel: KernelDef<ConvNode> = {
               residual: n.residual !== undefined ? b.read(n.residual) : undefined,
               output: b.write,
               scratch: b.scratch,
+              partials: b.partials,
               unused: b.unused,
             },
             { activation: n.activation, activationParams: n.activationParams },

@@ -213,13 +213,14 @@ export const linearKernel: KernelDef<LinearExecNode> = {
     return {
       weights,
       // the blocks run one after another, so they share one partials buffer
-      scratchFloats: Math.max(0, ...gemms.map((g) => splitKScratchFloats(g.params, g.launch))),
+      scratchFloats: 0,
+      partialFloats: Math.max(0, ...gemms.map((g) => splitKScratchFloats(g.params, g.launch))),
       writesSlices: false,
       dispatches: (b) =>
         gemms.flatMap(({ params, launch }, i) =>
           gemmDispatches(
             params,
-            { a: b.read(n.inputs[0]!), b: b.weights[`weight${i}`]!, bias: b.weights[`bias${i}`], output: b.write, partials: b.scratch, unused: b.unused },
+            { a: b.read(n.inputs[0]!), b: b.weights[`weight${i}`]!, bias: b.weights[`bias${i}`], output: b.write, partials: b.partials, unused: b.unused },
             { activation: n.activation, activationParams: n.activationParams },
             launch,
             chunks.length === 1 ? label : `${label} columns ${chunks[i]![0]}..${chunks[i]![1]}`,
@@ -237,10 +238,11 @@ export const matmulKernel: KernelDef<MatmulExecNode> = {
     const launch = launchOf(params, c);
     return {
       weights: {},
-      scratchFloats: splitKScratchFloats(params, launch),
+      scratchFloats: 0,
+      partialFloats: splitKScratchFloats(params, launch),
       writesSlices: false,
       dispatches: (b) =>
-        gemmDispatches(params, { a: b.read(n.inputs[0]!), b: b.read(n.inputs[1]!), output: b.write, partials: b.scratch, unused: b.unused }, { activation: n.activation, activationParams: n.activationParams }, launch, c.label),
+        gemmDispatches(params, { a: b.read(n.inputs[0]!), b: b.read(n.inputs[1]!), output: b.write, partials: b.partials, unused: b.unused }, { activation: n.activation, activationParams: n.activationParams }, launch, c.label),
     };
   },
 };

@@ -21,7 +21,7 @@ function gemmLaunches(id: string, computeUnits: number): { layer: string; workgr
   const graph = zooModel(id).build({ batch: 1, inputSize: 224 });
   const exec = runPasses(lower(graph, randomWeights(graph, 5)), { deviceClass: 'gpu', computeUnits }, []);
   const f = {} as GPUBuffer;
-  const bindings = { read: () => f, write: f, slice: { channelStride: 1 << 20, channelOffset: 0 }, weights: new Proxy({}, { get: () => f }), scratch: f, unused: f };
+  const bindings = { read: () => f, write: f, slice: { channelStride: 1 << 20, channelOffset: 0 }, weights: new Proxy({}, { get: () => f }), scratch: f, partials: f, unused: f };
   const out = [];
   for (const n of exec.nodes) {
     if (n.kind !== 'conv' && n.kind !== 'linear') continue;

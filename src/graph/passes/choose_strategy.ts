@@ -12,6 +12,7 @@
 import { CONV_STRATEGIES, chooseConvStrategy } from '../../kernels/conv2d.js';
 import type { Conv2dShape } from '../../kernels/conv2d_shape.js';
 import type { GemmTileName } from '../../kernels/gemm.js';
+import { InvalidParameterError } from '../../errors.js';
 import { planGemmGrid } from '../../kernels/gemm_grid.js';
 import type { DeviceClass } from '../../gpu/device.js';
 import { convShapeOf as shapeOfConv } from '../../ops/conv2d.js';
@@ -65,6 +66,9 @@ function withChoice(n: ConvNode, shape: Conv2dShape, strategy: ConvStrategyName,
 
 export function chooseStrategies(g: ExecGraph, options: StrategyOptions, notices: string[]): ExecGraph {
   const deviceClass = options.deviceClass ?? 'gpu';
+  for (const [layer, k] of Object.entries(options.layerSplitK ?? {})) {
+    if (!Number.isInteger(k) || k < 1) throw new InvalidParameterError('layerSplitK', `layer "${layer}": the K slices must be an integer ≥ 1, got ${k}`);
+  }
   const nodes = g.nodes.map((n) => {
     if (n.kind === 'linear' && options.layerSplitK?.[n.name] !== undefined) return { ...n, splitK: options.layerSplitK[n.name] };
     if (n.kind !== 'conv') return n;
