@@ -106,7 +106,7 @@ export async function compilePasses(ctx: GpuContext, graph: Graph, weights: Weig
   }
   if (!tuned) {
     const auto = runPasses(lowered, { ...withClass, layerStrategies: undefined }, []);
-    tuned = await abortable(autotuneConvs(ctx, auto, autotune === true ? {} : autotune), signal);
+    tuned = await abortable(autotuneConvs(ctx, auto, { computeUnits: withClass.computeUnits, ...(autotune === true ? {} : autotune) }), signal);
     throwIfAborted(signal);
   }
   // one notice per layer whose candidates failed: which, why, and whether the heuristic stands
@@ -118,9 +118,11 @@ export async function compilePasses(ctx: GpuContext, graph: Graph, weights: Weig
   const tunedStrategies = Object.fromEntries(Object.entries(tuned.layers).map(([name, l]) => [name, l.strategy]));
   // a measured tile goes with the measured strategy: not to a layer whose strategy the caller forced
   const tunedTiles = Object.fromEntries(Object.entries(tuned.layers).flatMap(([name, l]) => (l.tile && !options.layerStrategies?.[name] ? [[name, l.tile]] : [])));
+  // a measured layer runs as measured: unsplit unless a split won (the planner does not second-guess it)
+  const tunedSplits = Object.fromEntries(Object.entries(tuned.layers).flatMap(([name, l]) => (!options.layerStrategies?.[name] && !l.untuned ? [[name, l.splitK ?? 1]] : [])));
   const exec = runPasses(
     lowered,
-    { ...withClass, layerStrategies: { ...tunedStrategies, ...options.layerStrategies }, layerTiles: { ...tunedTiles, ...options.layerTiles } },
+    { ...withClass, layerStrategies: { ...tunedStrategies, ...options.layerStrategies }, layerTiles: { ...tunedTiles, ...options.layerTiles }, layerSplitK: { ...tunedSplits, ...options.layerSplitK } },
     notices,
   );
   return { exec, notices, tuned };
