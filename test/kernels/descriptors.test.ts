@@ -18,6 +18,7 @@ import { validateSpec, type DispatchSpec } from '../../src/kernels/dispatch.js';
 import { activation, elementwiseBinary } from '../../src/kernels/elementwise.js';
 import { clearCounts, countNonFinite } from '../../src/kernels/finite_count.js';
 import { GEMM_TILE_NAMES, gemm } from '../../src/kernels/gemm.js';
+import { gemmDispatches } from '../../src/kernels/split_k.js';
 import { globalAvgPool } from '../../src/kernels/global_avg_pool.js';
 import { adaptiveAvgPool } from '../../src/kernels/adaptive_avg_pool.js';
 import { permute4d } from '../../src/kernels/layout_transform.js';
@@ -66,6 +67,9 @@ function allSpecs(): DispatchSpec[] {
   // a linear layer's GEMM (batch 2, 16 → 8 features)
   specs.push(gemm({ m: 2, n: 8, k: 16, ldc: 8, colOffset: 0 }, { a: x, b: w, bias: b, output: y, unused: u }, { activation: 'relu' }, undefined, 'linear'));
   for (const tile of GEMM_TILE_NAMES) specs.push(gemm({ m: 5, n: 7, k: 3, batch: 2 }, { a: x, b: w, output: y, unused: u }, {}, tile));
+  // split-K: the sliced GEMM (both files) and its reduce
+  specs.push(...gemmDispatches({ m: 5, n: 7, k: 64 }, { a: x, b: w, bias: b, output: y, partials: w, unused: u }, { activation: 'relu' }, { tile: '64x64', splitK: 2 }));
+  specs.push(...gemmDispatches({ m: 5, n: 8, k: 64 }, { a: x, b: w, output: y, partials: w, unused: u }, {}, { tile: '64x64', splitK: 2 }));
   specs.push(pool2d('max', { batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, ceilMode: true }, x, y));
   specs.push(pool2d('average', { batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, pad: 1 }, x, y));
   specs.push(adaptiveAvgPool({ batch: 1, inHeight: 13, inWidth: 13, channels: 8, outHeight: 6, outWidth: 6 }, x, y));
