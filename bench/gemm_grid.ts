@@ -29,6 +29,9 @@ const SHAPES: { name: string; p: GemmParams }[] = [
   { name: 'resnet50 layer3 3×3 256→256', p: { m: 196, n: 256, k: 2304 } },
   { name: 'resnet50 fc 2048→1000', p: { m: 1, n: 1000, k: 2048 } },
   { name: 'mobilenet_v2 block16 1×1 960→160', p: { m: 49, n: 160, k: 960 } },
+  // linear layers a CPU-emulated adapter splits too (one workgroup of a 4-thread "device")
+  { name: 'lenet5 fc 400→120', p: { m: 1, n: 120, k: 400 } },
+  { name: 'mlp fc batch 8 1024→256', p: { m: 8, n: 256, k: 1024 } },
 ];
 
 function option(name: string, fallback: string): string {
