@@ -22,7 +22,7 @@ const convShapeOf = (exec: ExecGraph, n: ConvNode): Conv2dShape => shapeOfConv(e
 export interface AutotuneOptions extends Omit<MeasureOptions, 'activation' | 'onSkip'> {
   /** Where choices are kept (default: defaultAutotuneStore()). */
   store?: AutotuneStore;
-  /** Also try GEMM tile variants (default true). */
+  /** Also try GEMM tile (and split-K) variants (default true). */
   tiles?: boolean;
   /**
    * One wave of the device: where the grid planner would split a GEMM layer's

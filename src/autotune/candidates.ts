@@ -37,9 +37,10 @@ export function hopeless(s: Conv2dShape, strategy: ConvStrategyName): boolean {
 
 /**
  * Every strategy that can serve the shape; with `tiles`, a GEMM strategy also
- * comes once per other registry tile, so each of its tiles is measured once;
- * with `computeUnits`, a GEMM strategy the planner would split for that
- * device also comes as the planner's tile and split.
+ * comes once per other registry tile, so each of its tiles is measured once,
+ * and with `computeUnits` too, a GEMM strategy the planner would split for
+ * that device also comes as the planner's tile and split (a GEMM variant
+ * like the tiles: none without `tiles`).
  */
 export function convCandidates(s: Conv2dShape, tiles = true, computeUnits?: number): ConvCandidate[] {
   const out: ConvCandidate[] = [];
@@ -49,7 +50,7 @@ export function convCandidates(s: Conv2dShape, tiles = true, computeUnits?: numb
     const def = CONV_STRATEGIES[strategy];
     const own = def.defaultTile?.(s);
     if (tiles && own) for (const tile of GEMM_TILE_NAMES) if (tile !== own) out.push({ strategy, tile });
-    if (computeUnits && own && def.gemmProblem) {
+    if (tiles && computeUnits && own && def.gemmProblem) {
       const plan = planGemmGrid(def.gemmProblem(s), { computeUnits });
       if (plan.splitK > 1) out.push({ strategy, ...(plan.tile !== own ? { tile: plan.tile } : {}), splitK: plan.splitK });
     }

@@ -19,11 +19,12 @@ const small = conv2dShape({ batch: 1, inChannels: 32, inHeight: 5, inWidth: 5, o
 
 describe('split-K autotune candidates', () => {
   it('one split candidate per GEMM strategy where the planner splits, none without a device or where it would not', () => {
-    const withSplit = convCandidates(layer4, false, 132);
+    const withSplit = convCandidates(layer4, true, 132);
     const split = withSplit.filter((c) => c.splitK);
     expect(split).toEqual([{ strategy: 'im2col', splitK: planGemmGrid(CONV_STRATEGIES.im2col.gemmProblem!(layer4), { computeUnits: 132 }).splitK }]);
     expect(candidateName(split[0]!)).toBe('im2col/split17');
-    expect(convCandidates(layer4, false)).toEqual(withSplit.filter((c) => !c.splitK));
+    expect(convCandidates(layer4, true)).toEqual(withSplit.filter((c) => !c.splitK));
+    expect(convCandidates(layer4, false, 132).some((c) => c.splitK)).toBe(false);
     expect(convCandidates(layer4, true, 1).some((c) => c.splitK)).toBe(false);
     const big = conv2dShape({ batch: 1, inChannels: 64, inHeight: 56, inWidth: 56, outChannels: 256, kernelHeight: 1, kernelWidth: 1 });
     expect(convCandidates(big, true, 132).some((c) => c.splitK)).toBe(false);
@@ -41,7 +42,7 @@ describe('split-K autotune candidates', () => {
 
   it('the split candidate is measured and agrees with the plain one on the GPU', async () => {
     const ctx = await testContext();
-    const candidates = convCandidates(small, false, 64).filter((c) => c.strategy === 'im2col');
+    const candidates = convCandidates(small, true, 64).filter((c) => c.strategy === 'im2col' && (!c.tile || c.splitK));
     expect(candidates).toHaveLength(2);
     expect(candidateName(candidates[1]!)).toMatch(new RegExp(`^im2col/(\\w+/)?split${candidates[1]!.splitK}$`));
     const timings = await measureConvCandidates(ctx, small, candidates, { runs: 2, warmup: 0 });
