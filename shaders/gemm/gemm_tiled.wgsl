@@ -1,11 +1,12 @@
 // gemm_tiled: output = epilogue(A · B), batched, optionally split along K.
 //
-// A: [batch][M][K] row-major, batch z starts at z·aBatchStride.
-// B: [batch][K][N] row-major, batch z starts at z·bBatchStride.
-// Result (m, n) of batch z is channel c = z·N + n of row m, written to
-// output[m·ldc + colOffset + c]: ldc and colOffset let a conv write its
-// groups side by side and a concat producer write its channel slice.
-// bias[c] and residual[m·residualStride + c] feed the shared epilogue.
+// A: [batch][M][K] row-major, batch g starts at g·aBatchStride.
+// B: [batch][K][N] row-major, batch g starts at g·bBatchStride.
+// Result (m, n) of batch g is channel c = g·N + n of row m, written to
+// output[m·ldc + colOffset + c] (plus s·sliceStride, below): ldc and
+// colOffset let a conv write its groups side by side and a concat producer
+// write its channel slice. bias[c] and residual[m·residualStride + c] feed
+// the shared epilogue.
 // Split-K: K is cut into slices of kSlice elements (kSlice = K: one slice);
 // slice s sums only its K range and writes at output + s·sliceStride. The
 // TS side runs a split GEMM with no epilogue into partials and sums them
