@@ -24,8 +24,11 @@
 // decoded once per workgroup into rowOrigin; each invocation loads the same
 // 4 columns of every A tile (WG_X·WG_Y is a multiple of TILE_K/4), so it
 // decodes its column's (ky, kx, c) once and advances it by TILE_K per step.
-// K runs over [kBegin, kEnd), today all of K; a split-K variant would give
-// each z-slice its own range.
+// Split-K: the (row tile, column tile) pairs repeat once per K slice of
+// kSlice elements (a multiple of TILE_K; kSlice = K when unsplit), slice s
+// running K over [s·kSlice, min(K, (s+1)·kSlice)) and storing at
+// output + s·sliceStride; split, the TS side turns the epilogue off and
+// points output at the partials, which split_k_reduce.wgsl sums.
 // Overrides: WG_X, WG_Y, TILE_K (a multiple of 4), and the epilogue's.
 
 override WG_X: u32 = 16u;
@@ -57,6 +60,8 @@ struct Params {
   ldc: u32,
   colOffset: u32,
   residualStride: u32,
+  kSlice: u32,
+  sliceStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -83,9 +88,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) grid: ve
         @builtin(local_invocation_id) lid: vec3<u32>) {
   let colTiles = (params.n + TILE_N - 1u) / TILE_N;
   let rowTiles = (params.m + TILE_M - 1u) / TILE_M;
+  let tilesPerSlice = colTiles * rowTiles;
+  let slices = (params.k + params.kSlice - 1u) / params.kSlice;
   let tile = wid.y * grid.x + wid.x;
-  if (tile >= colTiles * rowTiles) { return; }
-  let rowBase = (tile / colTiles) * TILE_M;
+  if (tile >= tilesPerSlice * slices) { return; }
+  let slice = tile / tilesPerSlice;
+  let rowBase = ((tile % tilesPerSlice) / colTiles) * TILE_M;
   let colBase = (tile % colTiles) * TILE_N;
   let threads = WG_X * WG_Y;
   let flat = lid.y * WG_X + lid.x;
@@ -107,8 +115,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) grid: ve
     rowOrigin[r] = origin;
   }
 
-  let kBegin = 0u;
-  let kEnd = params.k;
+  let kBegin = slice * params.kSlice;
+  let kEnd = min(params.k, kBegin + params.kSlice);
   // this invocation's A column within every tile, and its (ky, kx, c) at the first step
   let c4 = flat % (TILE_K / 4u);
   let k = kBegin + c4 * 4u;
@@ -171,6 +179,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) grid: ve
     var v = acc[i];
     if (HAS_BIAS) { v += bias[channel4]; }
     if (HAS_RESIDUAL) { v += residual[row * params.residualStride / 4u + channel4]; }
-    output[(row * params.ldc + params.colOffset) / 4u + channel4] = activate4(v);
+    output[(slice * params.sliceStride + row * params.ldc + params.colOffset) / 4u + channel4] = activate4(v);
   }
 }

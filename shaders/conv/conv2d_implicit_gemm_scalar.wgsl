@@ -1,5 +1,5 @@
 // conv2d_implicit_gemm_scalar: conv2d_implicit_gemm.wgsl (read its header for
-// the GEMM, the layouts, the grid and the uniforms) for every shape the vec4
+// the GEMM, the layouts, the grid, split-K and the uniforms) for every shape the vec4
 // file does not take: any inPerGroup (the RGB stem's 3, odd and grouped
 // channel counts), N, ldc and colOffset, with scalar loads and stores.
 // The cheap path for few channels: an invocation decodes its first A
@@ -10,7 +10,7 @@
 //
 // Mapping: as gemm_tiled — WG_X × WG_Y invocations per (4·WG_Y) × (4·WG_X)
 // output tile, each a 4 × 4 register block, loads in runs of 4 consecutive
-// elements; K runs over [kBegin, kEnd), today all of K.
+// elements; K runs over [kBegin, kEnd) of its slice (split-K as in the vec4 file).
 // Overrides: WG_X, WG_Y, TILE_K (a multiple of 4), and the epilogue's.
 
 override WG_X: u32 = 16u;
@@ -42,6 +42,8 @@ struct Params {
   ldc: u32,
   colOffset: u32,
   residualStride: u32,
+  kSlice: u32,
+  sliceStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -83,9 +85,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) grid: ve
         @builtin(local_invocation_id) lid: vec3<u32>) {
   let colTiles = (params.n + TILE_N - 1u) / TILE_N;
   let rowTiles = (params.m + TILE_M - 1u) / TILE_M;
+  let tilesPerSlice = colTiles * rowTiles;
+  let slices = (params.k + params.kSlice - 1u) / params.kSlice;
   let tile = wid.y * grid.x + wid.x;
-  if (tile >= colTiles * rowTiles) { return; }
-  let rowBase = (tile / colTiles) * TILE_M;
+  if (tile >= tilesPerSlice * slices) { return; }
+  let slice = tile / tilesPerSlice;
+  let rowBase = ((tile % tilesPerSlice) / colTiles) * TILE_M;
   let colBase = (tile % colTiles) * TILE_N;
   let threads = WG_X * WG_Y;
   let flat = lid.y * WG_X + lid.x;
@@ -105,8 +110,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) grid: ve
     rowOrigin[r] = origin;
   }
 
-  let kBegin = 0u;
-  let kEnd = params.k;
+  let kBegin = slice * params.kSlice;
+  let kEnd = min(params.k, kBegin + params.kSlice);
   // this invocation's first A column within every tile, and its (c, kx, ky) at the first step
   let c4 = flat % (TILE_K / 4u);
   let k = kBegin + c4 * 4u;
@@ -162,7 +167,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) grid: ve
       var v = acc[i][j];
       if (HAS_BIAS) { v += bias[channel]; }
       if (HAS_RESIDUAL) { v += residual[row * params.residualStride + channel]; }
-      output[row * params.ldc + params.colOffset + channel] = activate(v);
+      output[slice * params.sliceStride + row * params.ldc + params.colOffset + channel] = activate(v);
     }
   }
 }

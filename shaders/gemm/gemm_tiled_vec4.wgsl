@@ -1,10 +1,12 @@
-// gemm_tiled_vec4: output = epilogue(A · B), batched over workgroup z, with
-// vec4 loads and stores. The algorithm, layouts and uniforms are those of
-// gemm_tiled.wgsl (read its header); here K, N, ldc, colOffset, the batch
-// strides and residualStride must all be multiples of 4, and every uniform
-// stays in scalar elements (the shader divides by 4 where it indexes vec4s).
+// gemm_tiled_vec4: output = epilogue(A · B), batched, optionally split along
+// K, with vec4 loads and stores. The algorithm, layouts, split-K and
+// uniforms are those of gemm_tiled.wgsl (read its header); here K, N, ldc,
+// colOffset, the batch strides, residualStride, kSlice and sliceStride must
+// all be multiples of 4, and every uniform stays in scalar elements (the
+// shader divides by 4 where it indexes vec4s).
 //
-// Mapping: WG_X × WG_Y invocations per (4·WG_Y) × (4·WG_X) output tile; each
+// Mapping: WG_X × WG_Y invocations per (4·WG_Y) × (4·WG_X) output tile of one
+// batch and K slice (x: column tile; y, z: see gemm_grid.wgsl); each
 // invocation keeps a 4 × 4 register block as four vec4 rows.
 // Overrides: WG_X, WG_Y, TILE_K (a multiple of 4), and the epilogue's.
 
@@ -25,6 +27,9 @@ struct Params {
   ldc: u32,
   colOffset: u32,
   residualStride: u32,
+  batch: u32,
+  kSlice: u32,
+  sliceStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -42,25 +47,35 @@ fn activate4(v: vec4<f32>) -> vec4<f32> {
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+) {
+  let slices = (params.k + params.kSlice - 1u) / params.kSlice;
+  let place = gemm_place(wid, groups, (params.m + TILE_M - 1u) / TILE_M, params.batch, slices);
+  if (!place.valid) { return; }
   let threads = WG_X * WG_Y;
   let flat = lid.y * WG_X + lid.x;
-  let rowBase = wid.y * TILE_M;
+  let rowBase = place.rowTile * TILE_M;
   let colBase = wid.x * TILE_N;
-  let aBase4 = wid.z * params.aBatchStride / 4u;
-  let bBase4 = wid.z * params.bBatchStride / 4u;
+  let aBase4 = place.batch * params.aBatchStride / 4u;
+  let bBase4 = place.batch * params.bBatchStride / 4u;
   let k4 = params.k / 4u;
   let n4 = params.n / 4u;
+  let kBegin = place.slice * params.kSlice;
+  let kEnd = min(params.k, kBegin + params.kSlice);
+  let kEnd4 = kEnd / 4u;
 
   var acc: array<vec4<f32>, 4>;
-  for (var k0 = 0u; k0 < params.k; k0 += TILE_K) {
+  for (var k0 = kBegin; k0 < kEnd; k0 += TILE_K) {
     for (var run = flat; run < TILE_M * TILE_K / 4u; run += threads) {
       let r = run / (TILE_K / 4u);
       let c4 = run % (TILE_K / 4u);
       let row = rowBase + r;
       let col4 = k0 / 4u + c4;
       var v = vec4<f32>(0.0);
-      if (row < params.m && col4 < k4) { v = a[aBase4 + row * k4 + col4]; }
+      if (row < params.m && col4 < kEnd4) { v = a[aBase4 + row * k4 + col4]; }
       let at = r * TILE_K + c4 * 4u;
       tileA[at] = v.x;
       tileA[at + 1u] = v.y;
@@ -73,7 +88,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       let row = k0 + r;
       let col4 = colBase / 4u + c4;
       var v = vec4<f32>(0.0);
-      if (row < params.k && col4 < n4) { v = b[bBase4 + row * n4 + col4]; }
+      if (row < kEnd && col4 < n4) { v = b[bBase4 + row * n4 + col4]; }
       tileB[run] = v;
     }
     workgroupBarrier();
@@ -88,13 +103,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 
   let col4 = colBase / 4u + lid.x;
   if (col4 >= n4) { return; }
-  let channel4 = wid.z * n4 + col4;
+  let channel4 = place.batch * n4 + col4;
   for (var i = 0u; i < 4u; i++) {
     let row = rowBase + lid.y * 4u + i;
     if (row >= params.m) { break; }
     var v = acc[i];
     if (HAS_BIAS) { v += bias[channel4]; }
     if (HAS_RESIDUAL) { v += residual[row * params.residualStride / 4u + channel4]; }
-    output[(row * params.ldc + params.colOffset) / 4u + channel4] = activate4(v);
+    output[(row * params.ldc + params.colOffset + place.slice * params.sliceStride) / 4u + channel4] = activate4(v);
   }
 }

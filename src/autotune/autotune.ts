@@ -22,8 +22,13 @@ const convShapeOf = (exec: ExecGraph, n: ConvNode): Conv2dShape => shapeOfConv(e
 export interface AutotuneOptions extends Omit<MeasureOptions, 'activation' | 'onSkip'> {
   /** Where choices are kept (default: defaultAutotuneStore()). */
   store?: AutotuneStore;
-  /** Also try GEMM tile variants (default true). */
+  /** Also try GEMM tile (and split-K) variants (default true). */
   tiles?: boolean;
+  /**
+   * One wave of the device: where the grid planner would split a GEMM layer's
+   * K for it, the split is a candidate too. compile() passes its own; absent: no split candidates.
+   */
+  computeUnits?: number;
   /** Measure again even where the store has a choice. */
   remeasure?: boolean;
   /** Called before each shape is measured (progress for long tunes). */
@@ -41,6 +46,8 @@ export interface TunedLayer {
   chosen: string;
   strategy: ConvStrategyName;
   tile?: GemmTileName;
+  /** The K slices of its GEMM when a split-K variant won. */
+  splitK?: number;
   /** Came from the store rather than a measurement now. */
   cached: boolean;
   /** Candidates that failed when this shape was measured now, with the reason; absent when none. */
@@ -109,7 +116,7 @@ export async function autotuneConvs(ctx: GpuContext, exec: ExecGraph, options: A
     const shape = convShapeOf(exec, node);
     const auto = node.strategy as ConvStrategyName;
     const skipped: SkippedCandidate[] = [];
-    const timings = await measureConvCandidates(ctx, shape, autoFirst(convCandidates(shape, options.tiles ?? true), auto), {
+    const timings = await measureConvCandidates(ctx, shape, autoFirst(convCandidates(shape, options.tiles ?? true, options.computeUnits), auto), {
       ...options,
       activation: node.activation,
       onSkip: (k) => skipped.push(k),
@@ -131,6 +138,7 @@ export async function autotuneConvs(ctx: GpuContext, exec: ExecGraph, options: A
     const choice: TunedChoice = {
       strategy: best.candidate.strategy,
       ...(best.candidate.tile ? { tile: best.candidate.tile } : {}),
+      ...(best.candidate.splitK ? { splitK: best.candidate.splitK } : {}),
       timings: Object.fromEntries(timings.map((t) => [t.name, t.medianMs])),
       ...(timings.some((t) => !t.correct) ? { incorrect: timings.filter((t) => !t.correct).map((t) => t.name) } : {}),
       measuredAt: new Date().toISOString(),
@@ -151,6 +159,7 @@ export async function autotuneConvs(ctx: GpuContext, exec: ExecGraph, options: A
       chosen: candidateName(c),
       strategy: c.strategy,
       ...(c.tile ? { tile: c.tile } : {}),
+      ...(c.splitK ? { splitK: c.splitK } : {}),
       cached: report.cached.includes(key),
       ...(skipped ? { skipped } : {}),
       ...(untuned.has(key) ? { untuned: true as const } : {}),

@@ -117,13 +117,16 @@ export async function measureConvCandidates(ctx: GpuContext, s: Conv2dShape, can
       const name = candidateName(candidate);
       let weight: GPUBuffer | undefined;
       let scratch: GPUBuffer | undefined;
+      let partials: GPUBuffer | undefined;
       const prepared: PreparedDispatch[] = [];
       try {
         const measured = await withErrorScopesAsync(device, { operation: `autotune candidate ${name}` }, async () => {
           weight = createTensorBuffer(device, strategy.layoutWeights(s, oihw), 'autotune weight');
           const scratchFloats = strategy.scratchLength(s);
           scratch = scratchFloats ? createTensorBuffer(device, scratchFloats * 4, 'autotune scratch') : undefined;
-          const specs = candidateDispatches(s, candidate, { input, weight, bias, output, scratch, unused: placeholderBuffer(device) }, { activation: options.activation ?? 'none', hasBias: true });
+          const partialFloats = strategy.partialLength?.(s, candidate.tile, candidate.splitK) ?? 0;
+          partials = partialFloats ? createTensorBuffer(device, partialFloats * 4, 'autotune split-K partials') : undefined;
+          const specs = candidateDispatches(s, candidate, { input, weight, bias, output, scratch, partials, unused: placeholderBuffer(device) }, { activation: options.activation ?? 'none', hasBias: true });
           const settled = await Promise.allSettled(specs.map((d) => prepareDispatch(device, d)));
           for (const r of settled) if (r.status === 'fulfilled') prepared.push(r.value);
           for (const r of settled) if (r.status === 'rejected') throw r.reason;
@@ -158,6 +161,7 @@ export async function measureConvCandidates(ctx: GpuContext, s: Conv2dShape, can
         prepared.forEach(releaseDispatch);
         weight?.destroy();
         scratch?.destroy();
+        partials?.destroy();
       }
     }
   } finally {

@@ -17,6 +17,8 @@ export interface TunedChoice {
   strategy: ConvStrategyName;
   /** The GEMM tile (a GEMM_TILES name) when a tile variant won; absent: the strategy's defaultTile. */
   tile?: GemmTileName;
+  /** The K slices of the GEMM when a split-K variant won; absent: unsplit. */
+  splitK?: number;
   /** Median milliseconds of every candidate measured, by candidate name. */
   timings: Record<string, number>;
   /** Candidates whose output differed from the auto choice's (never chosen; left out of runner-up figures). */
@@ -92,15 +94,17 @@ export function checkedDocument(doc: unknown, options: ParseOptions = {}): Autot
  */
 export function storedChoiceProblem(value: unknown, shape: Conv2dShape): string | undefined {
   if (!isRecord(value)) return 'not an object';
-  const { strategy, tile, timings, incorrect, measuredAt } = value;
+  const { strategy, tile, splitK, timings, incorrect, measuredAt } = value;
   if (typeof strategy !== 'string') return 'no strategy';
   if (!Object.hasOwn(CONV_STRATEGIES, strategy)) return `unknown strategy "${strategy.slice(0, 40)}"`;
   if (tile !== undefined && !isGemmTileName(tile)) return `unknown GEMM tile ${JSON.stringify(tile)?.slice(0, 40)} (known: ${GEMM_TILE_NAMES.join(', ')})`;
+  if (splitK !== undefined && !(Number.isInteger(splitK) && (splitK as number) >= 1 && (splitK as number) <= 4096)) return `split-K ${JSON.stringify(splitK)?.slice(0, 40)} is not a whole number of slices`;
   if (!isRecord(timings) || !Object.values(timings).every((t) => typeof t === 'number' && Number.isFinite(t))) return 'timings are not numbers by candidate';
   if (incorrect !== undefined && !(Array.isArray(incorrect) && incorrect.every((c) => typeof c === 'string'))) return 'incorrect is not a list of candidate names';
   if (typeof measuredAt !== 'string') return 'no measuredAt';
   if (!convCandidates(shape, false).some((c) => c.strategy === strategy)) return `${strategy}${tile ? `/${tile}` : ''} cannot run this shape`;
   if (tile !== undefined && !CONV_STRATEGIES[strategy as ConvStrategyName].defaultTile) return `${strategy} runs no GEMM, so a GEMM tile ("${tile}") does not apply`;
+  if (splitK !== undefined && !CONV_STRATEGIES[strategy as ConvStrategyName].defaultTile) return `${strategy} runs no GEMM, so a split-K (${splitK}) does not apply`;
   return undefined;
 }
 

@@ -6,6 +6,7 @@
  */
 import { autotuneConvs, type AutotuneOptions, type AutotuneReport } from '../autotune/autotune.js';
 import { AbortError, InvalidParameterError } from '../errors.js';
+import { computeUnitsOf } from '../gpu/compute_units.js';
 import type { GpuContext } from '../gpu/device.js';
 import { lower, type ExecGraph } from './exec_graph.js';
 import type { Graph, WeightMap } from './ir.js';
@@ -36,6 +37,18 @@ export interface CompileOptions extends PassOptions {
    * (for measuring what pre-encoding saves: npm run bench:overhead).
    */
   preEncode?: boolean;
+}
+
+/**
+ * One wave of the device for the GEMM grid planner: the `computeUnits`
+ * option, else the adapter's entry in gpu/compute_units.ts — by the adapter's
+ * own class, not a forced `deviceClass` (SwiftShader run with the GPU rules
+ * still has only its CPU threads).
+ */
+export function resolvedComputeUnits(ctx: GpuContext, options: Pick<CompileOptions, 'computeUnits'>): number {
+  const given = options.computeUnits;
+  if (given !== undefined && (!Number.isInteger(given) || given < 1)) throw new InvalidParameterError('computeUnits', `must be an integer ≥ 1, got ${given}`);
+  return given ?? computeUnitsOf(ctx.adapter, ctx.deviceClass);
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -93,7 +106,7 @@ export async function compilePasses(ctx: GpuContext, graph: Graph, weights: Weig
   const notices: string[] = [];
   const lowered = lower(graph, weights);
   // `auto` follows the adapter's class (GPU or CPU emulation) unless the caller set one
-  const withClass: CompileOptions = { ...options, deviceClass: options.deviceClass ?? ctx.deviceClass };
+  const withClass: CompileOptions = { ...options, deviceClass: options.deviceClass ?? ctx.deviceClass, computeUnits: resolvedComputeUnits(ctx, options) };
   const { autotune, strategy } = withClass;
   if (!autotune || (strategy && strategy !== 'auto')) {
     if (autotune) notices.push(`autotune skipped: strategy "${strategy}" is forced for every layer`);
@@ -101,7 +114,7 @@ export async function compilePasses(ctx: GpuContext, graph: Graph, weights: Weig
   }
   if (!tuned) {
     const auto = runPasses(lowered, { ...withClass, layerStrategies: undefined }, []);
-    tuned = await abortable(autotuneConvs(ctx, auto, autotune === true ? {} : autotune), signal);
+    tuned = await abortable(autotuneConvs(ctx, auto, { computeUnits: withClass.computeUnits, ...(autotune === true ? {} : autotune) }), signal);
     throwIfAborted(signal);
   }
   // one notice per layer whose candidates failed: which, why, and whether the heuristic stands
@@ -113,9 +126,11 @@ export async function compilePasses(ctx: GpuContext, graph: Graph, weights: Weig
   const tunedStrategies = Object.fromEntries(Object.entries(tuned.layers).map(([name, l]) => [name, l.strategy]));
   // a measured tile goes with the measured strategy: not to a layer whose strategy the caller forced
   const tunedTiles = Object.fromEntries(Object.entries(tuned.layers).flatMap(([name, l]) => (l.tile && !options.layerStrategies?.[name] ? [[name, l.tile]] : [])));
+  // a measured layer runs as measured: unsplit unless a split won (the planner does not second-guess it)
+  const tunedSplits = Object.fromEntries(Object.entries(tuned.layers).flatMap(([name, l]) => (!options.layerStrategies?.[name] && !l.untuned ? [[name, l.splitK ?? 1]] : [])));
   const exec = runPasses(
     lowered,
-    { ...withClass, layerStrategies: { ...tunedStrategies, ...options.layerStrategies }, layerTiles: { ...tunedTiles, ...options.layerTiles } },
+    { ...withClass, layerStrategies: { ...tunedStrategies, ...options.layerStrategies }, layerTiles: { ...tunedTiles, ...options.layerTiles }, layerSplitK: { ...tunedSplits, ...options.layerSplitK } },
     notices,
   );
   return { exec, notices, tuned };

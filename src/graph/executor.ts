@@ -14,7 +14,7 @@ import type { GpuContext } from '../gpu/device.js';
 import { GpuErrorCollector } from '../gpu/error_capture.js';
 import { prepareDispatch, releaseDispatch, type DispatchSpec } from '../kernels/dispatch.js';
 import { allocate } from './allocation.js';
-import { abortable, checkCompileArguments, compilePasses, throwIfAborted, type CompileOptions } from './compile_passes.js';
+import { abortable, checkCompileArguments, compilePasses, resolvedComputeUnits, throwIfAborted, type CompileOptions } from './compile_passes.js';
 import type { ExecGraph, ExecNode } from './exec_graph.js';
 import { elementCount, type Graph, type WeightMap } from './ir.js';
 import { Lifecycle } from './lifecycle.js';
@@ -31,7 +31,8 @@ export type { OutputData, RunOptions, RunResult } from './run_path.js';
 
 export interface ModelInfo {
   /** Executed nodes after fusion, with their conv strategy. */
-  nodes: { name: string; kind: ExecNode['kind']; sources: readonly string[]; strategy?: string; tile?: string; scratchBytes?: number }[];
+  /** splitK: the K slices of a conv's GEMM, where more than 1 (a linear layer's are planned in its kernel). */
+  nodes: { name: string; kind: ExecNode['kind']; sources: readonly string[]; strategy?: string; tile?: string; splitK?: number; scratchBytes?: number }[];
   dispatches: number;
   /**
    * Bytes of scratch the layers ask for (im2col's patch matrices), summed
@@ -106,7 +107,8 @@ export class CompiledModel {
     this.life.watch(ctx.device);
     const { exec, notices, tuned } = await abortable(compilePasses(ctx, this.graph, this.weights, this.options, this.tuned, signal), signal);
     this.tuned = tuned;
-    const kernels = exec.nodes.map((n) => nodeKernel(exec, n, ctx.limits.maxStorageBufferBindingSize));
+    const computeUnits = resolvedComputeUnits(ctx, this.options);
+    const kernels = exec.nodes.map((n) => nodeKernel(exec, n, ctx.limits.maxStorageBufferBindingSize, computeUnits));
     const { minStorageBufferOffsetAlignment: alignment, maxStorageBufferBindingSize: maxBindingSize, maxBufferSize } = ctx.limits;
     const placement = place(exec, kernels, { alignment, maxBindingSize, maxBufferSize });
     throwIfAborted(signal);
@@ -144,6 +146,7 @@ export class CompiledModel {
         sources: n.sources,
         strategy: n.kind === 'conv' ? n.strategy : undefined,
         ...(n.kind === 'conv' && n.tile ? { tile: n.tile } : {}),
+        ...(n.kind === 'conv' && n.splitK ? { splitK: n.splitK } : {}),
         ...(scratch.has(i) ? { scratchBytes: scratch.get(i)! } : {}),
       })),
       dispatches: replay.steps.reduce((s, p) => s + p.dispatches.length, 0),

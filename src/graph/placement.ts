@@ -32,7 +32,7 @@ import type { NodeKernel } from './node_kernels.js';
 import { planStorage, type Location, type StoragePlan } from './storage_plan.js';
 
 /** What placement needs to know of a node's kernel. */
-export type PlacementKernel = Pick<NodeKernel, 'writesSlices' | 'scratchFloats' | 'placement'>;
+export type PlacementKernel = Pick<NodeKernel, 'writesSlices' | 'scratchFloats' | 'partialFloats' | 'placement'>;
 
 /** A tensor stored inside another (its root), optionally as a channel slice of it. */
 export interface TensorAlias {
@@ -51,6 +51,8 @@ interface StepBase {
   readonly reads: readonly number[];
   readonly writes: readonly number[];
   readonly scratchFloats: number;
+  /** Split-K partials (node steps only). */
+  readonly partialFloats?: number;
 }
 
 export type PlacedStep = StepBase &
@@ -95,7 +97,7 @@ export function place(exec: ExecGraph, kernels: readonly PlacementKernel[], limi
   const rootBytes = new Map<number, number>();
   for (const [t, shape] of [...exec.shapes, ...temporaries]) if (root(t) === t && !external.has(t)) rootBytes.set(t, elementCount(shape) * 4);
   const storage = planStorage(
-    steps.map((s) => ({ reads: s.reads.map(root), writes: s.writes.map(root), scratchBytes: s.scratchFloats * 4 })),
+    steps.map((s) => ({ reads: s.reads.map(root), writes: s.writes.map(root), scratchBytes: s.scratchFloats * 4, partialBytes: (s.partialFloats ?? 0) * 4 })),
     rootBytes,
     new Set(exec.outputs.map((o) => root(o.tensor))),
     limits,
@@ -189,6 +191,7 @@ function orderSteps(exec: ExecGraph, kernels: readonly PlacementKernel[], aliase
     steps.push({
       kind: 'node', node: i,
       name: node.name, label: node.sources.join('+'), sources: node.sources, reads: nodeReads(node), writes: [node.output], scratchFloats: kernels[i]!.scratchFloats,
+      ...(kernels[i]!.partialFloats ? { partialFloats: kernels[i]!.partialFloats } : {}),
     });
   });
   for (const output of exec.outputs) {

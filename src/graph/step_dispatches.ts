@@ -47,12 +47,14 @@ export function stepDispatches(device: GPUDevice, exec: ExecGraph, kernels: read
     case 'node': {
       const node = exec.nodes[step.node]!;
       const scratch = placement.storage.scratch.get(index);
+      const partials = placement.storage.partials.get(index);
       return kernels[step.node]!.dispatches({
         read,
         write: read(node.output),
         slice: writeSliceOf(exec, placement, node.output),
         weights: buffers.weights.get(step.node) ?? {},
         scratch: scratch ? arenaRange(buffers, scratch) : undefined,
+        partials: partials ? arenaRange(buffers, partials) : undefined,
         unused: placeholderBuffer(device),
       });
     }

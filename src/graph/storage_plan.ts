@@ -17,6 +17,8 @@ export interface PlannedStep {
   reads: readonly number[];
   writes: readonly number[];
   scratchBytes: number;
+  /** A second scratch region (split-K partials), apart from everything else the step binds. */
+  partialBytes?: number;
 }
 
 export interface Location {
@@ -30,6 +32,8 @@ export interface StoragePlan {
   tensors: ReadonlyMap<number, Location>;
   /** Scratch placement per step index. */
   scratch: ReadonlyMap<number, Location>;
+  /** Partials placement per step index (steps that asked for partialBytes). */
+  partials: ReadonlyMap<number, Location>;
   /** Byte size of each arena buffer. */
   arenaBytes: readonly number[];
   peakBytes: number;
@@ -65,8 +69,9 @@ export function planStorage(steps: readonly PlannedStep[], rootBytes: ReadonlyMa
   });
   for (const t of keepAlive) if (rootBytes.has(t)) last.set(t, steps.length - 1);
 
-  // ids for scratch requests come after every tensor id
+  // ids for scratch requests come after every tensor id, then those of the partials
   const scratchBase = Math.max(-1, ...rootBytes.keys()) + 1;
+  const partialBase = scratchBase + steps.length;
   const conflicts = new Map<number, Set<number>>();
   const link = (a: number, b: number) => {
     if (a === b) return;
@@ -76,7 +81,7 @@ export function planStorage(steps: readonly PlannedStep[], rootBytes: ReadonlyMa
   steps.forEach((s, i) => {
     const reads = s.reads.filter((t) => rootBytes.has(t));
     const writes = s.writes.filter((t) => rootBytes.has(t));
-    const scratch = s.scratchBytes ? [scratchBase + i] : [];
+    const scratch = [...(s.scratchBytes ? [scratchBase + i] : []), ...(s.partialBytes ? [partialBase + i] : [])];
     for (const w of [...writes, ...scratch]) for (const r of [...reads, ...writes, ...scratch]) link(w, r);
     for (const r of reads) if (writes.includes(r)) throw new InvalidParameterError('schedule', `${stepName(i)} reads and writes ${tensorName(r)}`);
   });
@@ -99,9 +104,15 @@ export function planStorage(steps: readonly PlannedStep[], rootBytes: ReadonlyMa
     const id = scratchBase + i;
     requests.push({ id, bytes: paddedByteSize(s.scratchBytes), firstStep: i, lastStep: i, label: `scratch of ${stepName(i)}`, color: colorOf(id) });
   });
+  steps.forEach((s, i) => {
+    if (!s.partialBytes) return;
+    const id = partialBase + i;
+    requests.push({ id, bytes: paddedByteSize(s.partialBytes), firstStep: i, lastStep: i, label: `split-K partials of ${stepName(i)}`, color: colorOf(id) });
+  });
 
   const tensors = new Map<number, Location>();
   const scratch = new Map<number, Location>();
+  const partials = new Map<number, Location>();
   const arenaBytes: number[] = [];
   const colors = [...new Set(requests.map((r) => r.color))].sort((a, b) => a - b);
   let naiveBytes = 0;
@@ -113,9 +124,10 @@ export function planStorage(steps: readonly PlannedStep[], rootBytes: ReadonlyMa
     arenaBytes.push(...plan.arenaBytes);
     for (const [id, p] of plan.placements) {
       const loc = { arena: base + p.arena, offset: p.offset, bytes: p.bytes };
-      if (id >= scratchBase) scratch.set(id - scratchBase, loc);
+      if (id >= partialBase) partials.set(id - partialBase, loc);
+      else if (id >= scratchBase) scratch.set(id - scratchBase, loc);
       else tensors.set(id, loc);
     }
   }
-  return { tensors, scratch, arenaBytes, peakBytes: arenaBytes.reduce((a, b) => a + b, 0), naiveBytes };
+  return { tensors, scratch, partials, arenaBytes, peakBytes: arenaBytes.reduce((a, b) => a + b, 0), naiveBytes };
 }

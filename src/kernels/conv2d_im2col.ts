@@ -9,8 +9,9 @@ import { UnsupportedConfigurationError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import { fullSlice, validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
 import { outputPixels, windowUniforms, type ConvStrategy } from './conv2d_strategy.js';
-import { gemm, gemmTileFor, type GemmParams } from './gemm.js';
+import { gemmTileFor, type GemmParams } from './gemm.js';
 import { ceilDiv, linearWorkgroups } from './geometry.js';
+import { gemmDispatches, splitKScratchFloats } from './split_k.js';
 
 export const im2colShader = defineShader('im2col', linearIndexWgsl, im2colWgsl);
 const WORKGROUP_SIZE = 64;
@@ -46,6 +47,11 @@ export function im2colWeightLayout(s: Conv2dShape, oihw: Float32Array): Float32A
   return out;
 }
 
+/** Floats of the column matrix: one [pixels × kPadded] block per group. */
+function columnFloats(s: Conv2dShape): number {
+  return s.groups * outputPixels(s) * kPadded(s);
+}
+
 /** The GEMM after im2col: one [pixels × kPadded] · [kPadded × outPerGroup] product per group. */
 function gemmParams(s: Conv2dShape, slice: ChannelSlice): GemmParams {
   return {
@@ -63,17 +69,19 @@ export const im2colStrategy: ConvStrategy = {
   name: 'im2col',
   unsupportedReason: () => undefined,
   layoutWeights: im2colWeightLayout,
-  scratchLength: (s) => s.groups * outputPixels(s) * kPadded(s),
+  scratchLength: (s) => columnFloats(s),
+  partialLength: (s, tile, splitK) => splitKScratchFloats(gemmParams(s, fullSlice(s.outChannels)), { tile, splitK }),
   defaultTile(s) {
     const p = gemmParams(s, fullSlice(s.outChannels));
     return gemmTileFor(p.m, p.n);
   },
-  dispatches(s, io, epilogue, slice, tile) {
+  gemmProblem: (s) => gemmParams(s, fullSlice(s.outChannels)),
+  dispatches(s, io, epilogue, slice, tile, splitK) {
     validateSlice(slice, s.outChannels);
     if (!io.scratch) throw new UnsupportedConfigurationError('the im2col strategy needs a scratch buffer of scratchLength(shape) floats');
     const rows = outputPixels(s);
     const kp = kPadded(s);
-    const total = s.groups * rows * kp;
+    const total = columnFloats(s);
     return [
       {
         label: 'im2col',
@@ -91,11 +99,11 @@ export const im2colStrategy: ConvStrategy = {
         bindings: { input: io.input, columns: io.scratch },
         workgroups: linearWorkgroups(total, WORKGROUP_SIZE),
       },
-      gemm(
+      ...gemmDispatches(
         gemmParams(s, slice),
-        { a: io.scratch, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, unused: io.unused },
+        { a: io.scratch, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, partials: io.partials, unused: io.unused },
         epilogue,
-        tile,
+        { tile, splitK },
         'conv2d_im2col_gemm',
       ),
     ];

@@ -11,13 +11,16 @@ import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import implicitGemmWgsl from '../../shaders/conv/conv2d_implicit_gemm.wgsl?raw';
 import implicitGemmScalarWgsl from '../../shaders/conv/conv2d_implicit_gemm_scalar.wgsl?raw';
-import { InvalidParameterError } from '../errors.js';
+import { InvalidParameterError, UnsupportedConfigurationError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import { im2colWeightLayout, kPadded, kPerGroup } from './conv2d_im2col.js';
-import { validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
+import { fullSlice, validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
 import { outputPixels, type ConvStrategy } from './conv2d_strategy.js';
 import { epilogueConstants } from './epilogue.js';
-import { GEMM_TILE_NAMES, GEMM_TILES, gemmTileFor, isGemmTileName, type GemmTile, type GemmTileName } from './gemm.js';
+import type { DispatchSpec } from './dispatch.js';
+import { fourByFourTile, GEMM_TILE_NAMES, GEMM_TILES, gemmTileFor, isGemmTileName, type GemmTile, type GemmTileName } from './gemm.js';
+import { splitKSlices, type GemmProblem } from './gemm_grid.js';
+import { splitKReduce } from './split_k.js';
 import { ceilDiv, linearWorkgroups, MAX_WORKGROUPS_PER_DIMENSION } from './geometry.js';
 
 export const implicitGemmShader = defineShader('conv2d_implicit_gemm', nanWgsl, floatMathWgsl, epilogueWgsl, implicitGemmWgsl);
@@ -46,11 +49,17 @@ function checkTile(name: string, t: GemmTile): void {
  * registry runs as its 4×4 fallback (what gemm() does with a shape that
  * core cannot take), and is not measured as a candidate of its own.
  */
-function fourByFourTile(name: GemmTileName): GemmTileName {
-  const t: GemmTile = GEMM_TILES[name];
-  return t.core ? (t.fallback as GemmTileName) : name;
-}
 const FOUR_BY_FOUR_TILES = GEMM_TILE_NAMES.filter((name) => !(GEMM_TILES[name] as GemmTile).core);
+
+/** The GEMM the implicit conv runs, per group (what the grid planner plans; its K is not padded). */
+function implicitGemmProblem(s: Conv2dShape): GemmProblem {
+  return { m: outputPixels(s), n: s.outChannels / s.groups, k: kPerGroup(s), batch: s.groups };
+}
+
+/** The K slices of a launch (one slice of all K when unsplit); slices are whole TILE_K steps. */
+function slicesOf(s: Conv2dShape, tile: GemmTileName, splitK = 1): { kSlice: number; slices: number } {
+  return splitKSlices(kPerGroup(s), GEMM_TILES[tile].tileK, splitK);
+}
 
 export const implicitGemmStrategy: ConvStrategy = {
   name: 'implicit_gemm',
@@ -58,9 +67,14 @@ export const implicitGemmStrategy: ConvStrategy = {
   unsupportedReason: (s) => (s.groups > MAX_WORKGROUPS_PER_DIMENSION ? `implicit_gemm runs one workgroup layer per group, at most ${MAX_WORKGROUPS_PER_DIMENSION}; this conv has ${s.groups} groups` : undefined),
   layoutWeights: im2colWeightLayout,
   scratchLength: () => 0,
+  partialLength(s, tile, splitK) {
+    const { slices } = slicesOf(s, fourByFourTile(tile ?? implicitGemmStrategy.defaultTile!(s)), splitK);
+    return slices > 1 ? slices * outputPixels(s) * s.outChannels : 0;
+  },
   defaultTile: (s) => fourByFourTile(gemmTileFor(outputPixels(s), s.outChannels / s.groups)),
   tiles: FOUR_BY_FOUR_TILES,
-  dispatches(s, io, epilogue, slice, tile) {
+  gemmProblem: implicitGemmProblem,
+  dispatches(s, io, epilogue, slice, tile, splitK) {
     validateSlice(slice, s.outChannels);
     const requested = tile ?? implicitGemmStrategy.defaultTile!(s);
     if (!isGemmTileName(requested)) throw new InvalidParameterError('tile', `unknown GEMM tile ${JSON.stringify(requested)?.slice(0, 40)} (known: ${GEMM_TILE_NAMES.join(', ')})`);
@@ -69,43 +83,57 @@ export const implicitGemmStrategy: ConvStrategy = {
     checkTile(name, t);
     const m = outputPixels(s);
     const n = s.outChannels / s.groups;
-    const tiles = ceilDiv(m, t.wgY * 4) * ceilDiv(n, t.wgX * 4);
+    const { kSlice, slices } = slicesOf(s, name, splitK);
+    if (slices > 1 && !io.partials) throw new UnsupportedConfigurationError('a split-K implicit GEMM needs a partials buffer of partialLength(shape, tile, splitK) floats');
+    // split: every slice writes its raw sums to partials [slice][m][outChannels], the reduce applies the epilogue
+    const split = slices > 1;
+    const tiles = ceilDiv(m, t.wgY * 4) * ceilDiv(n, t.wgX * 4) * slices;
     const [x, y] = linearWorkgroups(tiles, 1);
-    return [
-      {
-        label: 'conv2d_implicit_gemm',
-        shader: implicitGemmUsesVec4(s, slice) ? implicitGemmShader : implicitGemmScalarShader,
-        constants: {
-          WG_X: t.wgX,
-          WG_Y: t.wgY,
-          TILE_K: t.tileK,
-          ...epilogueConstants({ ...epilogue, hasBias: !!io.bias, hasResidual: !!io.residual }),
-        },
-        uniforms: {
-          m,
-          n,
-          k: kPerGroup(s),
-          inHeight: s.inHeight,
-          inWidth: s.inWidth,
-          inChannels: s.inChannels,
-          inPerGroup: s.inChannels / s.groups,
-          outHeight: s.outHeight,
-          outWidth: s.outWidth,
-          kernelWidth: s.kernelWidth,
-          strideH: s.strideH,
-          strideW: s.strideW,
-          dilationH: s.dilationH,
-          dilationW: s.dilationW,
-          padTop: s.padTop,
-          padLeft: s.padLeft,
-          bBatchStride: kPadded(s) * n,
-          ldc: slice.channelStride,
-          colOffset: slice.channelOffset,
-          residualStride: s.outChannels,
-        },
-        bindings: { input: io.input, weight: io.weight, bias: io.bias ?? io.unused, residual: io.residual ?? io.unused, output: io.output },
-        workgroups: [x, y, s.groups],
+    const gemmDispatch: DispatchSpec = {
+      label: split ? `conv2d_implicit_gemm split-K ×${slices}` : 'conv2d_implicit_gemm',
+      shader: implicitGemmUsesVec4(s, split ? fullSlice(s.outChannels) : slice) ? implicitGemmShader : implicitGemmScalarShader,
+      constants: {
+        WG_X: t.wgX,
+        WG_Y: t.wgY,
+        TILE_K: t.tileK,
+        ...epilogueConstants(split ? {} : { ...epilogue, hasBias: !!io.bias, hasResidual: !!io.residual }),
       },
-    ];
+      uniforms: {
+        m,
+        n,
+        k: kPerGroup(s),
+        inHeight: s.inHeight,
+        inWidth: s.inWidth,
+        inChannels: s.inChannels,
+        inPerGroup: s.inChannels / s.groups,
+        outHeight: s.outHeight,
+        outWidth: s.outWidth,
+        kernelWidth: s.kernelWidth,
+        strideH: s.strideH,
+        strideW: s.strideW,
+        dilationH: s.dilationH,
+        dilationW: s.dilationW,
+        padTop: s.padTop,
+        padLeft: s.padLeft,
+        bBatchStride: kPadded(s) * n,
+        ldc: split ? s.outChannels : slice.channelStride,
+        colOffset: split ? 0 : slice.channelOffset,
+        residualStride: s.outChannels,
+        kSlice,
+        sliceStride: split ? m * s.outChannels : 0,
+      },
+      bindings: split
+        ? { input: io.input, weight: io.weight, bias: io.unused, residual: io.unused, output: io.partials! }
+        : { input: io.input, weight: io.weight, bias: io.bias ?? io.unused, residual: io.residual ?? io.unused, output: io.output },
+      workgroups: [x, y, s.groups],
+    };
+    if (!split) return [gemmDispatch];
+    const reduce = splitKReduce(
+      { rows: m, channels: s.outChannels, slices, ldc: slice.channelStride, colOffset: slice.channelOffset, residualStride: s.outChannels },
+      { partials: io.partials!, bias: io.bias, residual: io.residual, output: io.output, unused: io.unused },
+      epilogue,
+      'conv2d_implicit_gemm',
+    );
+    return [gemmDispatch, reduce];
   },
 };

@@ -6,7 +6,8 @@
 import type { ConvStrategy } from './conv2d_strategy.js';
 import { outputPixels } from './conv2d_strategy.js';
 import { fullSlice, validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
-import { gemm, gemmTileFor, type GemmParams } from './gemm.js';
+import { gemmTileFor, type GemmParams } from './gemm.js';
+import { gemmDispatches, splitKScratchFloats } from './split_k.js';
 
 /** The whole conv as one [pixels × inChannels] · [inChannels × outChannels] product. */
 function gemmParams(s: Conv2dShape, slice: ChannelSlice): GemmParams {
@@ -29,20 +30,21 @@ export const pointwiseStrategy: ConvStrategy = {
     return out;
   },
   scratchLength: () => 0,
+  // the channel slice does not change their size
+  partialLength: (s, tile, splitK) => splitKScratchFloats(gemmParams(s, fullSlice(s.outChannels)), { tile, splitK }),
   defaultTile(s) {
     const p = gemmParams(s, fullSlice(s.outChannels));
     return gemmTileFor(p.m, p.n);
   },
-  dispatches(s, io, epilogue, slice, tile) {
+  gemmProblem: (s) => gemmParams(s, fullSlice(s.outChannels)),
+  dispatches(s, io, epilogue, slice, tile, splitK) {
     validateSlice(slice, s.outChannels);
-    return [
-      gemm(
-        gemmParams(s, slice),
-        { a: io.input, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, unused: io.unused },
-        epilogue,
-        tile,
-        'conv2d_pointwise',
-      ),
-    ];
+    return gemmDispatches(
+      gemmParams(s, slice),
+      { a: io.input, b: io.weight, bias: io.bias, residual: io.residual, output: io.output, partials: io.partials, unused: io.unused },
+      epilogue,
+      { tile, splitK },
+      'conv2d_pointwise',
+    );
   },
 };

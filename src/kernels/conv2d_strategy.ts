@@ -8,6 +8,7 @@ import { validateSlice, type Conv2dShape, type ChannelSlice } from './conv2d_sha
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { epilogueConstants, type Epilogue } from './epilogue.js';
 import type { GemmTileName } from './gemm.js';
+import type { GemmProblem } from './gemm_grid.js';
 import { linearWorkgroups } from './geometry.js';
 import type { ConvStrategyName } from '../vocabulary.js';
 
@@ -25,6 +26,8 @@ export interface ConvBindings {
   output: BufferBinding;
   /** scratchLength(shape) floats, for strategies that need them. */
   scratch?: BufferBinding;
+  /** partialLength(shape, tile, splitK) floats of split-K partials, in another buffer than the others. */
+  partials?: BufferBinding;
   /** Bound in place of absent optional inputs (see placeholderBuffer). */
   unused: BufferBinding;
 }
@@ -37,6 +40,8 @@ export interface ConvStrategy {
   layoutWeights(shape: Conv2dShape, oihw: Float32Array): Float32Array;
   /** Floats of scratch memory the dispatches need (0 for most). */
   scratchLength(shape: Conv2dShape): number;
+  /** With defaultTile: floats of split-K partials for this tile and split (0 when unsplit). */
+  partialLength?(shape: Conv2dShape, tile?: GemmTileName, splitK?: number): number;
   /**
    * Present exactly on the strategies whose dispatches run the tiled GEMM
    * (im2col, implicit_gemm, pointwise): the GEMM tile they use for this shape when given
@@ -45,8 +50,14 @@ export interface ConvStrategy {
   defaultTile?(shape: Conv2dShape): GemmTileName;
   /** The tiles worth measuring for this strategy when not every registry tile is distinct (default: all of GEMM_TILES). */
   readonly tiles?: readonly GemmTileName[];
-  /** The layer's dispatches; `tile` picks the GEMM tile of a GEMM strategy (default: defaultTile(shape)), the others take none. */
-  dispatches(shape: Conv2dShape, io: ConvBindings, epilogue: Epilogue, slice: ChannelSlice, tile?: GemmTileName): DispatchSpec[];
+  /** With defaultTile: the GEMM the strategy runs for the shape (what the grid planner plans). */
+  gemmProblem?(shape: Conv2dShape): GemmProblem;
+  /**
+   * The layer's dispatches; `tile` picks the GEMM tile of a GEMM strategy
+   * (default: defaultTile(shape)) and `splitK` its K slices (default 1, see
+   * kernels/split_k.ts); the others take neither.
+   */
+  dispatches(shape: Conv2dShape, io: ConvBindings, epilogue: Epilogue, slice: ChannelSlice, tile?: GemmTileName, splitK?: number): DispatchSpec[];
 }
 
 /** Uniforms describing the input window, shared by the direct, depthwise and im2col shaders. */

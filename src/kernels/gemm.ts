@@ -6,9 +6,13 @@
  * Tiles marked `core: 'register_blocked_8x8'` run the GPU-class core of
  * gemm_register_blocked.ts (8×8 register blocks) when the vec4 conditions
  * hold, and their `fallback` tile of this core otherwise.
+ * The grid folds row tiles past 65,535 into z (shaders/common/gemm_grid.wgsl);
+ * split-K (a GEMM into K-slice partials, then a reduce) is in split_k.ts and
+ * runs on the 4×4 core only (a register-blocked tile splits as its fallback).
  */
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
 import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
+import gemmGridWgsl from '../../shaders/common/gemm_grid.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import gemmWgsl from '../../shaders/gemm/gemm_tiled.wgsl?raw';
 import gemmVec4Wgsl from '../../shaders/gemm/gemm_tiled_vec4.wgsl?raw';
@@ -16,11 +20,11 @@ import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { epilogueConstants, type Epilogue } from './epilogue.js';
-import { ceilDiv } from './geometry.js';
+import { ceilDiv, MAX_WORKGROUPS_PER_DIMENSION } from './geometry.js';
 import { gemmRegisterBlocked, REGISTER_BLOCK } from './gemm_register_blocked.js';
 
-export const gemmShader = defineShader('gemm_tiled', nanWgsl, floatMathWgsl, epilogueWgsl, gemmWgsl);
-export const gemmVec4Shader = defineShader('gemm_tiled_vec4', nanWgsl, floatMathWgsl, epilogueWgsl, gemmVec4Wgsl);
+export const gemmShader = defineShader('gemm_tiled', nanWgsl, floatMathWgsl, epilogueWgsl, gemmGridWgsl, gemmWgsl);
+export const gemmVec4Shader = defineShader('gemm_tiled_vec4', nanWgsl, floatMathWgsl, epilogueWgsl, gemmGridWgsl, gemmVec4Wgsl);
 
 /** Tile configuration: WG_X × WG_Y invocations, each a 4×4 block (8×8 on the register-blocked core); TILE_K deep. */
 export interface GemmTile {
@@ -84,8 +88,14 @@ export function gemmTileOutputs(name: GemmTileName): { rows: number; cols: numbe
  */
 export function gemmTileThatRuns(name: GemmTileName, params: GemmParams): GemmTileName {
   const t: GemmTile = GEMM_TILES[name];
-  if (!t.core || gemmUsesVec4(withDefaults(params))) return name;
+  if (!t.core || gemmUsesVec4(gemmParamsWithDefaults(params))) return name;
   return t.fallback as GemmTileName;
+}
+
+/** The 4×4-core tile `name` runs as where only that core serves (split-K, the implicit GEMM): itself, or a register-blocked tile's fallback. */
+export function fourByFourTile(name: GemmTileName): GemmTileName {
+  const t: GemmTile = GEMM_TILES[name];
+  return t.core ? (t.fallback as GemmTileName) : name;
 }
 
 /** Whether `name` is a tile of the registry (stored or user-given names are checked with this). */
@@ -143,7 +153,8 @@ export function gemmUsesVec4(p: Required<GemmParams>): boolean {
   return [p.k, p.n, p.ldc, p.colOffset, p.aBatchStride, p.bBatchStride, p.residualStride].every((v) => v % 4 === 0);
 }
 
-function withDefaults(p: GemmParams): Required<GemmParams> {
+/** The parameters with every default filled in, checked (an InvalidParameterError names a bad one). */
+export function gemmParamsWithDefaults(p: GemmParams): Required<GemmParams> {
   const batch = p.batch ?? 1;
   const full: Required<GemmParams> = {
     m: p.m,
@@ -166,20 +177,36 @@ function withDefaults(p: GemmParams): Required<GemmParams> {
   return full;
 }
 
-/** One dispatch computing epilogue(A·B) into the output, on `tile` (default: gemmTileFor(m, n)). */
-export function gemm(
-  params: GemmParams,
-  io: GemmBindings,
-  epilogue: Epilogue = {},
-  tile?: GemmTileName,
-  label = 'gemm',
-): DispatchSpec {
-  const p = withDefaults(params);
-  const name = tile ?? gemmTileFor(p.m, p.n);
+/** The GEMM's K slices: `slices` of kSlice elements, slice s writing at output + s·sliceStride. */
+export interface GemmSlices {
+  readonly kSlice: number;
+  readonly slices: number;
+  readonly sliceStride: number;
+}
+
+/**
+ * Workgroups for `colTiles` column tiles × `count` (row tile, batch, slice)
+ * triples: x the column tiles, the triples in y, folded into z past 65,535
+ * (gemm_grid.wgsl unfolds them).
+ */
+export function gemmWorkgroups(colTiles: number, count: number, label: string): [number, number, number] {
+  const z = ceilDiv(count, MAX_WORKGROUPS_PER_DIMENSION);
+  const y = ceilDiv(count, z);
+  if (colTiles > MAX_WORKGROUPS_PER_DIMENSION || z > MAX_WORKGROUPS_PER_DIMENSION) {
+    throw new InvalidParameterError('m', `${label}: a GEMM of ${colTiles} column tiles × ${count} row tiles does not fit one dispatch (at most ${MAX_WORKGROUPS_PER_DIMENSION} per dimension)`);
+  }
+  return [colTiles, y, z];
+}
+
+/** The GEMM dispatch over the given K slices (one slice of all K: the plain GEMM). */
+export function gemmSliced(p: Required<GemmParams>, io: GemmBindings, epilogue: Epilogue, name: GemmTileName, slices: GemmSlices, label: string): DispatchSpec {
   if (!isGemmTileName(name)) throw new InvalidParameterError('tile', `unknown GEMM tile ${JSON.stringify(name)?.slice(0, 40)} (known: ${GEMM_TILE_NAMES.join(', ')})`);
-  const t: GemmTile = GEMM_TILES[gemmTileThatRuns(name, p)];
-  if (t.core) return gemmRegisterBlocked(p, io, epilogue, t, label);
-  const vec4 = gemmUsesVec4(p);
+  let t: GemmTile = GEMM_TILES[gemmTileThatRuns(name, p)];
+  if (t.core) {
+    if (slices.slices === 1) return gemmRegisterBlocked(p, io, epilogue, t, label);
+    t = GEMM_TILES[t.fallback as GemmTileName]; // split-K runs on the 4×4 core (same TILE_K, so the same slices)
+  }
+  const vec4 = gemmUsesVec4(p) && slices.kSlice % 4 === 0 && slices.sliceStride % 4 === 0;
   return {
     label,
     shader: vec4 ? gemmVec4Shader : gemmShader,
@@ -198,10 +225,25 @@ export function gemm(
       ldc: p.ldc,
       colOffset: p.colOffset,
       residualStride: p.residualStride,
+      batch: p.batch,
+      kSlice: slices.kSlice,
+      sliceStride: slices.sliceStride,
     },
     bindings: { a: io.a, b: io.b, bias: io.bias ?? io.unused, residual: io.residual ?? io.unused, output: io.output },
-    workgroups: [ceilDiv(p.n, t.wgX * 4), ceilDiv(p.m, t.wgY * 4), p.batch],
+    workgroups: gemmWorkgroups(ceilDiv(p.n, t.wgX * 4), ceilDiv(p.m, t.wgY * 4) * p.batch * slices.slices, label),
   };
+}
+
+/** One dispatch computing epilogue(A·B) into the output, on `tile` (default: gemmTileFor(m, n)). */
+export function gemm(
+  params: GemmParams,
+  io: GemmBindings,
+  epilogue: Epilogue = {},
+  tile?: GemmTileName,
+  label = 'gemm',
+): DispatchSpec {
+  const p = gemmParamsWithDefaults(params);
+  return gemmSliced(p, io, epilogue, tile ?? gemmTileFor(p.m, p.n), { kSlice: p.k, slices: 1, sliceStride: 0 }, label);
 }
 
 /** PyTorch Linear weight [out][in] → the GEMM's B layout [in][out], once at load. */

@@ -62,6 +62,8 @@ export interface ConvNode extends ExecNodeBase {
   readonly strategy: ConvStrategyName | 'auto';
   /** The GEMM tile of a GEMM strategy (im2col, implicit_gemm, pointwise), when a pass chose one; else the strategy's own. */
   readonly tile?: GemmTileName;
+  /** K slices of its GEMM (split-K) when a pass chose more than 1 (kernels/gemm_grid.ts plans it). */
+  readonly splitK?: number;
 }
 
 export function conv2d(b: BuildContext, x: Tensor, o: Conv2dOptions): Tensor {
@@ -155,6 +157,7 @@ export const convKernel: KernelDef<ConvNode> = {
     return {
       weights,
       scratchFloats: strategy.scratchLength(s),
+      partialFloats: strategy.partialLength?.(s, n.tile, n.splitK) ?? 0,
       writesSlices: true,
       dispatches: (b) =>
         strategy
@@ -167,11 +170,13 @@ export const convKernel: KernelDef<ConvNode> = {
               residual: n.residual !== undefined ? b.read(n.residual) : undefined,
               output: b.write,
               scratch: b.scratch,
+              partials: b.partials,
               unused: b.unused,
             },
             { activation: n.activation, activationParams: n.activationParams },
             b.slice,
             n.tile,
+            n.splitK,
           )
           .map((d) => ({ ...d, label: `${c.label} (${d.label})` })),
     };

@@ -1,16 +1,19 @@
 /**
  * Fully connected layers (y = x·Wᵀ + b on [N, F], PyTorch's [out][in]
  * weight) and the matrix product of two runtime tensors. Both run on the
- * tiled GEMM, except a linear layer at batch ≤ 4, which runs the GEMV; a
- * linear weight larger than one storage binding (VGG's 25088×4096 fc) is
- * split into column blocks, one dispatch each.
+ * tiled GEMM, its tile and split-K planned for the device
+ * (kernels/gemm_grid.ts), except a linear layer at batch ≤ 4, which runs the
+ * GEMV; a linear weight larger than one storage binding (VGG's 25088×4096
+ * fc) is split into column blocks, one GEMM each, planned each.
  */
 import { BindingLimitError, GraphError } from '../errors.js';
-import { gemm, linearWeightToGemm } from '../kernels/gemm.js';
+import { linearWeightToGemm, type GemmParams } from '../kernels/gemm.js';
+import { planGemmGrid } from '../kernels/gemm_grid.js';
 import { gemv, gemvRowLength, gemvWeight, GEMV_MAX_ROWS } from '../kernels/gemv.js';
+import { gemmDispatches, splitKScratchFloats, type GemmLaunch } from '../kernels/split_k.js';
 import type { Activation, ActivationParams } from '../vocabulary.js';
 import { binary } from './binary.js';
-import { dispatchOnly, type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
+import { type BuildContext, type KernelContext, type KernelDef, type NodeKernel, type OpDef } from './op.js';
 import { batchMatmul } from './batch_matmul.js';
 import { constant, floatData, runtime, scalarConst, shapeOfValue, type ConstTensor, type OnnxHandler, type OnnxNodeContext } from './onnx_import.js';
 import { transpose } from './transpose.js';
@@ -44,6 +47,8 @@ export interface LinearExecNode extends ExecNodeBase {
   readonly outFeatures: number;
   readonly activation: Activation;
   readonly activationParams?: ActivationParams;
+  /** K slices of its GEMMs, when a pass was told (layerSplitK); else planned for the device. */
+  readonly splitK?: number;
 }
 
 export interface MatmulExecNode extends ExecNodeBase {
@@ -182,6 +187,13 @@ export const matmulOp: OpDef<MatmulNode> = {
   exportOnnx: (n, c) => c.emit({ op: 'MatMul', name: n.name, inputs: n.inputs.map((t) => c.name(t)), outputs: [c.name(n.output)] }),
 };
 
+/** The launch of one GEMM of a linear layer or matmul: planned for the device unless the split is given. */
+function launchOf(p: GemmParams, c: KernelContext, splitK?: number): GemmLaunch {
+  if (splitK !== undefined) return { splitK };
+  const plan = planGemmGrid(p, { computeUnits: c.computeUnits, maxPartialFloats: Math.floor(c.maxBindingBytes / 4) });
+  return { tile: plan.tile, splitK: plan.splitK };
+}
+
 export const linearKernel: KernelDef<LinearExecNode> = {
   kinds: ['linear'],
   kernel: (n, c: KernelContext): NodeKernel => {
@@ -197,18 +209,24 @@ export const linearKernel: KernelDef<LinearExecNode> = {
       weights[`weight${i}`] = chunks.length === 1 ? full : columnBlock(full, n.inFeatures, n.outFeatures, begin, end);
       if (n.bias) weights[`bias${i}`] = n.bias.subarray(begin, end);
     });
+    const gemms = chunks.map(([begin, end]) => {
+      const params: GemmParams = { m: inShape[0]!, n: end - begin, k: n.inFeatures, ldc: n.outFeatures, colOffset: begin };
+      return { params, launch: launchOf(params, c, n.splitK) };
+    });
     return {
       weights,
+      // the blocks run one after another, so they share one partials buffer
       scratchFloats: 0,
+      partialFloats: Math.max(0, ...gemms.map((g) => splitKScratchFloats(g.params, g.launch))),
       writesSlices: false,
       dispatches: (b) =>
-        chunks.map(([begin, end], i) =>
-          gemm(
-            { m: inShape[0]!, n: end - begin, k: n.inFeatures, ldc: n.outFeatures, colOffset: begin },
-            { a: b.read(n.inputs[0]!), b: b.weights[`weight${i}`]!, bias: b.weights[`bias${i}`], output: b.write, unused: b.unused },
+        gemms.flatMap(({ params, launch }, i) =>
+          gemmDispatches(
+            params,
+            { a: b.read(n.inputs[0]!), b: b.weights[`weight${i}`]!, bias: b.weights[`bias${i}`], output: b.write, partials: b.partials, unused: b.unused },
             { activation: n.activation, activationParams: n.activationParams },
-            undefined,
-            chunks.length === 1 ? label : `${label} columns ${begin}..${end}`,
+            launch,
+            chunks.length === 1 ? label : `${label} columns ${chunks[i]![0]}..${chunks[i]![1]}`,
           ),
         ),
     };
@@ -246,10 +264,16 @@ export const matmulKernel: KernelDef<MatmulExecNode> = {
   kinds: ['matmul'],
   kernel: (n, c: KernelContext): NodeKernel => {
     const [m, k] = c.shape(n.inputs[0]!) as [number, number];
-    const outShape = c.shape(n.output);
-    return dispatchOnly((b) => [
-      gemm({ m, n: outShape[1]!, k }, { a: b.read(n.inputs[0]!), b: b.read(n.inputs[1]!), output: b.write, unused: b.unused }, { activation: n.activation, activationParams: n.activationParams }, undefined, c.label),
-    ]);
+    const params: GemmParams = { m, n: c.shape(n.output)[1]!, k };
+    const launch = launchOf(params, c);
+    return {
+      weights: {},
+      scratchFloats: 0,
+      partialFloats: splitKScratchFloats(params, launch),
+      writesSlices: false,
+      dispatches: (b) =>
+        gemmDispatches(params, { a: b.read(n.inputs[0]!), b: b.read(n.inputs[1]!), output: b.write, partials: b.partials, unused: b.unused }, { activation: n.activation, activationParams: n.activationParams }, launch, c.label),
+    };
   },
 };
 

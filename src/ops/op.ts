@@ -58,6 +58,8 @@ export interface NodeBindings {
   slice: ChannelSlice;
   weights: Readonly<Record<string, BufferBinding>>;
   scratch?: BufferBinding;
+  /** partialFloats of split-K partials, in another buffer than everything else the step binds. */
+  partials?: BufferBinding;
   unused: BufferBinding;
 }
 
@@ -65,6 +67,12 @@ export interface NodeKernel {
   /** Weight arrays to upload, by role, already in the kernel's layout. */
   weights: Record<string, Float32Array>;
   scratchFloats: number;
+  /**
+   * Floats of split-K partials (kernels/split_k.ts), absent or 0 for most: a
+   * second scratch region, placed apart from the step's other buffers
+   * because its GEMM writes them while reading the scratch (im2col columns).
+   */
+  partialFloats?: number;
   /** The node's output can be written straight into a channel slice (for concat). */
   writesSlices: boolean;
   /**
@@ -91,6 +99,8 @@ export interface KernelContext {
   shape(tensor: number): Shape;
   /** The device's maxStorageBufferBindingSize. */
   readonly maxBindingBytes: number;
+  /** Workgroups the device runs at once (one wave), for the GEMM grid planner (kernels/gemm_grid.ts). */
+  readonly computeUnits: number;
   /** The dispatch label: the names of the graph nodes the node covers, joined by +. */
   readonly label: string;
 }

@@ -185,7 +185,8 @@ describe('executor behaviour', () => {
     const rng = new Rng(13);
     const weights = new Map([['fc.weight', rng.array(inF * outF, -0.02, 0.02)], ['fc.bias', rng.array(outF)]]);
     const input = rng.array(2 * inF);
-    const model = await compile(ctx, graph, weights);
+    // one compute unit: no split-K, so the dispatches are the two column blocks' GEMMs
+    const model = await compile(ctx, graph, weights, { computeUnits: 1 });
     expect(model.info.dispatches).toBe(2);
     const got = (await model.run(input)).float('y');
     expect(relativeL2(got, runGraphRef(graph, weights, new Map([['x', input]])).get('y')!)).toBeLessThanOrEqual(F32_TOLERANCE);

@@ -25,6 +25,8 @@ export async function runConvNchw(
   slice: ChannelSlice = fullSlice(s.outChannels),
   /** A GEMM strategy's tile (default: its defaultTile). */
   tile?: GemmTileName,
+  /** A GEMM strategy's K slices (split-K; default 1). */
+  splitK?: number,
 ): Promise<{ nchw: Float64Array; nhwcSlice: Float32Array }> {
   const { device } = ctx;
   const impl = resolveConvStrategy(s, strategy);
@@ -43,10 +45,12 @@ export async function runConvNchw(
     : undefined;
   const scratchLength = impl.scratchLength(s);
   const scratch = scratchLength ? upload(new Float32Array(scratchLength).fill(Number.NaN), 'scratch') : undefined;
+  const partialLength = impl.partialLength?.(s, tile, splitK) ?? 0;
+  const partials = partialLength ? upload(new Float32Array(partialLength).fill(Number.NaN), 'partials') : undefined;
   // the output starts as NaN so an element the kernel forgets to write cannot pass
   const output = upload(new Float32Array(pixels * slice.channelStride).fill(Number.NaN), 'y');
   try {
-    await runDispatches(device, impl.dispatches(s, { input, weight, bias, residual, output, scratch, unused: placeholderBuffer(device) }, epilogue, slice, tile));
+    await runDispatches(device, impl.dispatches(s, { input, weight, bias, residual, output, scratch, partials, unused: placeholderBuffer(device) }, epilogue, slice, tile, splitK));
     const nhwcSlice = await readTensor(device, output, pixels * slice.channelStride);
     const packed = new Float32Array(pixels * s.outChannels);
     for (let p = 0; p < pixels; p++)

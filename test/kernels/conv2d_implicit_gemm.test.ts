@@ -78,14 +78,14 @@ const stats = { cases: 0, worst: 0, vec4: 0, scalar: 0 };
 afterAll(() => console.log(`[implicit_gemm] ${stats.cases} layers (${stats.vec4} vec4, ${stats.scalar} scalar), worst relative L2 ${stats.worst.toExponential(2)}`));
 
 /** Runs one layer and checks it against the reference; with a slice, that the channels outside it stay unwritten (NaN). */
-async function check(s: Conv2dShape, epilogue: Epilogue, seed: number, slice?: ChannelSlice, tile?: GemmTileName): Promise<void> {
+async function check(s: Conv2dShape, epilogue: Epilogue, seed: number, slice?: ChannelSlice, tile?: GemmTileName, splitK?: number): Promise<void> {
   const data = new Rng(seed);
   const x = data.array(s.batch * s.inChannels * s.inHeight * s.inWidth);
   const w = data.array(s.outChannels * (s.inChannels / s.groups) * s.kernelHeight * s.kernelWidth);
   const bias = epilogue.hasBias ? data.array(s.outChannels) : undefined;
   const residual = epilogue.hasResidual ? data.array(s.batch * s.outChannels * s.outHeight * s.outWidth) : undefined;
   const expected = conv2dRef(s, x, w, bias, residual, epilogue.activation);
-  const got = await runConvNchw(await testContext(), s, 'implicit_gemm', { x, w, bias, residual }, epilogue, slice, tile);
+  const got = await runConvNchw(await testContext(), s, 'implicit_gemm', { x, w, bias, residual }, epilogue, slice, tile, splitK);
   const error = relativeL2(got.nchw, expected.y);
   stats.cases++;
   stats.worst = Math.max(stats.worst, error);
@@ -110,6 +110,37 @@ describe('implicit GEMM on random layers, by channel kind', () => {
       it(`${channels}: ${describeLayer(s, epilogue, slice)}`, () => check(s, epilogue, seed, slice));
     }
   }
+});
+
+describe('split-K implicit GEMM: K slices into partials, then the reduce applies the epilogue', () => {
+  const rng = new Rng(4242);
+  for (const channels of ['odd', 'four', 'grouped'] as const) {
+    for (let i = 0; i < 5; i++) {
+      const s = randomLayer(rng, channels);
+      const epilogue = rng.pick(EPILOGUES);
+      const seed = rng.int(1, 1 << 30);
+      const tile = rng.pick(GEMM_TILE_NAMES.filter((t) => !(GEMM_TILES[t] as GemmTile).core));
+      const steps = Math.ceil((s.kernelHeight * s.kernelWidth * (s.inChannels / s.groups)) / GEMM_TILES[tile].tileK);
+      // edges: 2 slices, as many slices as steps (one step each), more slices asked than there are steps
+      const splitK = [2, steps, steps + 3, rng.int(2, Math.max(2, steps))][i % 4]!;
+      const sliced = rng.bool(0.4) && channels !== 'grouped';
+      const slice = sliced ? { channelOffset: 4, channelStride: s.outChannels + 8 } : undefined;
+      it(`${tile} ${channels} splitK=${splitK} (${steps} steps)${sliced ? ' slice' : ''}: ${describeLayer(s, epilogue)}`, async () => {
+        const io = { input: {} as GPUBuffer, weight: {} as GPUBuffer, output: {} as GPUBuffer, partials: {} as GPUBuffer, unused: {} as GPUBuffer };
+        const specs = implicitGemmStrategy.dispatches(s, io, epilogue, slice ?? fullSlice(s.outChannels), tile, splitK);
+        const slices = Math.min(splitK, steps) > 1 ? Math.ceil(steps / Math.ceil(steps / Math.min(splitK, steps))) : 1;
+        expect(specs.map((d) => d.label)).toEqual(slices > 1 ? [`conv2d_implicit_gemm split-K ×${slices}`, 'conv2d_implicit_gemm split-K reduce'] : ['conv2d_implicit_gemm']);
+        expect(implicitGemmStrategy.partialLength!(s, tile, splitK)).toBe(slices > 1 ? slices * s.batch * s.outHeight * s.outWidth * s.outChannels : 0);
+        await check(s, epilogue, seed, slice, tile, splitK);
+      });
+    }
+  }
+
+  it('a split without a partials buffer is a clear error', () => {
+    const s = conv2dShape({ batch: 1, inHeight: 7, inWidth: 7, inChannels: 64, outChannels: 64, kernelHeight: 3, kernelWidth: 3, pad: 1 });
+    const io = { input: {} as GPUBuffer, weight: {} as GPUBuffer, output: {} as GPUBuffer, unused: {} as GPUBuffer };
+    expect(() => implicitGemmStrategy.dispatches(s, io, {}, fullSlice(64), '64x64', 4)).toThrow(/partials buffer/);
+  });
 });
 
 describe('implicit GEMM on every registry tile, both shader files', () => {

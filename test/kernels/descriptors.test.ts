@@ -19,6 +19,7 @@ import { activation, elementwiseBinary } from '../../src/kernels/elementwise.js'
 import { clearCounts, countNonFinite } from '../../src/kernels/finite_count.js';
 import { GEMM_TILE_NAMES, gemm } from '../../src/kernels/gemm.js';
 import { gemv } from '../../src/kernels/gemv.js';
+import { gemmDispatches } from '../../src/kernels/split_k.js';
 import { globalAvgPool } from '../../src/kernels/global_avg_pool.js';
 import { adaptiveAvgPool } from '../../src/kernels/adaptive_avg_pool.js';
 import { permute4d } from '../../src/kernels/layout_transform.js';
@@ -70,6 +71,9 @@ function allSpecs(): DispatchSpec[] {
   // a linear layer at batch ≤ 4: the GEMV, narrow and wide column blocks
   specs.push(gemv({ m: 1, n: 4096, k: 25088 }, { x, weight: w, bias: b, output: y, unused: u }, { activation: 'relu' }, 'linear'));
   specs.push(gemv({ m: 3, n: 10, k: 7, ldc: 20, colOffset: 10 }, { x, weight: w, residual: r, output: y, unused: u }));
+  // split-K: the sliced GEMM (both files) and its reduce
+  specs.push(...gemmDispatches({ m: 5, n: 7, k: 64 }, { a: x, b: w, bias: b, output: y, partials: w, unused: u }, { activation: 'relu' }, { tile: '64x64', splitK: 2 }));
+  specs.push(...gemmDispatches({ m: 5, n: 8, k: 64 }, { a: x, b: w, output: y, partials: w, unused: u }, {}, { tile: '64x64', splitK: 2 }));
   specs.push(pool2d('max', { batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, ceilMode: true }, x, y));
   specs.push(pool2d('average', { batch: 1, inHeight: 7, inWidth: 7, channels: 3, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, pad: 1 }, x, y));
   specs.push(adaptiveAvgPool({ batch: 1, inHeight: 13, inWidth: 13, channels: 8, outHeight: 6, outWidth: 6 }, x, y));

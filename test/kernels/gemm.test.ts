@@ -101,14 +101,21 @@ describe('tiled GEMM', () => {
         const spec = gemm({ m, n, k: 8, batch }, { a: f, b: f, output: f, unused: f }, {}, tile);
         // a register-blocked tile on a shape that is not vec4-aligned runs its 4×4-core fallback
         const ran = gemmTileThatRuns(tile ?? gemmTileFor(m, n), { m, n, k: 8, batch });
-        const used = GEMM_TILES[ran];
+        const used: GemmTile = GEMM_TILES[ran];
         const { rows, cols } = gemmTileOutputs(ran);
         expect(spec.constants).toMatchObject({ WG_X: used.wgX, WG_Y: used.wgY, TILE_K: used.tileK });
         expect(spec.workgroups[0] * cols).toBeGreaterThanOrEqual(n);
         expect((spec.workgroups[0] - 1) * cols).toBeLessThan(n);
-        expect(spec.workgroups[1] * rows).toBeGreaterThanOrEqual(m);
-        expect((spec.workgroups[1] - 1) * rows).toBeLessThan(m);
-        expect(spec.workgroups[2]).toBe(batch);
+        if (used.core) {
+          // the register-blocked core: row tiles in y, batches in z (its own grid)
+          expect(spec.workgroups[1] * rows).toBeGreaterThanOrEqual(m);
+          expect((spec.workgroups[1] - 1) * rows).toBeLessThan(m);
+          expect(spec.workgroups[2]).toBe(batch);
+        } else {
+          // y numbers (row tile, batch) pairs, row tiles fastest (gemm_grid.wgsl); z folds only past 65,535
+          expect(spec.workgroups[1]).toBe(Math.ceil(m / rows) * batch);
+          expect(spec.workgroups[2]).toBe(1);
+        }
       }
     }
   });
