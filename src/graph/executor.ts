@@ -108,7 +108,8 @@ export class CompiledModel {
     const { exec, notices, tuned } = await abortable(compilePasses(ctx, this.graph, this.weights, this.options, this.tuned, signal), signal);
     this.tuned = tuned;
     const computeUnits = resolvedComputeUnits(ctx, this.options);
-    const kernels = exec.nodes.map((n) => nodeKernel(exec, n, ctx.limits.maxStorageBufferBindingSize, computeUnits));
+    const subgroups = ctx.features.subgroups && this.options.subgroups !== false;
+    const kernels = exec.nodes.map((n) => nodeKernel(exec, n, ctx.limits.maxStorageBufferBindingSize, computeUnits, subgroups));
     const { minStorageBufferOffsetAlignment: alignment, maxStorageBufferBindingSize: maxBindingSize, maxBufferSize } = ctx.limits;
     const placement = place(exec, kernels, { alignment, maxBindingSize, maxBufferSize });
     throwIfAborted(signal);

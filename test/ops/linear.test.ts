@@ -32,7 +32,7 @@ describe('linear kernel', () => {
     it(`batch ${m}, ${inF} → ${outF}, binding ${maxBinding} B: ${blocks} block(s) on ${shader}`, async () => {
       const ctx = await testContext();
       const n = linearNode(inF, outF, rng);
-      const kernel = linearKernel.kernel(n, { shape: (t) => (t === 0 ? [m, inF] : [m, outF]), maxBindingBytes: maxBinding, label: 'fc', computeUnits: 1 });
+      const kernel = linearKernel.kernel(n, { shape: (t) => (t === 0 ? [m, inF] : [m, outF]), maxBindingBytes: maxBinding, label: 'fc', computeUnits: 1, subgroups: false });
       const names = Object.keys(kernel.weights).filter((k) => k.startsWith('weight'));
       expect(names.length).toBe(blocks);
       for (const name of names) expect(kernel.weights[name]!.byteLength).toBeLessThanOrEqual(maxBinding);
