@@ -51,6 +51,8 @@ export interface ModelInfo {
   notices: readonly string[];
   /** What autotuning chose per conv layer, and which shapes it measured now (compile option `autotune`). */
   autotune?: AutotuneReport;
+  /** Kernels with a subgroup variant run it (the device has `subgroups` and the compile option did not turn it off). */
+  subgroups: boolean;
 }
 
 /**
@@ -82,6 +84,7 @@ interface Built {
   notices: string[];
   weightBytes: number;
   replay: Replay;
+  subgroups: boolean;
 }
 
 export class CompiledModel {
@@ -132,12 +135,12 @@ export class CompiledModel {
     await abortable(gpuErrors.throwFirst(), signal);
     let at = 0;
     const steps: ReplayStep[] = placement.steps.map((step, i) => ({ step, dispatches: specs[i]!.map(() => prepared[at++]!) }));
-    this.built = { exec, placement, notices, weightBytes, replay: new Replay(ctx, this.life, steps, inputs, outputs, this.options.preEncode ?? true) };
+    this.built = { exec, placement, notices, weightBytes, replay: new Replay(ctx, this.life, steps, inputs, outputs, this.options.preEncode ?? true), subgroups };
   }
 
   /** What compile() made of the graph: fused nodes, strategies, memory. */
   get info(): ModelInfo {
-    const { exec, placement, notices, weightBytes, replay } = this.current();
+    const { exec, placement, notices, weightBytes, replay, subgroups } = this.current();
     const scratch = new Map<number, number>();
     for (const step of placement.steps) if (step.kind === 'node' && step.scratchFloats) scratch.set(step.node, step.scratchFloats * 4);
     return {
@@ -158,6 +161,7 @@ export class CompiledModel {
       weightBytes,
       notices: [...notices],
       ...(this.tuned ? { autotune: this.tuned } : {}),
+      subgroups,
     };
   }
 
