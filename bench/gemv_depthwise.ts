@@ -66,6 +66,8 @@ if (!only || only === 'fc') {
     ['vgg16', 'classifier.3 (fc7)', 4096, 4096],
     ['vgg16', 'classifier.6 (fc8)', 4096, 1000],
     ['alexnet', 'classifier.1 (fc6)', 9216, 4096],
+    // not a zoo layer: K so short that the workgroup reduction is a large share of the GEMV
+    ['synthetic', 'short K (reduction-bound)', 128, 16384],
   ] as const;
   console.log('\n| model | layer | K×N | kernel | median ms | p10 | p90 | GB/s | speed-up |\n|---|---|---|---|---|---|---|---|---|');
   for (const [model, layer, k, n] of FC.filter((l) => l[1].includes(layerFilter))) {
