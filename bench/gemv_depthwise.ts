@@ -3,7 +3,9 @@
  *
  * GPU time of the specialised kernels against what they replace, on real
  * layer shapes at batch 1 (f32): the GEMV vs the tiled GEMM on its 4x256
- * tile for the fully connected layers of VGG-16 and AlexNet, and the
+ * tile for the fully connected layers of VGG-16 and AlexNet (and, where the
+ * device has the `subgroups` feature, the GEMV reducing with subgroupAdd
+ * against its workgroup-memory tree: `speed-up` is then over the tree), and the
  * register-tiled depthwise variant vs the generic depthwise kernel on
  * MobileNetV2 / EfficientNet-B0 layers. Median, p10, p90 of N runs after
  * warm-up; GB/s counts the weight bytes (what bounds a GEMV), GFLOP/s 2 per
@@ -42,7 +44,7 @@ const { device } = ctx;
 const timer = new PassTimer(ctx);
 const unused = placeholderBuffer(device);
 console.log(`adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description} (${ctx.deviceClass})`);
-console.log(`timing: ${timer.source}; ${runs} runs after ${warmup} warm-up, batch 1, f32`);
+console.log(`timing: ${timer.source}; ${runs} runs after ${warmup} warm-up, batch 1, f32; subgroups ${ctx.features.subgroups ? 'on' : 'not offered'}`);
 
 async function time(specs: DispatchSpec[]): Promise<ReturnType<typeof latencyStats>> {
   const prepared = await Promise.all(specs.map((d) => prepareDispatch(device, d)));
@@ -64,6 +66,8 @@ if (!only || only === 'fc') {
     ['vgg16', 'classifier.3 (fc7)', 4096, 4096],
     ['vgg16', 'classifier.6 (fc8)', 4096, 1000],
     ['alexnet', 'classifier.1 (fc6)', 9216, 4096],
+    // not a zoo layer: K so short that the workgroup reduction is a large share of the GEMV
+    ['synthetic', 'short K (reduction-bound)', 128, 16384],
   ] as const;
   console.log('\n| model | layer | K×N | kernel | median ms | p10 | p90 | GB/s | speed-up |\n|---|---|---|---|---|---|---|---|---|');
   for (const [model, layer, k, n] of FC.filter((l) => l[1].includes(layerFilter))) {
@@ -80,10 +84,17 @@ if (!only || only === 'fc') {
     bGemm.destroy();
     const bGemv = createTensorBuffer(device, gemvWeight(w, n, k), 'w gemv');
     const gemvStats = await time([gemv({ m: 1, n, k }, { x, weight: bGemv, bias, output, unused }, { activation: 'relu' })]);
+    const subgroupStats = ctx.features.subgroups
+      ? await time([gemv({ m: 1, n, k }, { x, weight: bGemv, bias, output, unused }, { activation: 'relu' }, 'gemv subgroups', { subgroups: true })])
+      : undefined;
     bGemv.destroy();
     const gbs = (ms: number) => ((k * n * 4) / (ms * 1e6)).toFixed(2);
     row([model, layer, `${k}×${n}`, 'gemm 4x256', gemmStats.median.toFixed(3), gemmStats.p10.toFixed(3), gemmStats.p90.toFixed(3), gbs(gemmStats.median), '']);
     row([model, layer, `${k}×${n}`, 'gemv', gemvStats.median.toFixed(3), gemvStats.p10.toFixed(3), gemvStats.p90.toFixed(3), gbs(gemvStats.median), `${(gemmStats.median / gemvStats.median).toFixed(2)}×`]);
+    if (subgroupStats) {
+      const st = subgroupStats;
+      row([model, layer, `${k}×${n}`, 'gemv subgroups', st.median.toFixed(3), st.p10.toFixed(3), st.p90.toFixed(3), gbs(st.median), `${(gemvStats.median / st.median).toFixed(2)}× over gemv`]);
+    }
     [x, bias, output].forEach((b) => b.destroy());
   }
 }

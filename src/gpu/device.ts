@@ -14,7 +14,7 @@ const RAISED_LIMITS = [
 ] as const;
 
 /** Optional features we use when the adapter has them. */
-const OPTIONAL_FEATURES: GPUFeatureName[] = ['shader-f16', 'timestamp-query'];
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['shader-f16', 'timestamp-query', 'subgroups'];
 
 export interface GpuAdapterDescription {
   vendor: string;
@@ -47,8 +47,20 @@ export interface GpuContext {
   /** GPU or CPU emulation: picks the conv heuristic that `auto` uses. */
   readonly deviceClass: DeviceClass;
   /** Optional features that were granted. */
-  readonly features: { readonly shaderF16: boolean; readonly timestampQuery: boolean };
+  readonly features: GpuFeatures;
   readonly limits: GPUSupportedLimits;
+}
+
+/** The optional features a device was granted, as kernels ask about them. */
+export interface GpuFeatures {
+  readonly shaderF16: boolean;
+  readonly timestampQuery: boolean;
+  /**
+   * Subgroup operations (subgroupAdd …) in WGSL: the GEMV then reduces with
+   * them (kernels/gemv.ts). The size of a subgroup is the adapter's business
+   * (4 on SwiftShader, 32 on NVIDIA): no kernel assumes one.
+   */
+  readonly subgroups: boolean;
 }
 
 export interface CreateGpuContextOptions {
@@ -61,8 +73,14 @@ export interface CreateGpuContextOptions {
    * which tests use to exercise the split paths.
    */
   limits?: 'adapter' | 'default';
-  /** Adds `timestamp-query` / `shader-f16` only when true (default true). */
+  /** Adds `timestamp-query` / `shader-f16` / `subgroups` only when true (default true). */
   optionalFeatures?: boolean;
+  /**
+   * Requests `subgroups` where the adapter has it (default true); false
+   * leaves it off, so the kernels run their workgroup-memory fallbacks (for
+   * tests, and to compare the two).
+   */
+  subgroups?: boolean;
   label?: string;
 }
 
@@ -80,7 +98,9 @@ export async function createGpuContext(options: CreateGpuContextOptions = {}): P
   const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
   if (!adapter) throw new WebGpuUnavailableError('no-adapter', unavailableMessage('no-adapter', currentRuntime()));
   const requiredFeatures =
-    options.optionalFeatures === false ? [] : OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+    options.optionalFeatures === false
+      ? []
+      : OPTIONAL_FEATURES.filter((f) => adapter.features.has(f) && (f !== 'subgroups' || options.subgroups !== false));
   const requiredLimits: Record<string, number> = {};
   if (options.limits !== 'default') {
     for (const name of RAISED_LIMITS) {
@@ -98,10 +118,7 @@ export async function createGpuContext(options: CreateGpuContextOptions = {}): P
     device,
     adapter: describeAdapter(adapter.info),
     deviceClass: deviceClassOf(adapterInfoOf(adapter.info)),
-    features: {
-      shaderF16: device.features.has('shader-f16'),
-      timestampQuery: device.features.has('timestamp-query'),
-    },
+    features: featuresOf(device),
     limits: device.limits,
   };
 }
@@ -118,11 +135,16 @@ export function adoptDevice(device: GPUDevice, adapterInfo?: GPUAdapterInfo): Gp
     device,
     adapter: describeAdapter(info),
     deviceClass: deviceClassOf(adapterInfoOf(info)),
-    features: {
-      shaderF16: device.features.has('shader-f16'),
-      timestampQuery: device.features.has('timestamp-query'),
-    },
+    features: featuresOf(device),
     limits: device.limits,
+  };
+}
+
+function featuresOf(device: GPUDevice): GpuFeatures {
+  return {
+    shaderF16: device.features.has('shader-f16'),
+    timestampQuery: device.features.has('timestamp-query'),
+    subgroups: device.features.has('subgroups'),
   };
 }
 

@@ -37,6 +37,13 @@ export interface CompileOptions extends PassOptions {
    * (for measuring what pre-encoding saves: npm run bench:overhead).
    */
   preEncode?: boolean;
+  /**
+   * Let kernels use subgroup operations where the device has the feature
+   * (default true); false runs the workgroup-memory kernels everywhere (for
+   * comparing the two, and for tests). Only the GEMV of fully connected
+   * layers at batch ≤ 4 has a subgroup variant so far.
+   */
+  subgroups?: boolean;
 }
 
 /**

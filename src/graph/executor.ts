@@ -51,6 +51,8 @@ export interface ModelInfo {
   notices: readonly string[];
   /** What autotuning chose per conv layer, and which shapes it measured now (compile option `autotune`). */
   autotune?: AutotuneReport;
+  /** Kernels with a subgroup variant run it (the device has `subgroups` and the compile option did not turn it off). */
+  subgroups: boolean;
 }
 
 /**
@@ -82,6 +84,7 @@ interface Built {
   notices: string[];
   weightBytes: number;
   replay: Replay;
+  subgroups: boolean;
 }
 
 export class CompiledModel {
@@ -108,7 +111,8 @@ export class CompiledModel {
     const { exec, notices, tuned } = await abortable(compilePasses(ctx, this.graph, this.weights, this.options, this.tuned, signal), signal);
     this.tuned = tuned;
     const computeUnits = resolvedComputeUnits(ctx, this.options);
-    const kernels = exec.nodes.map((n) => nodeKernel(exec, n, ctx.limits.maxStorageBufferBindingSize, computeUnits));
+    const subgroups = ctx.features.subgroups && this.options.subgroups !== false;
+    const kernels = exec.nodes.map((n) => nodeKernel(exec, n, ctx.limits.maxStorageBufferBindingSize, computeUnits, subgroups));
     const { minStorageBufferOffsetAlignment: alignment, maxStorageBufferBindingSize: maxBindingSize, maxBufferSize } = ctx.limits;
     const placement = place(exec, kernels, { alignment, maxBindingSize, maxBufferSize });
     throwIfAborted(signal);
@@ -131,12 +135,12 @@ export class CompiledModel {
     await abortable(gpuErrors.throwFirst(), signal);
     let at = 0;
     const steps: ReplayStep[] = placement.steps.map((step, i) => ({ step, dispatches: specs[i]!.map(() => prepared[at++]!) }));
-    this.built = { exec, placement, notices, weightBytes, replay: new Replay(ctx, this.life, steps, inputs, outputs, this.options.preEncode ?? true) };
+    this.built = { exec, placement, notices, weightBytes, replay: new Replay(ctx, this.life, steps, inputs, outputs, this.options.preEncode ?? true), subgroups };
   }
 
   /** What compile() made of the graph: fused nodes, strategies, memory. */
   get info(): ModelInfo {
-    const { exec, placement, notices, weightBytes, replay } = this.current();
+    const { exec, placement, notices, weightBytes, replay, subgroups } = this.current();
     const scratch = new Map<number, number>();
     for (const step of placement.steps) if (step.kind === 'node' && step.scratchFloats) scratch.set(step.node, step.scratchFloats * 4);
     return {
@@ -157,6 +161,7 @@ export class CompiledModel {
       weightBytes,
       notices: [...notices],
       ...(this.tuned ? { autotune: this.tuned } : {}),
+      subgroups,
     };
   }
 

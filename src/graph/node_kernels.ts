@@ -15,9 +15,12 @@ export type { NodeBindings, NodeKernel } from '../ops/op.js';
 export { nhwcDims } from '../ops/layout.js';
 export { linearColumnChunks } from '../ops/linear.js';
 
-/** `computeUnits`: one wave of the device (gpu/compute_units.ts); the default plans no split-K for GEMMs of 2+ workgroups. */
-export function nodeKernel(g: ExecGraph, n: ExecNode, maxBindingBytes: number, computeUnits = 1): NodeKernel {
-  return kernelDef(n.kind).kernel(n, { shape: (t) => g.shapes.get(t)!, maxBindingBytes, computeUnits, label: n.sources.join('+') });
+/**
+ * `computeUnits`: one wave of the device (gpu/compute_units.ts); the default plans no split-K for GEMMs of 2+ workgroups.
+ * `subgroups`: the device has the feature and the compile allows it (default off: the workgroup-memory kernels).
+ */
+export function nodeKernel(g: ExecGraph, n: ExecNode, maxBindingBytes: number, computeUnits = 1, subgroups = false): NodeKernel {
+  return kernelDef(n.kind).kernel(n, { shape: (t) => g.shapes.get(t)!, maxBindingBytes, computeUnits, subgroups, label: n.sources.join('+') });
 }
 
 /** The copy that places one concat input into its channel slice (when its producer could not). */

@@ -5,18 +5,28 @@
  * sized to fill a GPU. The tiled GEMM's smallest tile (4 rows) would idle
  * 3 of 4 rows at batch 1 and run ⌈N/256⌉ workgroups (16 for VGG's fc6),
  * each walking all of K alone.
+ *
+ * Two variants that differ only in how a workgroup adds its partial sums:
+ * the workgroup-memory tree (gemv.wgsl, every adapter) and subgroupAdd with
+ * one barrier (gemv_subgroups.wgsl), for devices created with the
+ * `subgroups` feature (GpuContext.features.subgroups).
  */
+import enableSubgroupsWgsl from '../../shaders/common/enable_subgroups.wgsl?raw';
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
 import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
+import gemvSumsWgsl from '../../shaders/common/gemv_sums.wgsl?raw';
 import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import gemvWgsl from '../../shaders/gemm/gemv.wgsl?raw';
+import gemvSubgroupsWgsl from '../../shaders/gemm/gemv_subgroups.wgsl?raw';
 import { InvalidParameterError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
 import { epilogueConstants, type Epilogue } from './epilogue.js';
 import { ceilDiv } from './geometry.js';
 
-export const gemvShader = defineShader('gemv', nanWgsl, floatMathWgsl, epilogueWgsl, gemvWgsl);
+export const gemvShader = defineShader('gemv', nanWgsl, floatMathWgsl, epilogueWgsl, gemvSumsWgsl, gemvWgsl);
+/** The `enable` prelude comes first: WGSL wants it before every declaration. */
+export const gemvSubgroupsShader = defineShader('gemv_subgroups', enableSubgroupsWgsl, nanWgsl, floatMathWgsl, epilogueWgsl, gemvSumsWgsl, gemvSubgroupsWgsl);
 
 /** The most rows (batch) one GEMV computes; more go to the tiled GEMM. */
 export const GEMV_MAX_ROWS = 4;
@@ -90,13 +100,25 @@ function checked(p: GemvParams): Required<GemvParams> {
   return full;
 }
 
-/** One dispatch computing epilogue(x·W) for m ≤ 4 rows into the output. */
-export function gemv(params: GemvParams, io: GemvBindings, epilogue: Epilogue = {}, label = 'gemv'): DispatchSpec {
+export interface GemvOptions {
+  /**
+   * Reduce with subgroup operations (gemv_subgroups.wgsl): only on a device
+   * that has the `subgroups` feature, whose pipelines would fail otherwise.
+   * Default false: the workgroup-memory tree.
+   */
+  subgroups?: boolean;
+}
+
+/**
+ * One dispatch computing epilogue(x·W) for m ≤ 4 rows into the output.
+ * @example gemv({ m: 1, n: 4096, k: 4096 }, io, { activation: 'relu' }, 'fc7', { subgroups: ctx.features.subgroups })
+ */
+export function gemv(params: GemvParams, io: GemvBindings, epilogue: Epilogue = {}, label = 'gemv', options: GemvOptions = {}): DispatchSpec {
   const p = checked(params);
   const cols = gemvColumnsPerWorkgroup(p.n, p.k);
   return {
     label,
-    shader: gemvShader,
+    shader: options.subgroups ? gemvSubgroupsShader : gemvShader,
     constants: {
       WG_COLS: cols,
       WG_SPLIT: GEMV_WORKGROUP_SIZE / cols,

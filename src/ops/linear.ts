@@ -255,6 +255,7 @@ function linearGemvKernel(n: LinearExecNode, m: number, c: KernelContext): NodeK
           { x: b.read(n.inputs[0]!), weight: b.weights[`weight${i}`]!, bias: b.weights[`bias${i}`], output: b.write, unused: b.unused },
           { activation: n.activation, activationParams: n.activationParams },
           chunks.length === 1 ? c.label : `${c.label} columns ${begin}..${end}`,
+          { subgroups: c.subgroups },
         ),
       ),
   };

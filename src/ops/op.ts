@@ -101,6 +101,12 @@ export interface KernelContext {
   readonly maxBindingBytes: number;
   /** Workgroups the device runs at once (one wave), for the GEMM grid planner (kernels/gemm_grid.ts). */
   readonly computeUnits: number;
+  /**
+   * Kernels may use subgroup operations: the device was created with the
+   * `subgroups` feature and the compile did not turn them off. Without it
+   * every kernel runs its workgroup-memory variant.
+   */
+  readonly subgroups: boolean;
   /** The dispatch label: the names of the graph nodes the node covers, joined by +. */
   readonly label: string;
 }

@@ -71,6 +71,8 @@ function allSpecs(): DispatchSpec[] {
   // a linear layer at batch ≤ 4: the GEMV, narrow and wide column blocks
   specs.push(gemv({ m: 1, n: 4096, k: 25088 }, { x, weight: w, bias: b, output: y, unused: u }, { activation: 'relu' }, 'linear'));
   specs.push(gemv({ m: 3, n: 10, k: 7, ldc: 20, colOffset: 10 }, { x, weight: w, residual: r, output: y, unused: u }));
+  // and its subgroup variant
+  specs.push(gemv({ m: 2, n: 1000, k: 4096 }, { x, weight: w, bias: b, output: y, unused: u }, { activation: 'relu' }, 'linear subgroups', { subgroups: true }));
   // split-K: the sliced GEMM (both files) and its reduce
   specs.push(...gemmDispatches({ m: 5, n: 7, k: 64 }, { a: x, b: w, bias: b, output: y, partials: w, unused: u }, { activation: 'relu' }, { tile: '64x64', splitK: 2 }));
   specs.push(...gemmDispatches({ m: 5, n: 8, k: 64 }, { a: x, b: w, output: y, partials: w, unused: u }, {}, { tile: '64x64', splitK: 2 }));
