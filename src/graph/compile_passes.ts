@@ -37,6 +37,14 @@ export interface CompileOptions extends PassOptions {
    * (for measuring what pre-encoding saves: npm run bench:overhead).
    */
   preEncode?: boolean;
+  /**
+   * Read a rank-4 input straight from its NCHW staging buffer where every
+   * layer reading it reads NCHW — the stem conv under direct or the implicit
+   * GEMM (default true: the input's NCHW→NHWC permute is skipped, one
+   * dispatch fewer); `false` always permutes it (for comparing). The
+   * decision is placement's (graph/placement.ts).
+   */
+  readNchwInputs?: boolean;
 }
 
 /**
