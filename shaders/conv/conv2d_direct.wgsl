@@ -1,7 +1,9 @@
 // conv2d_direct: output = epilogue(conv2d(input, weight)), computed straight
 // from the input window — no im2col matrix, no workgroup memory.
 //
-// Layouts: input NHWC [batch][inHeight][inWidth][inChannels]; output NHWC
+// Layouts: input NHWC [batch][inHeight][inWidth][inChannels], or NCHW (a
+// graph input read as given): it is read through the element strides
+// inStrideN/H/W/C of its image, row, column and channel axes; output NHWC
 // pixels with channelStride channels each, this conv writing channels
 // [channelOffset, channelOffset + outChannels); residual NHWC contiguous
 // [pixels][outChannels]; bias [outChannels].
@@ -39,6 +41,10 @@ struct Params {
   dilationW: u32,
   padTop: u32,
   padLeft: u32,
+  inStrideN: u32,
+  inStrideH: u32,
+  inStrideW: u32,
+  inStrideC: u32,
   inPerGroup: u32,
   outPerGroup: u32,
   blocksPerGroup: u32,
@@ -82,10 +88,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
         acc += weight[paddingBase + (ky * params.kernelWidth + kx) * blockCount + channelBlock];
         continue;
       }
-      let inBase = ((n * params.inHeight + u32(iy)) * params.inWidth + u32(ix)) * params.inChannels + inChannelBase;
+      let inBase = n * params.inStrideN + u32(iy) * params.inStrideH + u32(ix) * params.inStrideW + inChannelBase * params.inStrideC;
       let wBase = (ky * params.kernelWidth + kx) * params.inPerGroup * blockCount + channelBlock;
       for (var ci = 0u; ci < params.inPerGroup; ci++) {
-        acc += input[inBase + ci] * weight[wBase + ci * blockCount];
+        acc += input[inBase + ci * params.inStrideC] * weight[wBase + ci * blockCount];
       }
     }
   }

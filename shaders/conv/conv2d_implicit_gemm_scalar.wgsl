@@ -7,6 +7,9 @@
 // next K step by carrying c into kx and kx into ky — no division per
 // element. Weight rows from K up to bBatchStride / N (im2col's zero padding
 // to a multiple of 4) are never read.
+// The input is read through the element strides inStrideN/H/W/C of its
+// image, row, column and channel axes, so one pipeline reads NHWC
+// activations and an NCHW graph input as given (no permute before the stem).
 //
 // Mapping: as gemm_tiled — WG_X × WG_Y invocations per (4·WG_Y) × (4·WG_X)
 // output tile, each a 4 × 4 register block, loads in runs of 4 consecutive
@@ -38,6 +41,10 @@ struct Params {
   dilationW: u32,
   padTop: u32,
   padLeft: u32,
+  inStrideN: u32,
+  inStrideH: u32,
+  inStrideW: u32,
+  inStrideC: u32,
   bBatchStride: u32,
   ldc: u32,
   colOffset: u32,
@@ -55,7 +62,7 @@ struct Params {
 
 var<workgroup> tileA: array<f32, TILE_A_LEN>;
 var<workgroup> tileB: array<f32, TILE_B_LEN>;
-// per tile row: (oy·strideH − padTop, ox·strideW − padLeft, n·inHeight·inWidth);
+// per tile row: (oy·strideH − padTop, ox·strideW − padLeft, n·inStrideN);
 // rows past M get an origin no tap can bring inside the input
 var<workgroup> rowOrigin: array<vec3<i32>, TILE_M>;
 
@@ -77,7 +84,7 @@ fn loadA(o: vec3<i32>, tap: vec3<u32>, groupBase: u32) -> f32 {
   let iy = o.x + i32(tap.z * params.dilationH);
   let ix = o.y + i32(tap.y * params.dilationW);
   if (iy < 0 || iy >= i32(params.inHeight) || ix < 0 || ix >= i32(params.inWidth)) { return 0.0; }
-  return input[u32(o.z + iy * i32(params.inWidth) + ix) * params.inChannels + groupBase + tap.x];
+  return input[u32(o.z) + u32(iy) * params.inStrideH + u32(ix) * params.inStrideW + (groupBase + tap.x) * params.inStrideC];
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -105,7 +112,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) grid: ve
       let oy = (row / params.outWidth) % params.outHeight;
       let image = row / (params.outWidth * params.outHeight);
       origin = vec3<i32>(i32(oy * params.strideH) - i32(params.padTop), i32(ox * params.strideW) - i32(params.padLeft),
-                         i32(image * params.inHeight * params.inWidth));
+                         i32(image * params.inStrideN));
     }
     rowOrigin[r] = origin;
   }

@@ -44,6 +44,14 @@ export interface CompileOptions extends PassOptions {
    * layers at batch ≤ 4 has a subgroup variant so far.
    */
   subgroups?: boolean;
+  /**
+   * Read a rank-4 input straight from its NCHW staging buffer where every
+   * layer reading it reads NCHW — the stem conv under direct or the implicit
+   * GEMM (default true: the input's NCHW→NHWC permute is skipped, one
+   * dispatch fewer); `false` always permutes it (for comparing). The
+   * decision is placement's (graph/placement.ts).
+   */
+  readNchwInputs?: boolean;
 }
 
 /**

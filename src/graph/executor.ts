@@ -114,7 +114,7 @@ export class CompiledModel {
     const subgroups = ctx.features.subgroups && this.options.subgroups !== false;
     const kernels = exec.nodes.map((n) => nodeKernel(exec, n, ctx.limits.maxStorageBufferBindingSize, computeUnits, subgroups));
     const { minStorageBufferOffsetAlignment: alignment, maxStorageBufferBindingSize: maxBindingSize, maxBufferSize } = ctx.limits;
-    const placement = place(exec, kernels, { alignment, maxBindingSize, maxBufferSize });
+    const placement = place(exec, kernels, { alignment, maxBindingSize, maxBufferSize }, { readNchwInputs: this.options.readNchwInputs });
     throwIfAborted(signal);
 
     // every GPU object is made under error scopes: a refused allocation must fail compile, not run on zeros

@@ -8,7 +8,13 @@
  *    an input of a 'concat-channels' node whose producer can write a channel
  *    slice, that only the concat reads (once) and that is no graph output
  *    lives inside its slice of the concat's output (no copy);
- * 2. steps — the boundary conversions of graph inputs (boundary.ts), one step
+ * 2. NCHW inputs — a rank-4 graph input that is no graph output and that
+ *    only nodes whose kernel reads NCHW (NodeKernel.readsNchw: the stem
+ *    conv) read, each as its first input, stays NCHW: no conversion step,
+ *    read straight from its staging buffer (one dispatch and one arena
+ *    tensor fewer). Decided here, for the whole graph, not in a kernel;
+ *    `readNchwInputs: false` converts every input (for comparing);
+ * 3. steps — the boundary conversions of graph inputs (boundary.ts), one step
  *    per node, the boundary conversions of graph outputs. A row-major view
  *    is its layout conversions instead (ops/layout.ts: NHWC → row-major of
  *    the input, row-major → NHWC of the output, through a temporary tensor
@@ -16,7 +22,7 @@
  *    place. Conversions between layouts are inserted here and nowhere else;
  * It knows no operator by name: the kernels say which nodes are views and
  * which concatenate (NodeKernel.placement).
- * 3. storage — graph inputs that need no conversion are read straight from
+ * 4. storage — graph inputs that need no conversion are read straight from
  *    their staging buffer; every other root tensor gets an arena and an
  *    offset from storage_plan.ts.
  * Steps are data: the executor turns them into dispatches once it has made
@@ -32,7 +38,12 @@ import type { NodeKernel } from './node_kernels.js';
 import { planStorage, type Location, type StoragePlan } from './storage_plan.js';
 
 /** What placement needs to know of a node's kernel. */
-export type PlacementKernel = Pick<NodeKernel, 'writesSlices' | 'scratchFloats' | 'partialFloats' | 'placement'>;
+export type PlacementKernel = Pick<NodeKernel, 'writesSlices' | 'scratchFloats' | 'partialFloats' | 'placement' | 'readsNchw'>;
+
+export interface PlacementOptions {
+  /** Leave a graph input NCHW where every reader reads NCHW (default true; false: always convert it). */
+  readonly readNchwInputs?: boolean;
+}
 
 /** A tensor stored inside another (its root), optionally as a channel slice of it. */
 export interface TensorAlias {
@@ -72,6 +83,8 @@ export interface Placement {
   readonly temporaries: ReadonlyMap<number, Shape>;
   /** Graph inputs read straight from their staging buffer: tensor id → input name. */
   readonly external: ReadonlyMap<number, string>;
+  /** The external inputs that stay NCHW (rank 4, read by nodes with readsNchw only). */
+  readonly nchw: ReadonlySet<number>;
   /** Arena locations of the root tensors (all but the external inputs) and of step scratch. */
   readonly storage: StoragePlan;
   /** Per arena, the layer that writes its largest tensor: what an out-of-memory message names. */
@@ -87,13 +100,14 @@ export type TensorHome = { readonly staging: string } | Location;
  * const placement = place(exec, kernels, { alignment: 256, maxBindingSize: 1 << 27, maxBufferSize: 1 << 28 });
  * for (const step of placement.steps) console.log(step.kind, step.name);
  */
-export function place(exec: ExecGraph, kernels: readonly PlacementKernel[], limits: PlannerLimits): Placement {
+export function place(exec: ExecGraph, kernels: readonly PlacementKernel[], limits: PlannerLimits, options: PlacementOptions = {}): Placement {
   const aliases = decideAliases(exec, kernels);
   const root = (t: number) => aliases.get(t)?.root ?? t;
+  const nchw = options.readNchwInputs === false ? new Set<number>() : nchwInputs(exec, kernels);
   const temporaries = new Map<number, Shape>();
-  const steps = orderSteps(exec, kernels, aliases, temporaries);
+  const steps = orderSteps(exec, kernels, aliases, temporaries, nchw);
   const external = new Map<number, string>();
-  for (const input of exec.inputs) if (!inputConversion(exec.shapes.get(input.tensor)!)) external.set(input.tensor, input.name);
+  for (const input of exec.inputs) if (nchw.has(input.tensor) || !inputConversion(exec.shapes.get(input.tensor)!)) external.set(input.tensor, input.name);
   const rootBytes = new Map<number, number>();
   for (const [t, shape] of [...exec.shapes, ...temporaries]) if (root(t) === t && !external.has(t)) rootBytes.set(t, elementCount(shape) * 4);
   const storage = planStorage(
@@ -104,7 +118,7 @@ export function place(exec: ExecGraph, kernels: readonly PlacementKernel[], limi
     { tensor: (t) => (temporaries.has(t) ? `the row-major copy in layer "${steps.find((s) => s.writes.includes(t))!.name}"` : tensorLabel(exec, t)), step: (i) => steps[i]!.name },
   );
   const arenaLayers = storage.arenaBytes.map((_, arena) => largestLayerIn(exec, storage, root, arena));
-  return { aliases, steps, temporaries, external, storage, arenaLayers };
+  return { aliases, steps, temporaries, external, nchw, storage, arenaLayers };
 }
 
 /** The tensor whose memory `tensor` uses (itself when not aliased). */
@@ -148,12 +162,30 @@ function decideAliases(exec: ExecGraph, kernels: readonly PlacementKernel[]): Ma
   return aliases;
 }
 
-function orderSteps(exec: ExecGraph, kernels: readonly PlacementKernel[], aliases: ReadonlyMap<number, TensorAlias>, temporaries: Map<number, Shape>): PlacedStep[] {
+/**
+ * The graph inputs that can stay NCHW: rank 4 (others need no conversion
+ * anyway), no graph output (its output conversion reads NHWC), read at
+ * least once, and every read is a readsNchw node's first input only (not
+ * also its residual).
+ */
+function nchwInputs(exec: ExecGraph, kernels: readonly PlacementKernel[]): Set<number> {
+  const out = new Set<number>();
+  const outputs = new Set(exec.outputs.map((o) => o.tensor));
+  for (const { tensor } of exec.inputs) {
+    if (!inputConversion(exec.shapes.get(tensor)!) || outputs.has(tensor)) continue;
+    const readers = exec.nodes.map((n, i) => ({ n, i })).filter(({ n }) => nodeReads(n).includes(tensor));
+    const nchwOnly = readers.every(({ n, i }) => kernels[i]!.readsNchw && n.inputs[0] === tensor && nodeReads(n).filter((t) => t === tensor).length === 1);
+    if (readers.length && nchwOnly) out.add(tensor);
+  }
+  return out;
+}
+
+function orderSteps(exec: ExecGraph, kernels: readonly PlacementKernel[], aliases: ReadonlyMap<number, TensorAlias>, temporaries: Map<number, Shape>, nchw: ReadonlySet<number>): PlacedStep[] {
   const steps: PlacedStep[] = [];
   let nextId = Math.max(-1, ...exec.shapes.keys()) + 1;
   for (const input of exec.inputs) {
     const conversion = inputConversion(exec.shapes.get(input.tensor)!);
-    if (!conversion) continue;
+    if (!conversion || nchw.has(input.tensor)) continue;
     steps.push({
       kind: 'input-to-nhwc', input: input.name, tensor: input.tensor, conversion,
       name: `input:${input.name}`, label: `input ${input.name} NCHW→NHWC`, sources: [], reads: [], writes: [input.tensor], scratchFloats: 0,

@@ -9,7 +9,7 @@ import type { BufferBinding, DispatchSpec } from '../kernels/dispatch.js';
 import { permute4d } from '../kernels/layout_transform.js';
 import type { ExecGraph } from './exec_graph.js';
 import { concatCopy, type NodeKernel } from './node_kernels.js';
-import { homeOf, writeSliceOf, type Placement } from './placement.js';
+import { homeOf, rootOf, writeSliceOf, type Placement } from './placement.js';
 import type { Location } from './storage_plan.js';
 
 /** The buffers made for one placement, by what they hold. */
@@ -56,6 +56,7 @@ export function stepDispatches(device: GPUDevice, exec: ExecGraph, kernels: read
         scratch: scratch ? arenaRange(buffers, scratch) : undefined,
         partials: partials ? arenaRange(buffers, partials) : undefined,
         unused: placeholderBuffer(device),
+        isNchw: (t) => placement.nchw.has(rootOf(placement, t)),
       });
     }
   }

@@ -13,7 +13,7 @@ import depthwiseWgsl from '../../shaders/conv/conv2d_depthwise.wgsl?raw';
 import depthwiseTiledWgsl from '../../shaders/conv/conv2d_depthwise_tiled.wgsl?raw';
 import { defineShader } from '../gpu/shader.js';
 import { validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
-import { windowBlockDispatch, type ConvBindings, type ConvStrategy } from './conv2d_strategy.js';
+import { requireNhwcInput, windowBlockDispatch, type ConvBindings, type ConvStrategy } from './conv2d_strategy.js';
 import type { DispatchSpec } from './dispatch.js';
 import { epilogueConstants, type Epilogue } from './epilogue.js';
 import { ceilDiv, linearWorkgroups } from './geometry.js';
@@ -106,6 +106,7 @@ export const depthwiseStrategy: ConvStrategy = {
   },
   scratchLength: () => 0,
   dispatches(s, io, epilogue, slice) {
+    requireNhwcInput(io, 'depthwise');
     return [depthwiseTiledUnsupportedReason(s, slice) ? depthwiseGenericDispatch(s, io, epilogue, slice) : depthwiseTiledDispatch(s, io, epilogue, slice)];
   },
 };

@@ -1,4 +1,4 @@
-/** The direct strategy: each invocation computes 4 output channels of one pixel from its input window. */
+/** The direct strategy: each invocation computes 4 output channels of one pixel from its input window (NHWC or NCHW input). */
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
 import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
 import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
@@ -6,7 +6,7 @@ import nanWgsl from '../../shaders/common/nan.wgsl?raw';
 import directWgsl from '../../shaders/conv/conv2d_direct.wgsl?raw';
 import { defineShader } from '../gpu/shader.js';
 import type { Conv2dShape } from './conv2d_shape.js';
-import { windowBlockDispatch, type ConvStrategy } from './conv2d_strategy.js';
+import { inputStrideUniforms, windowBlockDispatch, type ConvStrategy } from './conv2d_strategy.js';
 import { ceilDiv } from './geometry.js';
 
 export const conv2dDirectShader = defineShader('conv2d_direct', nanWgsl, floatMathWgsl, epilogueWgsl, linearIndexWgsl, directWgsl);
@@ -18,6 +18,7 @@ function blocksPerGroup(s: Conv2dShape): number {
 export const directStrategy: ConvStrategy = {
   name: 'direct',
   unsupportedReason: () => undefined,
+  readsNchw: true,
   layoutWeights(s, oihw) {
     const inPerGroup = s.inChannels / s.groups;
     const outPerGroup = s.outChannels / s.groups;
@@ -47,6 +48,7 @@ export const directStrategy: ConvStrategy = {
         inPerGroup: s.inChannels / s.groups,
         outPerGroup: s.outChannels / s.groups,
         blocksPerGroup: perGroup,
+        ...inputStrideUniforms(s, io.inputLayout),
       }),
     ];
   },

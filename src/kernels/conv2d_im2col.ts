@@ -8,7 +8,7 @@ import im2colWgsl from '../../shaders/conv/im2col.wgsl?raw';
 import { UnsupportedConfigurationError } from '../errors.js';
 import { defineShader } from '../gpu/shader.js';
 import { fullSlice, validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
-import { outputPixels, windowUniforms, type ConvStrategy } from './conv2d_strategy.js';
+import { outputPixels, requireNhwcInput, windowUniforms, type ConvStrategy } from './conv2d_strategy.js';
 import { gemmTileFor, type GemmParams } from './gemm.js';
 import { ceilDiv, linearWorkgroups } from './geometry.js';
 import { gemmDispatches, splitKScratchFloats } from './split_k.js';
@@ -77,6 +77,7 @@ export const im2colStrategy: ConvStrategy = {
   },
   gemmProblem: (s) => gemmParams(s, fullSlice(s.outChannels)),
   dispatches(s, io, epilogue, slice, tile, splitK) {
+    requireNhwcInput(io, 'im2col');
     validateSlice(slice, s.outChannels);
     if (!io.scratch) throw new UnsupportedConfigurationError('the im2col strategy needs a scratch buffer of scratchLength(shape) floats');
     const rows = outputPixels(s);

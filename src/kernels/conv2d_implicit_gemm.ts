@@ -4,7 +4,8 @@
  * materialized (no scratch: VGG-16 at batch 64 would need 7.4 GB of it).
  * Same tiles (GEMM_TILES) and the same weight layout as im2col; the vec4
  * file when a tap's channels and the output columns come in fours, the
- * scalar file (the RGB stem, odd and grouped channel counts) otherwise.
+ * scalar file (the RGB stem, odd and grouped channel counts, and an NCHW
+ * input, which it reads through per-axis strides) otherwise.
  */
 import epilogueWgsl from '../../shaders/common/epilogue.wgsl?raw';
 import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
@@ -15,7 +16,7 @@ import { InvalidParameterError, UnsupportedConfigurationError } from '../errors.
 import { defineShader } from '../gpu/shader.js';
 import { im2colWeightLayout, kPadded, kPerGroup } from './conv2d_im2col.js';
 import { fullSlice, validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
-import { outputPixels, type ConvStrategy } from './conv2d_strategy.js';
+import { inputStrideUniforms, outputPixels, type ConvStrategy } from './conv2d_strategy.js';
 import { epilogueConstants } from './epilogue.js';
 import type { DispatchSpec } from './dispatch.js';
 import { fourByFourTile, GEMM_TILE_NAMES, GEMM_TILES, gemmTileFor, isGemmTileName, type GemmTile, type GemmTileName } from './gemm.js';
@@ -64,6 +65,7 @@ function slicesOf(s: Conv2dShape, tile: GemmTileName, splitK = 1): { kSlice: num
 export const implicitGemmStrategy: ConvStrategy = {
   name: 'implicit_gemm',
   // the groups are workgroup z, whose count one dimension caps
+  readsNchw: true,
   unsupportedReason: (s) => (s.groups > MAX_WORKGROUPS_PER_DIMENSION ? `implicit_gemm runs one workgroup layer per group, at most ${MAX_WORKGROUPS_PER_DIMENSION}; this conv has ${s.groups} groups` : undefined),
   layoutWeights: im2colWeightLayout,
   scratchLength: () => 0,
@@ -89,9 +91,11 @@ export const implicitGemmStrategy: ConvStrategy = {
     const split = slices > 1;
     const tiles = ceilDiv(m, t.wgY * 4) * ceilDiv(n, t.wgX * 4) * slices;
     const [x, y] = linearWorkgroups(tiles, 1);
+    // the vec4 file loads 4 channels of a pixel at once: NHWC only
+    const vec4 = io.inputLayout !== 'nchw' && implicitGemmUsesVec4(s, split ? fullSlice(s.outChannels) : slice);
     const gemmDispatch: DispatchSpec = {
       label: split ? `conv2d_implicit_gemm split-K ×${slices}` : 'conv2d_implicit_gemm',
-      shader: implicitGemmUsesVec4(s, split ? fullSlice(s.outChannels) : slice) ? implicitGemmShader : implicitGemmScalarShader,
+      shader: vec4 ? implicitGemmShader : implicitGemmScalarShader,
       constants: {
         WG_X: t.wgX,
         WG_Y: t.wgY,
@@ -115,6 +119,7 @@ export const implicitGemmStrategy: ConvStrategy = {
         dilationW: s.dilationW,
         padTop: s.padTop,
         padLeft: s.padLeft,
+        ...(vec4 ? {} : inputStrideUniforms(s, io.inputLayout)),
         bBatchStride: kPadded(s) * n,
         ldc: split ? s.outChannels : slice.channelStride,
         colOffset: split ? 0 : slice.channelOffset,

@@ -4,7 +4,7 @@
  * with no im2col at all.
  */
 import type { ConvStrategy } from './conv2d_strategy.js';
-import { outputPixels } from './conv2d_strategy.js';
+import { outputPixels, requireNhwcInput } from './conv2d_strategy.js';
 import { fullSlice, validateSlice, type ChannelSlice, type Conv2dShape } from './conv2d_shape.js';
 import { gemmTileFor, type GemmParams } from './gemm.js';
 import { gemmDispatches, splitKScratchFloats } from './split_k.js';
@@ -38,6 +38,7 @@ export const pointwiseStrategy: ConvStrategy = {
   },
   gemmProblem: (s) => gemmParams(s, fullSlice(s.outChannels)),
   dispatches(s, io, epilogue, slice, tile, splitK) {
+    requireNhwcInput(io, 'pointwise');
     validateSlice(slice, s.outChannels);
     return gemmDispatches(
       gemmParams(s, slice),

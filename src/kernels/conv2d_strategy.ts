@@ -3,6 +3,7 @@
  * wants its weights laid out (done once, at load, from PyTorch's OIHW), how
  * much scratch it needs, and the dispatches that compute the layer.
  */
+import { UnsupportedConfigurationError } from '../errors.js';
 import type { ShaderDef } from '../gpu/shader.js';
 import { validateSlice, type Conv2dShape, type ChannelSlice } from './conv2d_shape.js';
 import type { BufferBinding, DispatchSpec } from './dispatch.js';
@@ -14,9 +15,18 @@ import type { ConvStrategyName } from '../vocabulary.js';
 
 export type { ConvStrategyName } from '../vocabulary.js';
 
+/**
+ * How a conv's input is stored: NHWC (every activation), or NCHW (a graph
+ * input placement leaves as the caller gave it, because every layer that
+ * reads it reads NCHW: graph/placement.ts decides).
+ */
+export type ConvInputLayout = 'nhwc' | 'nchw';
+
 export interface ConvBindings {
-  /** NHWC input. */
+  /** The input, stored as inputLayout says. */
   input: BufferBinding;
+  /** Default 'nhwc'; 'nchw' only for strategies with readsNchw. */
+  inputLayout?: ConvInputLayout;
   /** Weights in this strategy's layout (ConvStrategy.layoutWeights). */
   weight: BufferBinding;
   bias?: BufferBinding;
@@ -36,6 +46,8 @@ export interface ConvStrategy {
   readonly name: ConvStrategyName;
   /** Why this strategy cannot compute the layer, or undefined when it can. */
   unsupportedReason(shape: Conv2dShape): string | undefined;
+  /** Its dispatches also read an NCHW input (ConvBindings.inputLayout); absent: NHWC only. */
+  readonly readsNchw?: boolean;
   /** PyTorch OIHW weights [outChannels][inPerGroup][kh][kw] → this strategy's layout. */
   layoutWeights(shape: Conv2dShape, oihw: Float32Array): Float32Array;
   /** Floats of scratch memory the dispatches need (0 for most). */
@@ -75,6 +87,21 @@ export function windowUniforms(s: Conv2dShape): Record<string, number> {
     padTop: s.padTop,
     padLeft: s.padLeft,
   };
+}
+
+/**
+ * The input's element strides per logical axis (image, row, column,
+ * channel), as the shaders that read either layout (direct, the implicit
+ * GEMM's scalar file) walk it: one pipeline serves both layouts.
+ */
+export function inputStrideUniforms(s: Conv2dShape, layout: ConvInputLayout = 'nhwc'): Record<'inStrideN' | 'inStrideH' | 'inStrideW' | 'inStrideC', number> {
+  const { inHeight: h, inWidth: w, inChannels: c } = s;
+  return layout === 'nchw' ? { inStrideN: c * h * w, inStrideH: w, inStrideW: 1, inStrideC: h * w } : { inStrideN: h * w * c, inStrideH: w * c, inStrideW: c, inStrideC: 1 };
+}
+
+/** For the strategies without readsNchw: an NCHW input is refused, never read as NHWC. */
+export function requireNhwcInput(io: ConvBindings, strategy: ConvStrategyName): void {
+  if ((io.inputLayout ?? 'nhwc') !== 'nhwc') throw new UnsupportedConfigurationError(`conv strategy ${strategy} reads NHWC input only, got ${String(io.inputLayout)}`);
 }
 
 export function outputPixels(s: Conv2dShape): number {

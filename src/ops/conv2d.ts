@@ -159,12 +159,14 @@ export const convKernel: KernelDef<ConvNode> = {
       scratchFloats: strategy.scratchLength(s),
       partialFloats: strategy.partialLength?.(s, n.tile, n.splitK) ?? 0,
       writesSlices: true,
+      readsNchw: !!strategy.readsNchw,
       dispatches: (b) =>
         strategy
           .dispatches(
             s,
             {
               input: b.read(n.inputs[0]!),
+              inputLayout: b.isNchw?.(n.inputs[0]!) ? 'nchw' : 'nhwc',
               weight: b.weights.weight!,
               bias: b.weights.bias,
               residual: n.residual !== undefined ? b.read(n.residual) : undefined,

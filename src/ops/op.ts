@@ -61,6 +61,8 @@ export interface NodeBindings {
   /** partialFloats of split-K partials, in another buffer than everything else the step binds. */
   partials?: BufferBinding;
   unused: BufferBinding;
+  /** Whether `tensor` is stored NCHW: a graph input placement left as given for a node with readsNchw (absent: none is). */
+  isNchw?(tensor: number): boolean;
 }
 
 export interface NodeKernel {
@@ -86,6 +88,12 @@ export interface NodeKernel {
    * that can write slices and nothing else reads it, else copied in.
    */
   placement?: 'row-major-view' | 'concat-channels';
+  /**
+   * The node's first input may be stored NCHW (NodeBindings.isNchw): then
+   * placement reads a rank-4 graph input that only such nodes read (as
+   * their first input) straight from its staging buffer, with no permute.
+   */
+  readsNchw?: boolean;
   dispatches(b: NodeBindings): DispatchSpec[];
 }
 

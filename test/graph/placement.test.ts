@@ -25,6 +25,7 @@ interface FakeNode {
   residual?: number;
   writesSlices?: boolean;
   scratchFloats?: number;
+  readsNchw?: boolean;
 }
 
 /** A graph of tensors by id (shape) and nodes that only name what placement looks at. */
@@ -37,7 +38,7 @@ function fake(shapes: Record<number, Shape>, nodes: FakeNode[], inputs: Record<s
   };
   // flatten, reshape and concat say how placement treats them as their real kernels do (a row-major view, or inputs side by side)
   const placementOf = (n: FakeNode, i: number) => (n.kind === 'flatten' || n.kind === 'reshape' || n.kind === 'concat' ? nodeKernel(exec, exec.nodes[i]!, 1 << 30).placement : undefined);
-  return { exec, kernels: nodes.map((n, i) => ({ writesSlices: n.writesSlices ?? false, scratchFloats: n.scratchFloats ?? 0, placement: placementOf(n, i) })) };
+  return { exec, kernels: nodes.map((n, i) => ({ writesSlices: n.writesSlices ?? false, scratchFloats: n.scratchFloats ?? 0, placement: placementOf(n, i), ...(n.readsNchw ? { readsNchw: true } : {}) })) };
 }
 
 const kinds = (p: Placement) => p.steps.map((s) => `${s.kind} ${s.name}`);
@@ -345,5 +346,69 @@ describe('place: storage', () => {
     expect(new Set([0, 2].map((t) => capped.storage.tensors.get(t)!.arena)).size).toBe(2);
     expectReadsAndWritesApart(open);
     expectReadsAndWritesApart(capped);
+  });
+});
+
+describe('place: NCHW inputs read as given', () => {
+  // x [2,3,8,8] → c1 → a [2,4,8,8] (and whatever else reads x) → … → y
+  const stem = (readers: FakeNode[], outputs: Record<string, number> = { y: 1 }, inputs: Record<string, number> = { x: 0 }) =>
+    fake({ 0: [2, 3, 8, 8], 1: [2, 4, 8, 8], 2: [2, 4, 8, 8], 3: [2, 4, 8, 8] }, readers, inputs, outputs);
+
+  it('an input only readsNchw convs read (as their first input) has no conversion step and is read from staging', () => {
+    const { exec, kernels } = stem([
+      { kind: 'conv', name: 'c1', inputs: [0], output: 1, writesSlices: true, readsNchw: true },
+      { kind: 'conv', name: 'c2', inputs: [0], output: 2, writesSlices: true, readsNchw: true },
+    ], { y: 1, z: 2 });
+    const p = place(exec, kernels, LIMITS);
+    expect(kinds(p)).toEqual(['node c1', 'node c2', 'output-to-nchw output:y', 'output-to-nchw output:z']);
+    expect([...p.nchw]).toEqual([0]);
+    expect([...p.external]).toEqual([[0, 'x']]);
+    expect(homeOf(p, 0)).toEqual({ staging: 'x' });
+    expect(p.storage.tensors.has(0)).toBe(false);
+    expectReadsAndWritesApart(p);
+  });
+
+  it('readNchwInputs: false converts it as before', () => {
+    const { exec, kernels } = stem([{ kind: 'conv', name: 'c1', inputs: [0], output: 1, writesSlices: true, readsNchw: true }]);
+    const p = place(exec, kernels, LIMITS, { readNchwInputs: false });
+    expect(kinds(p)).toEqual(['input-to-nhwc input:x', 'node c1', 'output-to-nchw output:y']);
+    expect(p.nchw.size).toBe(0);
+    expect(p.external.size).toBe(0);
+  });
+
+  it('one reader that reads NHWC only, a residual read of it, or the input being an output keeps the conversion', () => {
+    const cases: [string, FakeNode[], Record<string, number>][] = [
+      ['an NHWC reader', [
+        { kind: 'conv', name: 'c1', inputs: [0], output: 1, writesSlices: true, readsNchw: true },
+        { kind: 'conv', name: 'c2', inputs: [0], output: 2, writesSlices: true },
+      ], { y: 1, z: 2 }],
+      ['a pool', [
+        { kind: 'conv', name: 'c1', inputs: [0], output: 1, writesSlices: true, readsNchw: true },
+        { kind: 'globalavgpool', name: 'pool', inputs: [0], output: 2 },
+      ], { y: 1, z: 2 }],
+      ['a residual', [{ kind: 'conv', name: 'c1', inputs: [2], output: 1, residual: 0, writesSlices: true, readsNchw: true }], { y: 1 }],
+      ['its first input and its residual', [{ kind: 'conv', name: 'c1', inputs: [0], output: 1, residual: 0, writesSlices: true, readsNchw: true }], { y: 1 }],
+      ['an output', [{ kind: 'conv', name: 'c1', inputs: [0], output: 1, writesSlices: true, readsNchw: true }], { y: 1, x_out: 0 }],
+    ];
+    for (const [what, nodes, outputs] of cases) {
+      const { exec, kernels } = stem(nodes, outputs, what === 'a residual' ? { x: 0, w: 2 } : { x: 0 });
+      const p = place(exec, kernels, LIMITS);
+      expect(kinds(p)[0], what).toBe('input-to-nhwc input:x');
+      expect(p.nchw.has(0), what).toBe(false);
+    }
+  });
+
+  it('the real conv kernel reads NCHW under direct and implicit_gemm only', () => {
+    const g = new GraphBuilder();
+    const x = g.input('x', [1, 3, 8, 8]);
+    g.output(g.conv2d(x, { name: 'stem', outChannels: 8, kernel: 3, pad: 1 }), 'y');
+    const graph = g.build();
+    const lowered = lower(graph, randomWeights(graph, new Rng(2)));
+    for (const strategy of ['direct', 'implicit_gemm', 'im2col'] as const) {
+      const exec = { ...lowered, nodes: lowered.nodes.map((n) => (n.kind === 'conv' ? { ...n, strategy } : n)) };
+      const kernels = exec.nodes.map((n) => nodeKernel(exec, n, LIMITS.maxBindingSize));
+      const p = place(exec, kernels, LIMITS);
+      expect(p.nchw.has(exec.inputs[0]!.tensor), strategy).toBe(strategy !== 'im2col');
+    }
   });
 });

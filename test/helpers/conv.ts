@@ -2,7 +2,7 @@
 import { createTensorBuffer, placeholderBuffer, readTensor } from '../../src/gpu/buffers.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { resolveConvStrategy } from '../../src/kernels/conv2d.js';
-import type { ConvStrategyName } from '../../src/kernels/conv2d_strategy.js';
+import type { ConvInputLayout, ConvStrategyName } from '../../src/kernels/conv2d_strategy.js';
 import { fullSlice, type ChannelSlice, type Conv2dShape } from '../../src/kernels/conv2d_shape.js';
 import { runDispatches } from '../../src/kernels/dispatch.js';
 import type { Epilogue } from '../../src/kernels/epilogue.js';
@@ -27,6 +27,8 @@ export async function runConvNchw(
   tile?: GemmTileName,
   /** A GEMM strategy's K slices (split-K; default 1). */
   splitK?: number,
+  /** How the input is uploaded and bound: NHWC (default), or NCHW as given (strategies with readsNchw). */
+  inputLayout: ConvInputLayout = 'nhwc',
 ): Promise<{ nchw: Float64Array; nhwcSlice: Float32Array }> {
   const { device } = ctx;
   const impl = resolveConvStrategy(s, strategy);
@@ -37,7 +39,7 @@ export async function runConvNchw(
     owned.push(b);
     return b;
   };
-  const input = upload(Float32Array.from(nchwToNhwcRef(data.x, s.batch, s.inChannels, s.inHeight, s.inWidth)), 'x');
+  const input = upload(inputLayout === 'nchw' ? data.x : Float32Array.from(nchwToNhwcRef(data.x, s.batch, s.inChannels, s.inHeight, s.inWidth)), 'x');
   const weight = upload(impl.layoutWeights(s, data.w), 'w');
   const bias = data.bias ? upload(data.bias, 'bias') : undefined;
   const residual = data.residual
@@ -50,7 +52,7 @@ export async function runConvNchw(
   // the output starts as NaN so an element the kernel forgets to write cannot pass
   const output = upload(new Float32Array(pixels * slice.channelStride).fill(Number.NaN), 'y');
   try {
-    await runDispatches(device, impl.dispatches(s, { input, weight, bias, residual, output, scratch, partials, unused: placeholderBuffer(device) }, epilogue, slice, tile, splitK));
+    await runDispatches(device, impl.dispatches(s, { input, inputLayout, weight, bias, residual, output, scratch, partials, unused: placeholderBuffer(device) }, epilogue, slice, tile, splitK));
     const nhwcSlice = await readTensor(device, output, pixels * slice.channelStride);
     const packed = new Float32Array(pixels * s.outChannels);
     for (let p = 0; p < pixels; p++)
