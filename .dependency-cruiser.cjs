@@ -33,6 +33,8 @@ const LAYERS = [
   // onnx/ and models/ share this level; neither imports the other
   ['onnx', ['^src/onnx/'], 'models'],
   ['models', ['^src/models/'], 'onnx'],
+  // transfer learning: cuts and extends graphs of any source, exports through onnx/
+  ['train', ['^src/train/']],
   ['image', ['^src/image/']],
   ['bench', ['^src/bench/']],
   ['cli', ['^src/cli/']],

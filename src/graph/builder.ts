@@ -73,6 +73,35 @@ export class GraphBuilder {
     node: (fields, inputs, shape, dtype) => this.node(fields, inputs, shape, dtype),
   };
 
+  /**
+   * A builder that continues an existing graph: its inputs, nodes, tensors and
+   * parameters (not its outputs, which the caller declares anew), with their
+   * names taken, so new layers can be appended where any tensor is.
+   * @example
+   * const g = GraphBuilder.from(backbone);
+   * g.output(g.linear(g.outputOf('act4'), { name: 'head.0', outFeatures: 3 }), 'logits');
+   * const extended = g.build();
+   */
+  static from(graph: Graph): GraphBuilder {
+    const g = new GraphBuilder();
+    g.tensors.push(...graph.tensors);
+    g.nodes.push(...graph.nodes);
+    g.inputs.push(...graph.inputs);
+    for (const [name, info] of graph.parameters) g.parameters.set(name, info);
+    for (const { name } of graph.inputs) g.claim(name);
+    for (const node of graph.nodes) g.claim(node.name);
+    return g;
+  }
+
+  /** The tensor a node writes, by the node's name (GraphError naming the known nodes' count if absent). */
+  outputOf(nodeName: string): Tensor {
+    const node = this.nodes.find((n) => n.name === nodeName);
+    if (node) return this.tensors[node.output]!;
+    const input = this.inputs.find((i) => i.name === nodeName);
+    if (input) return this.tensors[input.tensor]!;
+    throw new GraphError(nodeName, `no node or input of that name in this graph (${this.nodes.length} nodes)`);
+  }
+
   /** A graph input with its logical shape (NCHW for images). */
   input(name: string, shape: Shape): Tensor {
     if (shape.some((d) => !Number.isInteger(d) || d < 1)) throw new GraphError(name, `input shape [${shape.join(', ')}] must be positive integers`);
