@@ -34,6 +34,8 @@ const LAYERS = [
   ['onnx', ['^src/onnx/'], 'models'],
   ['models', ['^src/models/'], 'onnx'],
   ['image', ['^src/image/']],
+  // transfer learning: augmentation (and later head training) over kernels/ and gpu/
+  ['train', ['^src/train/']],
   ['bench', ['^src/bench/']],
   ['cli', ['^src/cli/']],
   ['index', ['^src/index\\.ts$']],
