@@ -18,12 +18,14 @@
 // inHeight, inWidth]; output is NCHW [batch, channels, outHeight, outWidth];
 // samples holds one SampleParams per batch index (its layout is read from
 // this file by src/kernels/augment.ts through wgsl_reflect). channels is 1
-// or 3: offset's unused components are 0. total = batch·channels·outHeight·outWidth.
+// or 3: offset's unused components are 0. total = batch·outHeight·outWidth.
 //
-// One invocation per output element, in NCHW order (column fastest, so
-// neighbouring invocations write neighbouring floats); linear_index (the
-// prepended shaders/common/linear_index.wgsl) unfolds the 2-D workgroup grid.
-// Overrides: WORKGROUP_SIZE.
+// One invocation per output pixel (n, oy, ox), column fastest, so
+// neighbouring invocations write neighbouring floats of each plane; it
+// computes the tap positions and weights once and loops over the channels
+// (1.26× faster than one invocation per element on 32×3×224×224, SwiftShader).
+// linear_index (the prepended shaders/common/linear_index.wgsl) unfolds the
+// 2-D workgroup grid. Overrides: WORKGROUP_SIZE.
 
 override WORKGROUP_SIZE: u32 = 64u;
 
@@ -59,9 +61,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let ox = index % params.outWidth;
   let row = index / params.outWidth;
   let oy = row % params.outHeight;
-  let plane = row / params.outHeight;
-  let c = plane % params.channels;
-  let n = plane / params.channels;
+  let n = row / params.outHeight;
   let s = samples[n];
 
   var x = ox;
@@ -79,10 +79,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let y0 = u32(clamp(i32(fy0), 0, lastY));
   let y1 = u32(clamp(i32(fy0) + 1, 0, lastY));
 
-  let base = plane * params.inHeight * params.inWidth;
-  let r0 = base + y0 * params.inWidth;
-  let r1 = base + y1 * params.inWidth;
-  let top = (1.0 - tx) * input[r0 + x0] + tx * input[r0 + x1];
-  let bottom = (1.0 - tx) * input[r1 + x0] + tx * input[r1 + x1];
-  output[index] = (1.0 - ty) * top + ty * bottom + s.offset[c];
+  let inPlane = params.inHeight * params.inWidth;
+  let outPlane = params.outHeight * params.outWidth;
+  // this pixel of channel 0 of sample n; the channels follow one plane apart
+  var at = n * params.channels * inPlane;
+  var to = n * params.channels * outPlane + oy * params.outWidth + ox;
+  for (var c = 0u; c < params.channels; c++) {
+    let r0 = at + y0 * params.inWidth;
+    let r1 = at + y1 * params.inWidth;
+    let top = (1.0 - tx) * input[r0 + x0] + tx * input[r0 + x1];
+    let bottom = (1.0 - tx) * input[r1 + x0] + tx * input[r1 + x1];
+    output[to] = (1.0 - ty) * top + ty * bottom + s.offset[c];
+    at += inPlane;
+    to += outPlane;
+  }
 }

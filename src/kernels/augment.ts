@@ -148,7 +148,7 @@ export function augmentBatchDispatch(
   label = 'augment_batch',
 ): DispatchSpec {
   checkAugmentGeometry(g);
-  const total = g.batch * g.channels * g.outHeight * g.outWidth;
+  const total = g.batch * g.outHeight * g.outWidth;
   return {
     label,
     shader: augmentBatchShader,
