@@ -130,7 +130,10 @@ export function packAugmentSamples(g: AugmentGeometry, samples: readonly Augment
   return bytes;
 }
 
-/** Bytes the `samples` buffer needs for a batch. */
+/**
+ * Bytes the `samples` buffer needs for a batch.
+ * @example device.createBuffer({ size: augmentSamplesBytes(128), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST })
+ */
 export function augmentSamplesBytes(batch: number): number {
   return augmentSampleLayout().stride * batch;
 }

@@ -309,13 +309,17 @@ describe('bad input gets a typed error that names the problem', () => {
     expect(() => packAugmentSamples(g, [ok, { ...ok, offset: [1] }])).toThrow(/samples\[1\]\.offset: needs 3 finite/);
   });
 
-  it('colour options on grayscale, out-of-range options', () => {
+  it('colour options on grayscale, out-of-range options', async () => {
     const e = thrown(() => checkAugmentOptions({ colourShift: 0.1 }, 1));
     expect(e).toBeInstanceOf(InvalidParameterError);
     expect(e.message).toMatch(/colourShift: colour shifting needs RGB input \(3 channels\), the batch has 1/);
     const basis = { mean: [0, 0, 0], covariance: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], eigenvalues: [1, 1, 1], eigenvectors: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] } as never;
     expect(() => checkAugmentOptions({ pca: { sigma: 0.1, basis } }, 1)).toThrow(/invalid pca: PCA colour augmentation needs RGB/);
     expect(() => checkAugmentOptions({ colourShift: 0 }, 1)).not.toThrow();
+    // the same refusals from the public entry points
+    const gray = { batch: 1, channels: 1, inHeight: 6, inWidth: 6, outHeight: 6, outWidth: 6 };
+    expect(() => new Augmenter({ device: {} as GPUDevice }, gray, { pca: { sigma: 0.1, basis } })).toThrow(InvalidParameterError);
+    await expect(augmentBatch({ device: {} as GPUDevice }, { data: new Float32Array(36), shape: [1, 1, 6, 6] }, { colourShift: 0.2 })).rejects.toThrow(/colourShift/);
     expect(() => checkAugmentOptions({ mirror: 1.5 }, 3)).toThrow(/invalid mirror/);
     expect(() => checkAugmentOptions({ crop: { scale: [0, 1], aspect: [1, 1] } }, 3)).toThrow(/invalid crop.scale/);
     expect(() => checkAugmentOptions({ crop: { scale: [0.5, 1], aspect: [2, 1] } }, 3)).toThrow(/invalid crop.aspect/);
