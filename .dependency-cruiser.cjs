@@ -36,6 +36,8 @@ const LAYERS = [
   // transfer learning: cuts and extends graphs of any source, exports through onnx/
   ['train', ['^src/train/']],
   ['image', ['^src/image/']],
+  // transfer learning: augmentation (and later head training) over kernels/ and gpu/
+  ['train', ['^src/train/']],
   ['bench', ['^src/bench/']],
   ['cli', ['^src/cli/']],
   ['index', ['^src/index\\.ts$']],

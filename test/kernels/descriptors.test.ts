@@ -42,6 +42,7 @@ import { elementwiseBinaryStrided } from '../../src/kernels/elementwise.js';
 import { conv3d, conv3dShape } from '../../src/kernels/conv3d.js';
 import { convTranspose3d as convTranspose3dDispatch, convTranspose3dShape } from '../../src/kernels/conv_transpose3d.js';
 import { pool3d, pool3dShape } from '../../src/kernels/pool3d.js';
+import { augmentBatchDispatch } from '../../src/kernels/augment.js';
 
 const fake = (label: string) => ({ label }) as unknown as GPUBuffer;
 const [x, y, w, b, r, s, u] = ['x', 'y', 'w', 'b', 'r', 's', 'u'].map(fake) as GPUBuffer[];
@@ -126,6 +127,9 @@ function allSpecs(): DispatchSpec[] {
   const nhwcChannels = { keptDims: [2, 3, 4], keptInStrides: [60, 20, 5], keptOutStrides: [12, 4, 1], axisDim: 5, axisStride: 1 };
   specs.push(argReduce({ ...nhwcChannels, argmin: false, selectLast: true }, x, y));
   specs.push(topK({ ...nhwcChannels, keptOutStrides: [24, 8, 2], k: 2, outAxisStride: 1, smallest: true, indices: true }, x, y));
+  // training-batch augmentation: crop + resize + mirror + offsets, RGB and grayscale
+  specs.push(augmentBatchDispatch({ batch: 4, channels: 3, inHeight: 40, inWidth: 30, outHeight: 24, outWidth: 24 }, { input: x, samples: w, output: y }));
+  specs.push(augmentBatchDispatch({ batch: 2, channels: 1, inHeight: 28, inWidth: 28, outHeight: 32, outWidth: 32 }, { input: x, samples: w, output: y }, 'augment_batch gray'));
   return specs;
 }
 
