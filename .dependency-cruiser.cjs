@@ -33,11 +33,9 @@ const LAYERS = [
   // onnx/ and models/ share this level; neither imports the other
   ['onnx', ['^src/onnx/'], 'models'],
   ['models', ['^src/models/'], 'onnx'],
-  // transfer learning: cuts and extends graphs of any source, exports through onnx/
+  // transfer learning: cuts and extends graphs of any source, augments, trains heads, exports through onnx/; image/'s classify API uses it
   ['train', ['^src/train/']],
   ['image', ['^src/image/']],
-  // transfer learning: augmentation (and later head training) over kernels/ and gpu/
-  ['train', ['^src/train/']],
   ['bench', ['^src/bench/']],
   ['cli', ['^src/cli/']],
   ['index', ['^src/index\\.ts$']],
