@@ -93,3 +93,37 @@ export function y4m(frames: readonly Uint8Array[], width: number, height: number
   }
   return Buffer.concat(chunks);
 }
+
+/**
+ * Two clearly different camera scenes for the teach-your-own-classes test,
+ * RGBA: 'disc' is a dark disc on warm orange, 'stripes' blue-green vertical
+ * stripes; `jitter` moves the pattern a few pixels and adds seeded noise so
+ * recorded samples are not all identical.
+ */
+export function sceneFrame(scene: 'disc' | 'stripes', width: number, height: number, jitter: number): Uint8Array {
+  const rgba = new Uint8Array(width * height * 4);
+  let seed = (jitter * 2654435761) >>> 0 || 1;
+  const noise = () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return (seed / 2 ** 32 - 0.5) * 16;
+  };
+  const shift = (jitter % 5) * 2;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let rgb: [number, number, number];
+      if (scene === 'disc') {
+        const inside = (x - width / 2 - shift) ** 2 + (y - height / 2) ** 2 < (height / 3) ** 2;
+        rgb = inside ? [40, 30, 30] : [235, 150, 60];
+      } else {
+        rgb = Math.floor((x + shift) / 20) % 2 ? [30, 90, 200] : [60, 200, 150];
+      }
+      const i = (y * width + x) * 4;
+      const n = noise();
+      rgba[i] = Math.max(0, Math.min(255, rgb[0] + n));
+      rgba[i + 1] = Math.max(0, Math.min(255, rgb[1] + n));
+      rgba[i + 2] = Math.max(0, Math.min(255, rgb[2] + n));
+      rgba[i + 3] = 255;
+    }
+  }
+  return rgba;
+}
