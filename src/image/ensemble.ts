@@ -32,7 +32,7 @@ function memberSources(members: readonly EnsembleMember[], o: EnsembleOptions): 
 }
 
 /** @internal createEnsembleClassifier on a platform (the browser's or Node's). */
-export function createEnsembleClassifierOn(platform: ClassifierPlatform, members: readonly EnsembleMember[], options: EnsembleOptions = {}): Promise<Classifier> {
+export async function createEnsembleClassifierOn(platform: ClassifierPlatform, members: readonly EnsembleMember[], options: EnsembleOptions = {}): Promise<Classifier> {
   return createCombinedOn(platform, memberSources(members, options), options, true);
 }
 
