@@ -167,8 +167,9 @@ export class Classifier {
   }
 
   /**
-   * The input tensor the model sees for a picture (NCHW, 1 × C × H × W),
-   * read back: for showing it, or for running the model yourself.
+   * The input tensor the model sees for a picture (NCHW, 1 × C × H × W;
+   * with `crops`, the whole canvas the crops are cut from), read back: for
+   * showing it, or for running the model yourself.
    *
    * @example
    * const x = await classifier.preprocess(canvas);

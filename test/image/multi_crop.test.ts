@@ -12,6 +12,7 @@ import { GraphError, InvalidParameterError } from '../../src/errors.js';
 import { compile } from '../../src/graph/executor.js';
 import { cropGrid, cropRects, type CropRect } from '../../src/image/crops.js';
 import { multiCropGraph, PROBABILITIES_OUTPUT } from '../../src/image/multi_crop.js';
+import { cropCanvasRecipe, DIGIT_CROP_MARGIN, imagenetRecipe, MNIST_DIGIT_PREPROCESSING } from '../../src/image/recipe.js';
 import { lenet5 } from '../../src/models/lenet.js';
 import { loadPretrainedWeights } from '../../src/models/pretrained_node.js';
 import { createClassifier, type Classifier } from '../../src/node.js';
@@ -40,6 +41,15 @@ describe('crop sets', () => {
     expect(at(cropGrid({ width: 38, height: 38 }, { width: 32, height: 32 }, 3))).toEqual([0, 3, 6].flatMap((y) => [0, 3, 6].map((x) => [x, y, ''])));
     expect(cropGrid({ width: 38, height: 38 }, { width: 32, height: 32 }, 5).map((r) => r.x).slice(0, 5)).toEqual([0, 2, 3, 5, 6]);
     expect(at(cropGrid({ width: 38, height: 38 }, { width: 32, height: 32 }, 1))).toEqual([[3, 3, '']]);
+  });
+
+  it('the default crop canvases: Resize(256) + the centred 256×256 for a 224 model, the digit input inside 38×38', () => {
+    const rgb = cropCanvasRecipe(imagenetRecipe(224), {});
+    expect([rgb.fit, rgb.width, rgb.height, rgb.resize]).toEqual(['center-crop', 256, 256, 256]);
+    const given = cropCanvasRecipe(imagenetRecipe(224), { width: 288, height: 240, resize: 300 });
+    expect([given.width, given.height, given.resize]).toEqual([288, 240, 300]);
+    const digit = cropCanvasRecipe(MNIST_DIGIT_PREPROCESSING, {});
+    expect([digit.fit, digit.width, digit.height, DIGIT_CROP_MARGIN]).toEqual(['digit', 38, 38, 3]);
   });
 
   it('bad crop sets are InvalidParameterErrors naming the field', () => {
