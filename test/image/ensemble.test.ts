@@ -16,6 +16,10 @@ import { PROBABILITIES_OUTPUT } from '../../src/image/multi_crop.js';
 import { lenet5 } from '../../src/models/lenet.js';
 import { createClassifier, createEnsembleClassifier, type Classifier } from '../../src/node.js';
 import { exportOnnx } from '../../src/onnx/export.js';
+import { loadPretrainedWeights, NODE_PRETRAINED_IDS } from '../../src/models/pretrained_node.js';
+import { parseSafetensors, readSafetensors } from '../../src/io/safetensors.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { mnistTestDigits } from '../e2e/mnist_images.js';
 import { testContext } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
@@ -75,6 +79,20 @@ describe('ensembleGraph on the GPU vs the float64 mean of its members', () => {
     check([a, rgb], /takes \[1, 3, 8, 8\]/, 'members[1]');
     check([a, more], /has 6 classes; members\[0\] has 5/, 'members[1]');
     check([], /at least one member/, 'members');
+  });
+});
+
+describe('the seed weights (ensemble members) in Node', () => {
+  it("loadPretrainedWeights('lenet5_seed1' | 'lenet5_seed2'): every LeNet-5 parameter, the file's tensors, other numbers than 'lenet5'", async () => {
+    expect(NODE_PRETRAINED_IDS).toEqual(['lenet5', 'lenet5_seed1', 'lenet5_seed2']);
+    const base = await loadPretrainedWeights('lenet5');
+    for (const id of ['lenet5_seed1', 'lenet5_seed2'] as const) {
+      const weights = await loadPretrainedWeights(id);
+      expect([...weights.keys()].sort()).toEqual([...lenet5().parameters.keys()].sort());
+      const file = readSafetensors(parseSafetensors(new Uint8Array(readFileSync(fileURLToPath(new URL(`../../src/models/weights/${id}.safetensors`, import.meta.url))))));
+      for (const [name, tensor] of file) expect(weights.get(name), `${id} ${name}`).toEqual(tensor.data);
+      expect(maxAbs(weights.get('conv1.weight')!, base.get('conv1.weight')!)).toBeGreaterThan(0.05);
+    }
   });
 });
 
