@@ -27,9 +27,10 @@ export { loadSafetensorsFile } from './io/safetensors_node.js';
 export { fileAutotuneStore, defaultAutotuneFile } from './autotune/store_node.js';
 export { loadOnnxFile } from './onnx/load_node.js';
 // shadows the browser entry's loadPretrainedWeights of `export *`: this one reads the package's files
-export { loadPretrainedWeights } from './models/pretrained_node.js';
+export { loadPretrainedWeights, NODE_PRETRAINED_IDS } from './models/pretrained_node.js';
+export type { NodePretrainedId } from './models/pretrained_node.js';
 // shadows the browser entry's createClassifier: a Dawn context, file paths, the checked PNG/JPEG decoder
-export { createClassifier } from './image/classifier_node.js';
+export { createClassifier, createEnsembleClassifier } from './image/classifier_node.js';
 export { decodeImage, readImageFile } from './image/decode_node.js';
 export type { DecodedImage, DecodeImageOptions, ReadImageFileOptions } from './image/decode_node.js';
 

@@ -21,11 +21,13 @@ import { loadSafetensors } from '../io/safetensors.js';
 import { imagenetLabels } from '../models/pretrained.js';
 import { browserDecoder } from './browser_decoder.js';
 import { resolveSource, type ClassifierSource, type LoadOptions, type ModelLoader, type SourceOptions } from './classifier_source.js';
+import { planCombined, type MemberSource } from './combined_model.js';
+import type { CropRect, CropSet } from './crops.js';
 import { ImageFrame } from './frame.js';
 import { copyImageInput, type ImageDecoder, type ImageInput } from './image_source.js';
 import { writeRecipe } from './preprocess.js';
 import { checkRecipe, defaultRecipe, imageInputShape, type ImageRecipe } from './recipe.js';
-import { checkTopK, topK } from './top_k.js';
+import { checkTopK, rankProbabilities, topK } from './top_k.js';
 
 export type { ClassifierSource, WeightsSource } from './classifier_source.js';
 export type { ImageInput, ImageDataLike } from './image_source.js';
@@ -43,6 +45,23 @@ export interface ClassifierOptions extends SourceOptions {
   preprocessing?: Partial<ImageRecipe>;
   /** Passed to compile() (strategy, autotune, …). */
   compile?: Omit<CompileOptions, 'signal'>;
+  /**
+   * Test-time multi-crop (the course's P130): the picture is preprocessed
+   * to a canvas larger than the model's input, the model sees each crop of
+   * it and classify() scores the mean of the crops' softmax — all in one
+   * GPU submit (the crops are Slices of the canvas, run as one batch).
+   * 'center', '5-crop' (four corners + centre), '10-crop' (those five and
+   * their mirror images) or an explicit list of { x, y, width, height,
+   * mirror } rectangles of the canvas, each the model's input size (no
+   * mirrors for digits). The canvas is `preprocessing.width` × `height`
+   * when given, else, for the digit recipe, the 32×32 input centred in
+   * 38×38 (crops shift by up to ±3 pixels), and for the others round(size ×
+   * 256/224): a 224 model gets Resize(256) + the centred 256×256, 224×224
+   * crops of it. A classifier option, not a classify() one: the crops are
+   * compiled into the graph (its batch, its Slices), and recompiling costs
+   * seconds. Needs a zoo id or an ONNX file (a compiled model's batch is fixed).
+   */
+  crops?: CropSet;
 }
 
 /** One class of classify()'s answer. */
@@ -62,16 +81,17 @@ export interface ClassifierPlatform extends ModelLoader, ImageDecoder {
   createContext(): Promise<GpuContext>;
 }
 
-const browserPlatform: ClassifierPlatform = {
+/** @internal The browser's platform: navigator.gpu, fetch, createImageBitmap. */
+export const browserClassifierPlatform: ClassifierPlatform = {
   createContext: () => createGpuContext(),
   // a dynamic import: a zoo-only app does not carry the ONNX importer (protobufjs)
-  loadOnnx: async (location, o: LoadOptions) => (await import('../onnx/load.js')).loadOnnx(location, { signal: o.signal, onProgress: o.onProgress && ((loadedBytes, totalBytes) => o.onProgress!({ loadedBytes, totalBytes, fraction: totalBytes ? loadedBytes / totalBytes : undefined })) }),
+  loadOnnx: async (location, o: LoadOptions) => (await import('../onnx/load.js')).loadOnnx(location, { batch: o.batch, signal: o.signal, onProgress: o.onProgress && ((loadedBytes, totalBytes) => o.onProgress!({ loadedBytes, totalBytes, fraction: totalBytes ? loadedBytes / totalBytes : undefined })) }),
   loadSafetensors: (location, o: LoadOptions) => loadSafetensors(location, o),
   ...browserDecoder,
 };
 
 /** The class names for `classes` outputs: given (checked), digits, ImageNet's, or `class N`. */
-async function labelsFor(classes: number, digits: boolean, given: readonly string[] | undefined): Promise<readonly string[]> {
+export async function labelsFor(classes: number, digits: boolean, given: readonly string[] | undefined): Promise<readonly string[]> {
   if (given) {
     if (!Array.isArray(given) || given.length !== classes || !given.every((l) => typeof l === 'string')) {
       throw new InvalidParameterError('labels', `the model has ${classes} classes; got ${Array.isArray(given) ? `${given.length} labels` : typeof given}`);
@@ -113,6 +133,10 @@ export class Classifier {
     readonly preprocessing: Readonly<ImageRecipe>,
     private readonly decoder: ImageDecoder,
     private readonly owns: { model: boolean; ctx: boolean },
+    /** What the model's first output holds: logits (a plain model) or mean probabilities (multi-crop, ensemble). */
+    private readonly scores: 'logits' | 'probabilities' = 'logits',
+    /** The crops of the canvas the model sees (multi-crop and ensembles; undefined: the whole input, once). */
+    readonly crops?: readonly CropRect[],
   ) {
     this.frame = new ImageFrame(ctx, 'classifier frame');
     const { channels, width, height } = preprocessing;
@@ -137,13 +161,15 @@ export class Classifier {
       if (digit === null) return [];
       const name = this.model.outputNames[0]!;
       const { float } = await this.model.run(this.input, { outputs: [name] });
-      return topK(float(name), k, this.labels).map(({ label, score }) => ({ label, score }));
+      const ranked = this.scores === 'probabilities' ? rankProbabilities(float(name), k, this.labels) : topK(float(name), k, this.labels);
+      return ranked.map(({ label, score }) => ({ label, score }));
     });
   }
 
   /**
-   * The input tensor the model sees for a picture (NCHW, 1 × C × H × W),
-   * read back: for showing it, or for running the model yourself.
+   * The input tensor the model sees for a picture (NCHW, 1 × C × H × W;
+   * with `crops`, the whole canvas the crops are cut from), read back: for
+   * showing it, or for running the model yourself.
    *
    * @example
    * const x = await classifier.preprocess(canvas);
@@ -193,6 +219,7 @@ export class Classifier {
 
 /** @internal createClassifier on a given platform (the browser's or Node's). */
 export async function createClassifierOn(platform: ClassifierPlatform, source: ClassifierSource, options: ClassifierOptions = {}): Promise<Classifier> {
+  if (options.crops !== undefined) return createCombinedOn(platform, [{ source, options }], options, false);
   if (source instanceof CompiledModel && !options.ctx) {
     throw new InvalidParameterError('ctx', 'a compiled model runs on the context it was compiled on: pass it as { ctx }');
   }
@@ -228,6 +255,32 @@ export async function createClassifierOn(platform: ClassifierPlatform, source: C
 }
 
 /**
+ * @internal A multi-crop (one member) or ensemble classifier on a platform:
+ * planCombined's graph compiled, scoring mean probabilities.
+ */
+export async function createCombinedOn(platform: ClassifierPlatform, members: readonly MemberSource[], options: ClassifierOptions, ensemble: boolean): Promise<Classifier> {
+  const ownsCtx = !options.ctx;
+  const context = options.ctx ? Promise.resolve(options.ctx) : platform.createContext();
+  const planning = planCombined(members, options.crops, options.preprocessing, platform, ensemble);
+  let ctx: GpuContext;
+  try {
+    ctx = await context;
+  } catch (error) {
+    planning.catch(() => undefined);
+    throw error;
+  }
+  try {
+    const plan = await planning;
+    const labels = await labelsFor(plan.classes, plan.digits && plan.recipe.fit === 'digit', options.labels);
+    const model = await compile(ctx, plan.graph, plan.weights, { ...options.compile, signal: options.signal });
+    return new Classifier(ctx, model, labels, Object.freeze(plan.recipe), platform, { model: true, ctx: ownsCtx }, 'probabilities', Object.freeze(plan.crops.map((r) => Object.freeze({ ...r }))));
+  } catch (error) {
+    if (ownsCtx) ctx.device.destroy();
+    throw error;
+  }
+}
+
+/**
  * Loads and compiles an image classifier in one call. `source`: a zoo id
  * ('lenet5' with its shipped MNIST weights; any other with `weights`), an
  * ONNX file (URL or bytes) or a CompiledModel (with its `ctx`).
@@ -239,7 +292,12 @@ export async function createClassifierOn(platform: ClassifierPlatform, source: C
  *
  * const resnet = await createClassifier('resnet18', { weights: '/models/resnet18.safetensors', onProgress: (p) => bar.set(p.fraction) });
  * console.log(await resnet.classify(video, { topK: 3 }));
+ *
+ * // test-time 10-crop: Resize(256), the centred 256×256, its corners + centre and their mirrors at 224×224
+ * const tenCrop = await createClassifier('resnet18', { weights, crops: '10-crop' });
+ * // LeNet-5 on a 38×38 canvas, a 3×3 grid of shifts (no mirrors for digits)
+ * const shifts = await createClassifier('lenet5', { crops: cropGrid({ width: 38, height: 38 }, { width: 32, height: 32 }, 3) });
  */
 export function createClassifier(source: ClassifierSource, options: ClassifierOptions = {}): Promise<Classifier> {
-  return createClassifierOn(browserPlatform, source, options);
+  return createClassifierOn(browserClassifierPlatform, source, options);
 }

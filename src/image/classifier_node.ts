@@ -16,6 +16,7 @@ import { loadOnnxFile } from '../onnx/load_node.js';
 import { createClassifierOn, type Classifier, type ClassifierOptions, type ClassifierPlatform } from './classifier.js';
 import type { ClassifierSource } from './classifier_source.js';
 import { decodeImage, readImageFile, type DecodedImage } from './decode_node.js';
+import { createEnsembleClassifierOn, type EnsembleMember, type EnsembleOptions } from './ensemble.js';
 import { ImageDecodeError } from './image_error.js';
 
 /** http(s) locations are fetched; everything else is a file (a path or a file: URL). */
@@ -51,8 +52,8 @@ const nodePlatform: ClassifierPlatform = {
   },
   loadOnnx: (location, o) =>
     isRemote(location)
-      ? loadOnnx(location, { signal: o.signal, onProgress: o.onProgress && ((loadedBytes, totalBytes) => o.onProgress!({ loadedBytes, totalBytes, fraction: totalBytes ? loadedBytes / totalBytes : undefined })) })
-      : loadOnnxFile(filePath(location)),
+      ? loadOnnx(location, { batch: o.batch, signal: o.signal, onProgress: o.onProgress && ((loadedBytes, totalBytes) => o.onProgress!({ loadedBytes, totalBytes, fraction: totalBytes ? loadedBytes / totalBytes : undefined })) })
+      : loadOnnxFile(filePath(location), { batch: o.batch }),
   loadSafetensors: (location, o) => (isRemote(location) ? loadSafetensors(location, o) : loadSafetensorsFile(filePath(location), o)),
   decode: async (bytes) => overWhite(await decodeImage(bytes)),
   open: async (location) => overWhite(isRemote(location) ? await decodeImage(await fetchBytes(location), { name: String(location) }) : await readImageFile(filePath(location))),
@@ -74,4 +75,22 @@ const nodePlatform: ClassifierPlatform = {
 export function createClassifier(source: ClassifierSource, options: ClassifierOptions = {}): Promise<Classifier> {
   registerPretrainedFileReader();
   return createClassifierOn(nodePlatform, source, options);
+}
+
+/**
+ * createEnsembleClassifier in Node: members may name weight files by path
+ * (or use loadPretrainedWeights('lenet5_seed1') of webgpu-cnn/node).
+ *
+ * @example
+ * import { createEnsembleClassifier, loadPretrainedWeights } from 'webgpu-cnn/node';
+ * const ensemble = await createEnsembleClassifier([
+ *   'lenet5',
+ *   { source: 'lenet5', weights: await loadPretrainedWeights('lenet5_seed1') },
+ *   { source: 'lenet5', weights: await loadPretrainedWeights('lenet5_seed2') },
+ * ], { crops: cropGrid({ width: 38, height: 38 }, { width: 32, height: 32 }, 3) });
+ * console.log(await ensemble.classify('digit.png', { topK: 1 }));
+ */
+export function createEnsembleClassifier(members: readonly EnsembleMember[], options: EnsembleOptions = {}): Promise<Classifier> {
+  registerPretrainedFileReader();
+  return createEnsembleClassifierOn(nodePlatform, members, options);
 }

@@ -28,6 +28,8 @@ export type WeightsSource = WeightMap | SafetensorsFile | Uint8Array | ArrayBuff
 export interface LoadOptions {
   signal?: AbortSignal;
   onProgress?(progress: LoadProgress): void;
+  /** @internal The batch an ONNX model's symbolic first dimension gets (test-time crops run at batch = crops). */
+  batch?: number;
 }
 
 /** How a platform reads the files a source names. */
@@ -67,15 +69,15 @@ async function zooWeights(graph: Graph, id: string, skipPrefixes: readonly strin
   return weightsForGraph(graph, readSafetensors(file), { skipPrefixes, skipReason: `not part of the ${id} inference graph` });
 }
 
-/** Resolves a source: see ClassifierSource. */
-export async function resolveSource(source: ClassifierSource, o: SourceOptions, loader: ModelLoader): Promise<ResolvedSource> {
+/** Resolves a source: see ClassifierSource. The graph is built (zoo) or imported (ONNX, symbolic batch) at `batch`. */
+export async function resolveSource(source: ClassifierSource, o: SourceOptions, loader: ModelLoader, batch = 1): Promise<ResolvedSource> {
   if (source instanceof CompiledModel) {
     if (o.weights !== undefined) throw new InvalidParameterError('weights', 'a compiled model has its weights already');
     return { kind: 'compiled', model: source, name: 'compiled model' };
   }
   if (typeof source === 'string' && !namesFile(source)) {
     const entry = zooModel(source);
-    const graph = entry.build({ batch: 1, ...(o.inputSize !== undefined ? { inputSize: o.inputSize } : {}) });
+    const graph = entry.build({ batch, ...(o.inputSize !== undefined ? { inputSize: o.inputSize } : {}) });
     let weights: WeightMap;
     if (o.weights !== undefined) weights = await zooWeights(graph, entry.id, entry.skipPrefixes, o.weights, loader, o);
     else if (entry.pretrained) weights = await entry.pretrained({ signal: o.signal, onProgress: o.onProgress });
@@ -93,9 +95,9 @@ export async function resolveSource(source: ClassifierSource, o: SourceOptions, 
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     // loaded when needed: a zoo-only app does not carry the ONNX importer (protobufjs)
     const { parseOnnx } = await import('../onnx/import.js');
-    onnx = parseOnnx(source);
+    onnx = parseOnnx(source, { batch });
   } else if (typeof source === 'string' || source instanceof URL) {
-    onnx = await loader.loadOnnx(source, o);
+    onnx = await loader.loadOnnx(source, { signal: o.signal, onProgress: o.onProgress, batch });
   } else {
     throw new InvalidParameterError('source', `expected a zoo id, an ONNX URL, path or bytes, or a CompiledModel; got ${source === null ? 'null' : typeof source}`);
   }

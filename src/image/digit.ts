@@ -91,8 +91,14 @@ export interface DigitToTensorOptions {
    * than mid-grey. Default true.
    */
   darkInk?: boolean | 'auto';
-  /** Element offset in the output (batch index × 1024). */
+  /** Element offset in the output (batch index × size²). */
   outOffset?: number;
+  /**
+   * Side of the square output (default 32, LeNet-5's input): a larger one
+   * holds the same 32×32 input centred, the margin filled with background,
+   * the canvas that test-time crops (crops.ts) cut shifted 32×32 views from.
+   */
+  size?: number;
   /** The normalization after levelling (default LENET5_PREPROCESSING's MNIST mean and std). */
   mean?: number;
   std?: number;
@@ -132,7 +138,10 @@ export async function digitToTensor(ctx: GpuContext, source: PackedImage, pixels
     if (invert && !invertOnGpu) gray = gray.map((v) => 1 - v);
     const placement = placeDigit(gray, ANALYSIS_SIZE, view);
     if (!placement) return null;
-    const { size } = LENET5_PREPROCESSING;
+    const size = o.size ?? LENET5_PREPROCESSING.size;
+    // the 32×32 input sits centred in a larger canvas: its digit moves by the margin
+    const margin = (size - LENET5_PREPROCESSING.size) / 2;
+    const dstRect: Rect = [placement.dstRect[0] + margin, placement.dstRect[1] + margin, placement.dstRect[2], placement.dstRect[3]];
     const mean = o.mean ?? LENET5_PREPROCESSING.mean;
     const std = o.std ?? LENET5_PREPROCESSING.std;
     const scale = placement.cropRect[2] / placement.dstRect[2];
@@ -141,7 +150,7 @@ export async function digitToTensor(ctx: GpuContext, source: PackedImage, pixels
         source,
         {
           channels: 1, outWidth: size, outHeight: size, outOffset: o.outOffset ?? 0,
-          cropRect: placement.cropRect, dstRect: placement.dstRect, invert, levels: placement.levels,
+          cropRect: placement.cropRect, dstRect, invert, levels: placement.levels,
           fill: 0, mean: [mean], std: [std], samples: tapsFor(scale),
         },
         pixels, output, 'digit to LeNet input',

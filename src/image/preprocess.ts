@@ -68,7 +68,7 @@ export async function writeRecipe(ctx: GpuContext, frame: ImageFrame, recipe: Im
   const pixels = frame.buffer;
   if (r.fit === 'digit') {
     const view = r.region === 'center-square' ? centerSquareRect(frame.width, frame.height) : undefined;
-    const digit = await digitToTensor(ctx, frame, pixels, output, { view, darkInk: r.darkInk ?? 'auto', outOffset, mean: r.mean?.[0], std: r.std?.[0] });
+    const digit = await digitToTensor(ctx, frame, pixels, output, { view, darkInk: r.darkInk ?? 'auto', outOffset, mean: r.mean?.[0], std: r.std?.[0], size: r.width });
     if (!digit) {
       // no ink: the input MNIST would have made of a blank page, background everywhere
       const blank = { channels: 1 as const, outWidth: r.width, outHeight: r.height, outOffset, dstRect: [-2, -2, 1, 1] as Rect, fill: 0, mean: r.mean, std: r.std };

@@ -41,8 +41,12 @@ export function resizeCenterCropRect(width: number, height: number, resize: numb
   return [left * sx, top * sy, crop * sx, cropHeight * sy];
 }
 
-/** Python's round(), which CenterCrop uses: halves go to the even neighbour. */
-function roundHalfEven(x: number): number {
+/**
+ * Python's round(), which CenterCrop uses: halves go to the even neighbour.
+ *
+ * @example roundHalfEven(2.5) // 2
+ */
+export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

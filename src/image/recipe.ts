@@ -21,7 +21,8 @@ import { IMAGENET_NORMALIZATION } from './preprocessing.js';
  * - 'stretch': the whole picture scaled to width × height (aspect not kept).
  * - 'digit': MNIST's way (LeNet-5): the digit's bounding box scaled into
  *   20×20, its centre of mass at the centre of the 28×28 field, padded to
- *   32×32 (digitToTensor); needs width = height = 32 and one channel.
+ *   32×32 (digitToTensor); needs one channel and width = height = 32, or a
+ *   larger square canvas (for test-time crops) with that 32×32 input centred.
  */
 export type ImageFit = 'center-crop' | 'stretch' | 'digit';
 
@@ -105,6 +106,30 @@ export function imageInputShape(graph: Graph): [1 | 3, number, number] {
 }
 
 /**
+ * The recipe of the canvas that test-time crops of a model's height × width
+ * input are cut from, from the model's own recipe: the digit recipe's 32×32
+ * input centred in (32 + 2·DIGIT_CROP_MARGIN)² = 38×38 (crops shift the
+ * digit by up to ±3 pixels, a little past the ±2 LeNet-5 was trained with);
+ * otherwise the same fit at round(size × 256/224) — for 224: torchvision's
+ * Resize(256) then the centred 256×256, which 5-crop and 10-crop cut
+ * 224×224 crops from. Explicit width/height in `given` win.
+ *
+ * @example cropCanvasRecipe(imagenetRecipe(224), {}) // { …, width: 256, height: 256, resize: 256 }
+ */
+export function cropCanvasRecipe(recipe: ImageRecipe, given: Partial<ImageRecipe>): ImageRecipe {
+  const grow = (n: number) => (recipe.fit === 'digit' ? n + 2 * DIGIT_CROP_MARGIN : Math.round((n * 256) / 224));
+  const width = given.width ?? grow(recipe.width);
+  const height = given.height ?? (recipe.fit === 'digit' ? width : grow(recipe.height));
+  const canvas: ImageRecipe = { ...recipe, ...given, width, height };
+  // the canvas is what Resize + CenterCrop make, so by default the short side is resized to the canvas
+  if (canvas.fit === 'center-crop' && given.resize === undefined) canvas.resize = Math.min(width, height);
+  return canvas;
+}
+
+/** Pixels of background around the digit recipe's 32×32 input in the default crop canvas. */
+export const DIGIT_CROP_MARGIN = 3;
+
+/**
  * The recipe a model's input asks for: MNIST's digit recipe for a digit
  * model (LeNet-5), ImageNet's for three channels at the input's size, and
  * for one channel the luma of the whole picture's centre (short side to the
@@ -114,6 +139,16 @@ export function imageInputShape(graph: Graph): [1 | 3, number, number] {
  */
 export function defaultRecipe(graph: Graph, digits: boolean): ImageRecipe {
   const [channels, height, width] = imageInputShape(graph);
+  return defaultRecipeFor(channels, height, width, digits);
+}
+
+/**
+ * defaultRecipe for an input of channels × height × width (whatever the
+ * batch it is built at).
+ *
+ * @example defaultRecipeFor(3, 224, 224, false) // imagenetRecipe(224)
+ */
+export function defaultRecipeFor(channels: number, height: number, width: number, digits: boolean): ImageRecipe {
   if (digits) return { ...MNIST_DIGIT_PREPROCESSING, mean: [...MNIST_DIGIT_PREPROCESSING.mean!], std: [...MNIST_DIGIT_PREPROCESSING.std!] };
   if (channels === 3) return { ...imagenetRecipe(Math.min(width, height)), width, height };
   return { fit: 'center-crop', width, height, channels: 1, resize: Math.max(width, height) };
@@ -138,9 +173,9 @@ export function checkRecipe(recipe: ImageRecipe): ImageRecipe {
     }
   }
   if (recipe.std?.some((s) => s === 0)) throw new InvalidParameterError('preprocessing.std', 'must not contain 0');
-  if (recipe.fit === 'digit' && (recipe.width !== LENET5_PREPROCESSING.size || recipe.height !== LENET5_PREPROCESSING.size || recipe.channels !== 1)) {
+  if (recipe.fit === 'digit' && (recipe.width < LENET5_PREPROCESSING.size || recipe.height !== recipe.width || recipe.channels !== 1)) {
     const s = LENET5_PREPROCESSING.size;
-    throw new InvalidParameterError('preprocessing.fit', `'digit' makes a 1×${s}×${s} input (MNIST's 28×28 field padded to ${s}×${s}), not ${recipe.channels}×${recipe.height}×${recipe.width}`);
+    throw new InvalidParameterError('preprocessing.fit', `'digit' makes a 1×${s}×${s} input (MNIST's 28×28 field padded to ${s}×${s}, or centred in a larger square canvas for crops), not ${recipe.channels}×${recipe.height}×${recipe.width}`);
   }
   return recipe;
 }

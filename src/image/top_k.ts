@@ -56,3 +56,16 @@ export function topK(logits: ArrayLike<number>, k: number, labels?: readonly str
   const order = Array.from({ length: logits.length }, (_, i) => i).sort((a, b) => logits[b]! - logits[a]! || a - b);
   return order.slice(0, Math.min(k, order.length)).map((index) => ({ label: labelOf(index, labels), score: probabilities[index]!, index, logit: logits[index]! }));
 }
+
+/**
+ * The `k` most likely classes of one row of probabilities (a multi-crop or
+ * ensemble mean, already a softmax), most likely first (ties by index);
+ * `logit` is log(probability), what a softmax turns back into it.
+ *
+ * @example rankProbabilities([0.1, 0.7, 0.2], 2, ['cat', 'dog', 'bird']) // [{ label: 'dog', score: 0.7, index: 1, … }, { label: 'bird', … }]
+ */
+export function rankProbabilities(probabilities: ArrayLike<number>, k: number, labels?: readonly string[]): ClassScore[] {
+  checkTopK(k);
+  const order = Array.from({ length: probabilities.length }, (_, i) => i).sort((a, b) => probabilities[b]! - probabilities[a]! || a - b);
+  return order.slice(0, Math.min(k, order.length)).map((index) => ({ label: labelOf(index, labels), score: probabilities[index]!, index, logit: Math.log(probabilities[index]!) }));
+}

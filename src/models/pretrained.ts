@@ -29,7 +29,8 @@ export type LoadPretrainedOptions = LoadSafetensorsOptions;
 /** Reads a file: URL of a shipped asset as a parsed safetensors file (the Node entry registers one). */
 export type PretrainedFileReader = (url: URL, options: LoadPretrainedOptions) => Promise<SafetensorsFile>;
 
-interface Shipped {
+/** @internal A weight file that ships with the package. */
+export interface Shipped {
   /** The asset's URL, resolved where the code is: a string literal so bundlers see and copy the file. */
   url(): URL;
   /** The graph the weights fit (batch 1; the weights do not depend on the batch). */
@@ -107,7 +108,15 @@ async function readFile(url: URL, options: LoadPretrainedOptions): Promise<Safet
  * const logits = await model.predict(lenet5Input(digitPixels)); // 28×28 uint8, white ink on black
  */
 export async function loadPretrainedWeights(id: PretrainedId, options: LoadPretrainedOptions = {}): Promise<WeightMap> {
-  const entry = shipped(id);
+  return loadShippedWeights(id, shipped(id), options);
+}
+
+/**
+ * @internal Loads one shipped weight file and checks it against its graph
+ * and variant: loadPretrainedWeights, and the Node entry's extra files
+ * (kept out of the browser entry so a web app does not bundle them).
+ */
+export async function loadShippedWeights(id: string, entry: Shipped, options: LoadPretrainedOptions): Promise<WeightMap> {
   const file = await readFile(entry.url(), options);
   if (file.metadata.variant !== entry.variant) {
     throw new SafetensorsError(`the shipped ${id} weights say variant "${file.metadata.variant}", expected "${entry.variant}"`);

