@@ -59,6 +59,8 @@ export class ClassifierRunner {
   private readonly frame: ImageFrame;
   private current: { classifier: Classifier; input: GPUBuffer; shape: [number, number, number] } | undefined;
   private busy = false;
+  /** Sees each preprocessed frame (the model's input) before the model runs: the teach panel records from it. */
+  onInput: ((input: GPUBuffer, floats: number) => Promise<void>) | undefined;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -109,6 +111,7 @@ export class ClassifierRunner {
       const copied = performance.now();
       await preprocessImage(this.ctx, this.frame, classifierRecipe(current.shape, mean, std), { output: current.input });
       const preprocessMs = performance.now() - copied;
+      if (!still) await this.onInput?.(current.input, current.shape[0] * current.shape[1] * current.shape[2]);
       const { model, labels } = current.classifier;
       const { float, profile } = await model.run(current.input, { profile: true });
       renderTopK(byId('top5'), topK(float(model.outputNames[0]!), 5, labels));

@@ -11,6 +11,7 @@
 import './style.css';
 import { createGpuContext, InputError, zooModel, type GpuContext } from './lib.js';
 import { showAdapter } from './adapter_panel.js';
+import { TeachPanel } from './teach.js';
 import { CameraError, frameLoop, startCamera, stopCamera, type CameraLoop } from './camera.js';
 import { ClassifierRunner, top5State } from './classifier.js';
 import { ConvView } from './conv_view.js';
@@ -130,7 +131,15 @@ async function start(ctx: GpuContext): Promise<ConvView> {
   });
 
   const classifier = new ClassifierRunner(ctx, perf);
-  const picker = new ModelPicker(ctx, { onBusy: () => undefined, onClassifier: (c) => classifier.use(c) });
+  const teach = new TeachPanel(ctx, { active: () => classifier.active, use: (c) => classifier.use(c) });
+  const picker = new ModelPicker(ctx, {
+    onBusy: () => undefined,
+    onClassifier: (c) => {
+      classifier.use(c);
+      teach.backboneChanged();
+    },
+  });
+  classifier.onInput = (input, floats) => teach.frame(input, floats);
   let pickerStarted = false;
   const startPicker = () => {
     if (pickerStarted) return;

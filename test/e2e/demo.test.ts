@@ -25,7 +25,7 @@ import { randomWeights } from '../../src/models/random_weights.js';
 import { Rng } from '../helpers/random.js';
 import { conv2dRef } from '../reference/conv2d.js';
 import { avgPool2dRef, maxPool2dRef } from '../reference/pool2d.js';
-import { mnistTestDigits, paperPhoto, y4m } from './mnist_images.js';
+import { mnistTestDigits, paperPhoto, sceneFrame, y4m } from './mnist_images.js';
 import { ChromiumPool, requireChromium, WEBGPU_ON_SWIFTSHADER } from './chromium.js';
 import { serveStatic, type StaticServer } from './static_server.js';
 
@@ -227,6 +227,8 @@ beforeAll(async () => {
   // files that are no picture: one named like one (the browser cannot decode it), one plainly text
   await writeFile(join(work, 'not-a-picture.png'), 'these are notes, not pixels\n');
   await writeFile(join(work, 'notes.txt'), 'these are notes, not pixels\n');
+  // the teach test's camera: 4 s of an orange scene with a dark disc, then 4 s of blue-green stripes, looping
+  await writeFile(join(work, 'scenes.y4m'), y4m(Array.from({ length: 80 }, (_, i) => sceneFrame(i < 40 ? 'disc' : 'stripes', 320, 240, i)), 320, 240, 10));
   const graph = lenet5();
   await writeFile(join(work, 'lenet5-random.onnx'), exportOnnx(graph, randomWeights(graph, 7)));
 }, 300_000);
@@ -369,6 +371,71 @@ describe('demo page in Chromium', () => {
     await new Promise((r) => setTimeout(r, 3000));
     const convFps = ((Number((await dataset(page, '#conv-live')).count) - frames0) * 1000) / (Date.now() - t0);
     console.log(`convolution view on the camera (240×180 filter + pools, mobilenet_v1_0.25 stem at 224, maps painted): ${convFps.toFixed(1)} frames/s`);
+    expect(errors).toEqual([]);
+  });
+
+  test('teach it your own classes: two camera scenes recorded as two classes, a head trained on the GPU, each scene then classified as its class', async () => {
+    const browser = await launch([
+      ...WEBGPU_ON_SWIFTSHADER,
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${join(work, 'scenes.y4m')}`,
+    ]);
+    const { page, errors } = await openDemo(browser);
+    await page.click('#tab-classify');
+    await page.waitForSelector('#drop-zone[data-state="ready"]', { timeout: 240_000 });
+    await page.click('#classify-camera-start');
+    await page.waitForSelector('#top5[data-state="fresh"]', { timeout: 120_000 });
+    // which scene the camera shows now, from the video's own pixels: the disc scene is orange (red > blue)
+    const scene = () =>
+      page.evaluate(() => {
+        const video = document.getElementById('classify-video') as HTMLVideoElement;
+        const canvas = Object.assign(document.createElement('canvas'), { width: 16, height: 12 });
+        const g = canvas.getContext('2d')!;
+        g.drawImage(video, 0, 0, 16, 12);
+        const px = g.getImageData(0, 0, 16, 12).data;
+        let rb = 0;
+        for (let i = 0; i < px.length; i += 4) rb += px[i]! - px[i + 2]!;
+        return rb > 0 ? 'disc' : 'stripes';
+      });
+    const untilSceneStarts = async (wanted: string) => {
+      // wait for the other scene, then for the switch, so the whole recording falls inside one scene
+      while ((await scene()) === wanted) await new Promise((r) => setTimeout(r, 100));
+      while ((await scene()) !== wanted) await new Promise((r) => setTimeout(r, 100));
+    };
+    for (const name of ['disc', 'stripes']) {
+      await page.type('#teach-class-name', name);
+      await page.click('#teach-add');
+      await untilSceneStarts(name);
+      await new Promise((r) => setTimeout(r, 300));
+      const button = (await page.$(`.teach-class[data-name="${name}"] button`))!;
+      const box = (await button.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await new Promise((r) => setTimeout(r, 2500));
+      await page.mouse.up();
+      expect(await scene(), `the ${name} scene lasted the whole recording`).toBe(name);
+    }
+    const counts = await page.$$eval('.teach-class', (rows) => rows.map((r) => Number((r as HTMLElement).dataset.count)));
+    expect(counts.every((n) => n >= 2), `samples recorded per class: ${counts.join(', ')}`).toBe(true);
+    const started = Date.now();
+    await page.click('#teach-train');
+    await page.waitForSelector('#teach[data-state="trained"], #teach[data-state="error"]', { timeout: 300_000 });
+    const status = await text(page, '#teach-status');
+    expect((await dataset(page, '#teach')).state, status).toBe('trained');
+    expect(Number((await dataset(page, '#teach-loss')).epochs)).toBeGreaterThan(1);
+    console.log(`teach: ${counts.join(' + ')} samples recorded; ${status} (${((Date.now() - started) / 1000).toFixed(1)} s from the click, SwiftShader)`);
+    await page.screenshot({ path: join(SHOTS, 'demo-teach-trained.png'), fullPage: true });
+
+    // live: each scene, once it has been on screen for a second, is classified as its own class
+    for (const name of ['disc', 'stripes']) {
+      await untilSceneStarts(name);
+      await new Promise((r) => setTimeout(r, 1200));
+      await page.waitForFunction((n) => document.getElementById('top5')!.dataset.label === n, { timeout: 2500, polling: 50 }, name);
+      expect(await scene(), `still the ${name} scene when it was read as ${name}`).toBe(name);
+    }
+    const labels = await page.$$eval('#top5 li .top-label', (items) => items.map((i) => i.textContent));
+    expect(labels.sort()).toEqual(['disc', 'stripes']);
     expect(errors).toEqual([]);
   });
 
