@@ -56,6 +56,7 @@ export function checkHead(head: ClassifierHead): void {
 /**
  * The backbone cut at `layer` (train/backbone.ts), refusing a layer the
  * backbone does not have with the field that named it.
+ * @internal shared with knn.ts
  */
 export function cutAt(backbone: Graph, layer: string, field: string): { graph: Graph; features: number } {
   const known = backbone.nodes.some((n) => n.name === layer) || backbone.inputs.some((i) => i.name === layer);

@@ -172,7 +172,10 @@ export async function classifyKnn(model: CompiledModel, head: KnnHead, input: Te
   return knnVotes(head, result.int64(NEIGHBOURS_OUTPUT), result.float(SIMILARITIES_OUTPUT));
 }
 
-/** knnVote for each row of a batch's [N, k] outputs. */
+/**
+ * knnVote for each row of a batch's [N, k] outputs.
+ * @example const votes = knnVotes(knn, result.int64(NEIGHBOURS_OUTPUT), result.float(SIMILARITIES_OUTPUT)); // votes[0][0].label
+ */
 export function knnVotes(head: KnnHead, indices: BigInt64Array, similarities: Float32Array): KnnClassification[][] {
   const rows = indices.length / head.k;
   return Array.from({ length: rows }, (_, r) => knnVote(head, indices.subarray(r * head.k, (r + 1) * head.k), similarities.subarray(r * head.k, (r + 1) * head.k)));
