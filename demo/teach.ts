@@ -193,7 +193,7 @@ export class TeachPanel {
 
   private save(): void {
     if (!this.head) return;
-    const blob = new Blob([saveHead(this.head)], { type: 'application/octet-stream' });
+    const blob = new Blob([new Uint8Array(saveHead(this.head))], { type: 'application/octet-stream' });
     const a = el('a');
     a.href = URL.createObjectURL(blob);
     a.download = 'my-classes.head.safetensors';

@@ -96,7 +96,14 @@ export { ImageFrame } from './image/frame.js';
 export { digitToTensor, placeDigit } from './image/digit.js';
 export type { DigitPlacement, DigitToTensorOptions } from './image/digit.js';
 export { createClassifier, Classifier } from './image/classifier.js';
-export type { ClassifierOptions, ClassifyOptions, Classification, ClassifierSource, WeightsSource, ImageInput, ImageDataLike } from './image/classifier.js';
+export type { ClassifierOptions, ClassifyOptions, Classification, WithHeadOptions, ClassifierSource, WeightsSource, ImageInput, ImageDataLike } from './image/classifier.js';
+// transfer learning: a head on a frozen backbone, composed as one model; a kNN head; head files
+export { composeHead, composedWeights, checkHead, LOGITS_OUTPUT, PROBABILITIES_OUTPUT } from './train/compose.js';
+export type { ComposeHeadOptions } from './train/compose.js';
+export type { ClassifierHead, DenseLayer, DenseActivation } from './train/head.js';
+export { knnHead, composeKnn, classifyKnn, knnVote, knnVotes, checkKnnHead, SIMILARITIES_OUTPUT, NEIGHBOURS_OUTPUT, KNN_LAYER } from './train/knn.js';
+export type { KnnHead, KnnHeadOptions, KnnClassification } from './train/knn.js';
+export { saveHead, loadHead, loadKnnHead, HEAD_METADATA_KEY, HEAD_FORMAT_VERSION } from './train/head_file.js';
 export { preprocessImage } from './image/preprocess.js';
 export type { PreprocessImageOptions } from './image/preprocess.js';
 export { imagenetRecipe, IMAGENET_PREPROCESSING, MNIST_DIGIT_PREPROCESSING, cropCanvasRecipe, DIGIT_CROP_MARGIN } from './image/recipe.js';

@@ -15,8 +15,8 @@
 import { DisposedError, InvalidParameterError } from '../errors.js';
 import { createTensorBuffer, readTensor } from '../gpu/buffers.js';
 import { createGpuContext, type GpuContext } from '../gpu/device.js';
-import { compile, CompiledModel, type CompileOptions } from '../graph/executor.js';
-import { elementCount } from '../graph/ir.js';
+import { compile, CompiledModel, type CompileOptions, type RunResult } from '../graph/executor.js';
+import { elementCount, type WeightMap } from '../graph/ir.js';
 import { loadSafetensors } from '../io/safetensors.js';
 import { imagenetLabels } from '../models/pretrained.js';
 import { browserDecoder } from './browser_decoder.js';
@@ -28,6 +28,9 @@ import { copyImageInput, type ImageDecoder, type ImageInput } from './image_sour
 import { writeRecipe } from './preprocess.js';
 import { checkRecipe, defaultRecipe, imageInputShape, type ImageRecipe } from './recipe.js';
 import { checkTopK, rankProbabilities, topK } from './top_k.js';
+import { composedWeights, composeHead } from '../train/compose.js';
+import type { ClassifierHead } from '../train/head.js';
+import { composeKnn, knnVotes, NEIGHBOURS_OUTPUT, SIMILARITIES_OUTPUT, type KnnHead } from '../train/knn.js';
 
 export type { ClassifierSource, WeightsSource } from './classifier_source.js';
 export type { ImageInput, ImageDataLike } from './image_source.js';
@@ -67,8 +70,46 @@ export interface ClassifierOptions extends SourceOptions {
 /** One class of classify()'s answer. */
 export interface Classification {
   label: string;
-  /** Softmax probability in [0, 1]. */
+  /** Softmax probability in [0, 1] (a kNN head's classifier: the class's share of the neighbours' vote). */
   score: number;
+}
+
+/**
+ * How a classifier turns its model's run into ranked classes: which outputs
+ * to read back, and the ranking (softmax of the logits by default; a kNN
+ * head's vote).
+ */
+interface Readout {
+  readonly outputs: readonly string[];
+  rank(result: RunResult, k: number, labels: readonly string[]): Classification[];
+}
+
+/** The first output's softmax, top k: what a plain model's and a trained head's classifier answer. */
+const softmaxReadout = (output: string): Readout => ({
+  outputs: [output],
+  rank: (result, k, labels) => topK(result.float(output), k, labels).map(({ label, score }) => ({ label, score })),
+});
+
+/** The first output already holds probabilities (multi-crop, ensembles: their mean): ranked as they are. */
+const probabilitiesReadout = (output: string): Readout => ({
+  outputs: [output],
+  rank: (result, k, labels) => rankProbabilities(result.float(output), k, labels).map(({ label, score }) => ({ label, score })),
+});
+
+const knnReadout = (head: KnnHead): Readout => ({
+  outputs: [SIMILARITIES_OUTPUT, NEIGHBOURS_OUTPUT],
+  rank: (result, k) => knnVotes(head, result.int64(NEIGHBOURS_OUTPUT), result.float(SIMILARITIES_OUTPUT))[0]!.slice(0, k).map(({ label, score }) => ({ label, score })),
+});
+
+export interface WithHeadOptions {
+  /**
+   * The base model's weights: needed when the base was made from a compiled
+   * model (its weights stay inside it); otherwise the base's own are used.
+   */
+  weights?: WeightMap;
+  /** Passed to compile() for the composed model (default: the base's compile options). */
+  compile?: Omit<CompileOptions, 'signal'>;
+  signal?: AbortSignal;
 }
 
 export interface ClassifyOptions {
@@ -133,8 +174,10 @@ export class Classifier {
     readonly preprocessing: Readonly<ImageRecipe>,
     private readonly decoder: ImageDecoder,
     private readonly owns: { model: boolean; ctx: boolean },
-    /** What the model's first output holds: logits (a plain model) or mean probabilities (multi-crop, ensemble). */
-    private readonly scores: 'logits' | 'probabilities' = 'logits',
+    /** The weights the model was compiled with, where known: withHead composes with them. */
+    private readonly weights?: WeightMap,
+    private readonly readout: Readout = softmaxReadout(model.outputNames[0]!),
+    private readonly compileOptions: Omit<CompileOptions, 'signal'> = {},
     /** The crops of the canvas the model sees (multi-crop and ensembles; undefined: the whole input, once). */
     readonly crops?: readonly CropRect[],
   ) {
@@ -159,11 +202,37 @@ export class Classifier {
     return this.serialized(async () => {
       const { digit } = await this.writeInput(input);
       if (digit === null) return [];
-      const name = this.model.outputNames[0]!;
-      const { float } = await this.model.run(this.input, { outputs: [name] });
-      const ranked = this.scores === 'probabilities' ? rankProbabilities(float(name), k, this.labels) : topK(float(name), k, this.labels);
-      return ranked.map(({ label, score }) => ({ label, score }));
+      const result = await this.model.run(this.input, { outputs: [...this.readout.outputs] });
+      return this.readout.rank(result, k, this.labels);
     });
+  }
+
+  /**
+   * A classifier over your own classes: this one's model cut at the head's
+   * feature layer with a trained head (train/trainer.ts, loadHead) or a kNN
+   * head (knnHead, loadKnnHead) appended, compiled as one model — one command
+   * buffer per classify() — with this classifier's preprocessing. A trained
+   * head's scores are softmax probabilities, a kNN head's the classes' shares
+   * of the neighbours' vote. It runs on this classifier's GPU context:
+   * dispose it before this one when this one owns the context.
+   *
+   * @example
+   * const base = await createClassifier('mobilenet_v2', { weights: '/models/mobilenet_v2.safetensors' });
+   * const pets = await base.withHead(loadHead(headBytes));
+   * const [best] = await pets.classify(video, { topK: 1 }); // { label: 'my cat', score: 0.93 }
+   */
+  async withHead(head: ClassifierHead | KnnHead, options: WithHeadOptions = {}): Promise<Classifier> {
+    this.assertUsable();
+    if (this.crops) throw new InvalidParameterError('head', 'a multi-crop or ensemble classifier averages several runs of its models: put the head on a single-model classifier, then give it crops');
+    const weights = options.weights ?? this.weights;
+    if (!weights) throw new InvalidParameterError('weights', 'this classifier was made from a compiled model, whose weights stay inside it: pass the base weights as { weights }');
+    const backbone = this.model.graph;
+    const compileOptions = options.compile ?? this.compileOptions;
+    const knn = 'samples' in head;
+    const { graph, weights: composed } = knn ? composeKnn(backbone, weights, head) : { graph: composeHead(backbone, head), weights: composedWeights(backbone, weights, head) };
+    const model = await compile(this.ctx, graph, composed, { ...compileOptions, signal: options.signal });
+    const readout = knn ? knnReadout(head) : softmaxReadout(graph.outputs[0]!.name);
+    return new Classifier(this.ctx, model, Object.freeze([...head.classes]), this.preprocessing, this.decoder, { model: true, ctx: false }, weights, readout, compileOptions);
   }
 
   /**
@@ -247,7 +316,8 @@ export async function createClassifierOn(platform: ClassifierPlatform, source: C
     }
     const labels = await labelsFor(classes, digits && recipe.fit === 'digit', options.labels);
     const model = resolved.kind === 'compiled' ? resolved.model : await compile(ctx, resolved.graph, resolved.weights, { ...options.compile, signal: options.signal });
-    return new Classifier(ctx, model, labels, Object.freeze(recipe), platform, { model: resolved.kind !== 'compiled', ctx: ownsCtx });
+    const weights = resolved.kind === 'graph' ? resolved.weights : undefined;
+    return new Classifier(ctx, model, labels, Object.freeze(recipe), platform, { model: resolved.kind !== 'compiled', ctx: ownsCtx }, weights, undefined, options.compile);
   } catch (error) {
     if (ownsCtx) ctx.device.destroy();
     throw error;
@@ -273,7 +343,7 @@ export async function createCombinedOn(platform: ClassifierPlatform, members: re
     const plan = await planning;
     const labels = await labelsFor(plan.classes, plan.digits && plan.recipe.fit === 'digit', options.labels);
     const model = await compile(ctx, plan.graph, plan.weights, { ...options.compile, signal: options.signal });
-    return new Classifier(ctx, model, labels, Object.freeze(plan.recipe), platform, { model: true, ctx: ownsCtx }, 'probabilities', Object.freeze(plan.crops.map((r) => Object.freeze({ ...r }))));
+    return new Classifier(ctx, model, labels, Object.freeze(plan.recipe), platform, { model: true, ctx: ownsCtx }, undefined, probabilitiesReadout(model.outputNames[0]!), options.compile, Object.freeze(plan.crops.map((r) => Object.freeze({ ...r }))));
   } catch (error) {
     if (ownsCtx) ctx.device.destroy();
     throw error;
