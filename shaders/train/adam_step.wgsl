@@ -7,6 +7,11 @@
 // in torch's order of operations. t is read from stats[2], which the loss
 // kernel (softmax_cross_entropy.wgsl) advances each step, so many steps can
 // be encoded in one command buffer with no uniform rewritten in between.
+// 1 − βᵗ is −expm1(t · ln β) with ln β from the host in float64 (torch takes
+// it in double): 1 − pow(β, t) in f32 cancels, 1 − 0.999 keeping only 4
+// digits, and β = 0.999 rounded to f32 is off by 1e-8, 1e-5 of 1 − β.
+// For the same reason 1 − β comes from the host too (torch's alpha = 1 − β,
+// in double). expm1 comes from float_math.wgsl, prepended.
 //
 // Layout: params, grads, m, v [count] f32 in the parameter buffer's layout
 // (dense_forward.wgsl); stats [3] f32.
@@ -20,6 +25,10 @@ struct Params {
   lr: f32,
   beta1: f32,
   beta2: f32,
+  oneMinusBeta1: f32,
+  oneMinusBeta2: f32,
+  logBeta1: f32,
+  logBeta2: f32,
   eps: f32,
   weightDecay: f32,
 }
@@ -39,12 +48,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let t = stats[2];
   let p = weights[i];
   let g = grads[i] + params.weightDecay * p;
-  let mi = params.beta1 * m[i] + (1.0 - params.beta1) * g;
-  let vi = params.beta2 * v[i] + (1.0 - params.beta2) * g * g;
+  let mi = params.beta1 * m[i] + params.oneMinusBeta1 * g;
+  let vi = params.beta2 * v[i] + params.oneMinusBeta2 * g * g;
   m[i] = mi;
   v[i] = vi;
-  let correction1 = 1.0 - pow(params.beta1, t);
-  let correction2 = 1.0 - pow(params.beta2, t);
+  let correction1 = -expm1(t * params.logBeta1);
+  let correction2 = -expm1(t * params.logBeta2);
   let denom = sqrt(vi) / sqrt(correction2) + params.eps;
   weights[i] = p - (params.lr / correction1) * mi / denom;
 }

@@ -4,6 +4,8 @@
  * weight decay is L2 added to the gradient, Adam corrects its bias with the
  * step number t kept on the GPU (stats[2], advanced by the loss kernel).
  */
+import nanWgsl from '../../shaders/common/nan.wgsl?raw';
+import floatMathWgsl from '../../shaders/common/float_math.wgsl?raw';
 import linearIndexWgsl from '../../shaders/common/linear_index.wgsl?raw';
 import adamStepWgsl from '../../shaders/train/adam_step.wgsl?raw';
 import sgdStepWgsl from '../../shaders/train/sgd_step.wgsl?raw';
@@ -14,7 +16,7 @@ import { linearWorkgroups } from './geometry.js';
 import { TRAIN_WORKGROUP_SIZE } from './train_dense.js';
 
 export const sgdStepShader = defineShader('sgd_step', linearIndexWgsl, sgdStepWgsl);
-export const adamStepShader = defineShader('adam_step', linearIndexWgsl, adamStepWgsl);
+export const adamStepShader = defineShader('adam_step', nanWgsl, floatMathWgsl, linearIndexWgsl, adamStepWgsl);
 
 function checkCount(count: number): void {
   if (!Number.isInteger(count) || count < 1) throw new InvalidParameterError('count', `must be a positive integer, got ${count}`);
@@ -58,11 +60,14 @@ export function adamStep(
 ): DispatchSpec {
   checkCount(p.count);
   checkFinite({ lr: p.lr, beta1: p.beta1, beta2: p.beta2, eps: p.eps, weightDecay: p.weightDecay });
+  for (const [name, beta] of [['beta1', p.beta1], ['beta2', p.beta2]] as const) {
+    if (!(beta >= 0 && beta < 1)) throw new InvalidParameterError(name, `must be in [0, 1), got ${beta}`);
+  }
   return {
     label,
     shader: adamStepShader,
     constants: { WORKGROUP_SIZE: TRAIN_WORKGROUP_SIZE },
-    uniforms: { count: p.count, lr: p.lr, beta1: p.beta1, beta2: p.beta2, eps: p.eps, weightDecay: p.weightDecay },
+    uniforms: { count: p.count, lr: p.lr, beta1: p.beta1, beta2: p.beta2, oneMinusBeta1: 1 - p.beta1, oneMinusBeta2: 1 - p.beta2, logBeta1: Math.log(p.beta1), logBeta2: Math.log(p.beta2), eps: p.eps, weightDecay: p.weightDecay },
     bindings: { weights: io.weights, grads: io.grads, m: io.m, v: io.v, stats: io.stats },
     workgroups: linearWorkgroups(p.count, TRAIN_WORKGROUP_SIZE),
   };
