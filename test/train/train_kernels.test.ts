@@ -114,8 +114,8 @@ describe('optimizer steps', () => {
     const pRef = Float64Array.from(p);
     const vRef = new Float64Array(count);
     let worst = 0;
-    let current = p;
-    let velocity = new Float32Array(count);
+    let current: Float32Array = p;
+    let velocity: Float32Array = new Float32Array(count);
     for (const g of grads) {
       sgdStepRef(pRef, g, vRef, o);
       const out = await run({ weights: current, grads: g, velocity }, (b) => [sgdStep({ count, ...o }, { weights: b.weights!, grads: b.grads!, velocity: b.velocity! })], ['weights', 'velocity']);
@@ -134,7 +134,7 @@ describe('optimizer steps', () => {
     const pRef = Float64Array.from(p);
     const mRef = new Float64Array(count);
     const vRef = new Float64Array(count);
-    let state = { weights: p, m: new Float32Array(count), v: new Float32Array(count) };
+    let state: Record<string, Float32Array> = { weights: p, m: new Float32Array(count), v: new Float32Array(count) };
     let worst = 0;
     for (let t = 1; t <= 3; t++) {
       const g = rng.array(count);
@@ -143,7 +143,7 @@ describe('optimizer steps', () => {
         adamStep({ count, ...o }, { weights: b.weights!, grads: b.grads!, m: b.m!, v: b.v!, stats: b.stats! }),
       ], ['weights', 'm', 'v']);
       state = { weights: out.weights!, m: out.m!, v: out.v! };
-      worst = Math.max(worst, maxAbs(state.weights, pRef));
+      worst = Math.max(worst, maxAbs(state.weights!, pRef));
     }
     console.log(`adam count=${count}: max abs error after 3 steps ${worst.toExponential(2)} (lr ${o.lr})`);
     // Adam's first steps move each weight by ≈ lr whatever the gradient's size: the error scales with lr
