@@ -98,7 +98,8 @@ export type { DigitPlacement, DigitToTensorOptions } from './image/digit.js';
 export { createClassifier, Classifier } from './image/classifier.js';
 export type { ClassifierOptions, ClassifyOptions, Classification, WithHeadOptions, ClassifierSource, WeightsSource, ImageInput, ImageDataLike } from './image/classifier.js';
 // transfer learning: a head on a frozen backbone, composed as one model; a kNN head; head files
-export { composeHead, composedWeights, checkHead, LOGITS_OUTPUT, PROBABILITIES_OUTPUT } from './train/compose.js';
+// PROBABILITIES_OUTPUT ('probabilities') is exported once, from image/multi_crop.ts; compose.ts names its softmax output the same
+export { composeHead, composedWeights, checkHead, LOGITS_OUTPUT } from './train/compose.js';
 export type { ComposeHeadOptions } from './train/compose.js';
 export type { ClassifierHead, DenseLayer, DenseActivation } from './train/head.js';
 export { knnHead, composeKnn, classifyKnn, knnVote, knnVotes, checkKnnHead, SIMILARITIES_OUTPUT, NEIGHBOURS_OUTPUT, KNN_LAYER } from './train/knn.js';
@@ -131,3 +132,10 @@ export { pcaColourBasis, pcaOffset, symmetricEigen3 } from './train/augment_pca.
 export type { PcaColourBasis, Matrix3 } from './train/augment_pca.js';
 export { drawAugmentSamples, checkAugmentOptions } from './train/augment_draw.js';
 export { SeededRandom } from './train/random.js';
+export { trainHead } from './train/trainer.js';
+export type { TrainingData, TrainHeadOptions, TrainHeadResult, TrainProgress } from './train/trainer.js';
+export type { OptimizerOptions, AdamOptions, SgdOptions } from './train/optimizer.js';
+export { epochOrder, initDenseLayer } from './train/trainer_shuffle.js';
+export { extractFeatures } from './train/features.js';
+export type { ExtractFeaturesOptions } from './train/features.js';
+export { featureLayer, cutBackbone, unfrozenLayers } from './train/backbone.js';

@@ -12,8 +12,10 @@ import { elementCount, type Graph } from '../graph/ir.js';
 import type { CropRect, Size } from './crops.js';
 import { spliceGraph } from './graph_splice.js';
 
-/** The name of the output of multiCropGraph and ensembleGraph: the mean class probabilities, [1, classes]. */
-export const PROBABILITIES_OUTPUT = 'probabilities';
+/** multiCropGraph and ensembleGraph name their mean class probabilities ([1, classes]) as a composed head names its softmax. */
+import { PROBABILITIES_OUTPUT } from '../train/compose.js';
+
+export { PROBABILITIES_OUTPUT };
 
 /** [channels, height, width] and batch of a classifier graph's single input [N, C, H, W]. */
 export function batchedImageInput(graph: Graph, where: string): { batch: number; channels: number; height: number; width: number } {

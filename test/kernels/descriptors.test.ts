@@ -43,6 +43,10 @@ import { conv3d, conv3dShape } from '../../src/kernels/conv3d.js';
 import { convTranspose3d as convTranspose3dDispatch, convTranspose3dShape } from '../../src/kernels/conv_transpose3d.js';
 import { pool3d, pool3dShape } from '../../src/kernels/pool3d.js';
 import { augmentBatchDispatch } from '../../src/kernels/augment.js';
+import { denseBackwardInput, denseBackwardParams, denseForward } from '../../src/kernels/train_dense.js';
+import { softmaxCrossEntropy } from '../../src/kernels/train_loss.js';
+import { adamStep, sgdStep } from '../../src/kernels/train_optimizer.js';
+import { gatherBatch } from '../../src/kernels/train_batch.js';
 
 const fake = (label: string) => ({ label }) as unknown as GPUBuffer;
 const [x, y, w, b, r, s, u] = ['x', 'y', 'w', 'b', 'r', 's', 'u'].map(fake) as GPUBuffer[];
@@ -130,6 +134,15 @@ function allSpecs(): DispatchSpec[] {
   // training-batch augmentation: crop + resize + mirror + offsets, RGB and grayscale
   specs.push(augmentBatchDispatch({ batch: 4, channels: 3, inHeight: 40, inWidth: 30, outHeight: 24, outWidth: 24 }, { input: x, samples: w, output: y }));
   specs.push(augmentBatchDispatch({ batch: 2, channels: 1, inHeight: 28, inWidth: 28, outHeight: 32, outWidth: 32 }, { input: x, samples: w, output: y }, 'augment_batch gray'));
+  // head training: a dense layer forward and backward (relu, at a parameter offset), the loss, both optimizers, the batch gather
+  const dense = { rows: 5, inFeatures: 7, outFeatures: 3, paramOffset: 24, activation: 'relu' } as const;
+  specs.push(denseForward(dense, { x, weights: w, y }));
+  specs.push(denseBackwardParams(dense, { x, y, dy: r, grads: s }));
+  specs.push(denseBackwardInput(dense, { y, dy: r, weights: w, dx: s }));
+  specs.push(softmaxCrossEntropy({ rows: 5, classes: 3 }, { logits: x, labels: b, grad: y, stats: s }));
+  specs.push(sgdStep({ count: 48, lr: 0.1, momentum: 0.9, weightDecay: 1e-4 }, { weights: w, grads: s, velocity: y }));
+  specs.push(adamStep({ count: 48, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, { weights: w, grads: s, m: x, v: y, stats: r }));
+  specs.push(gatherBatch({ rows: 5, width: 7, start: 10 }, { features: x, labels: b, order: r, x: y, labelsOut: s }));
   return specs;
 }
 
