@@ -160,17 +160,20 @@ export class TeachPanel {
         onProgress: (done, total) => this.say(`Features of the samples: ${done} of ${total}…`),
       });
       const classes = ready.map((c) => c.name);
-      const { head } = await trainHead(this.ctx, { features, labels: allLabels, classes }, {
+      const { mean, scale } = standardization(features, features.length / allLabels.length);
+      const standardized = features.map((v, i) => (v - mean[i % mean.length]!) * scale[i % mean.length]!);
+      const { head: trained } = await trainHead(this.ctx, { features: standardized, labels: allLabels, classes }, {
         featureLayer: layer,
         optimizer: { kind: 'adam', lr: 0.01 },
         batchSize: 16,
-        epochs: 40,
+        epochs: 50,
         seed: 1,
         onProgress: ({ loss }) => {
           losses.push(loss);
           drawLoss(byId<HTMLCanvasElement>('teach-loss'), losses);
         },
       });
+      const head = foldStandardization(trained, mean, scale);
       await this.useHead(backbone, head);
       this.say(`Trained on ${allLabels.length} samples (${originals.length} recorded, the rest augmented) in ${losses.length} epochs; final loss ${losses.at(-1)?.toFixed(3)}. Classifying live.`);
     } catch (error) {
@@ -223,6 +226,47 @@ export class TeachPanel {
   private say(text: string): void {
     byId('teach-status').textContent = text;
   }
+}
+
+/**
+ * Per-feature mean and 1/std of the samples' features. A random-weight (or
+ * any) backbone's features can be tiny or offset; a head trains quickly and
+ * reliably on standardized ones, and the standardization is then folded into
+ * its first layer, so the composed model still reads raw features.
+ */
+function standardization(features: Float32Array, width: number): { mean: Float64Array; scale: Float64Array } {
+  const n = features.length / width;
+  const mean = new Float64Array(width);
+  const square = new Float64Array(width);
+  for (let i = 0; i < features.length; i++) {
+    mean[i % width]! += features[i]! / n;
+    square[i % width]! += (features[i]! * features[i]!) / n;
+  }
+  const spread = mean.map((m, j) => Math.sqrt(Math.max(square[j]! - m * m, 0)));
+  const size = Math.max(...mean.map(Math.abs), 1e-30);
+  // a backbone whose features do not depend on the picture (deep networks with random weights) cannot be taught
+  if (Math.max(...spread) <= 1e-5 * size) {
+    throw new Error('this backbone gives the same features for every sample (deep networks with random weights lose the picture): load trained weights, or a shallower model, and record again');
+  }
+  const scale = spread.map((s) => 1 / Math.sqrt(s * s + 1e-6));
+  return { mean, scale };
+}
+
+/** W(s·(x − μ)) + b = (W·diag(s))x + (b − W·diag(s)μ): the same head, reading raw features. */
+function foldStandardization(head: ClassifierHead, mean: Float64Array, scale: Float64Array): ClassifierHead {
+  const [first, ...rest] = head.layers;
+  const weight = new Float32Array(first!.weight.length);
+  const bias = Float32Array.from(first!.bias);
+  for (let o = 0; o < first!.outFeatures; o++) {
+    let shift = 0;
+    for (let i = 0; i < first!.inFeatures; i++) {
+      const w = first!.weight[o * first!.inFeatures + i]! * scale[i]!;
+      weight[o * first!.inFeatures + i] = w;
+      shift += w * mean[i]!;
+    }
+    bias[o] = bias[o]! - shift;
+  }
+  return { ...head, layers: [{ ...first!, weight, bias }, ...rest] };
 }
 
 /** The loss per epoch as a polyline, scaled to the largest loss so far. */

@@ -384,6 +384,10 @@ describe('demo page in Chromium', () => {
     const { page, errors } = await openDemo(browser);
     await page.click('#tab-classify');
     await page.waitForSelector('#drop-zone[data-state="ready"]', { timeout: 240_000 });
+    // the backbone: a random-weight LeNet-5 as ONNX (grayscale 32×32, quick on SwiftShader); random features of a
+    // shallow network still tell the scenes apart, while deep random networks (the default MobileNet) collapse them
+    await (await page.$('input#model-file'))!.uploadFile(join(work, 'lenet5-random.onnx'));
+    await page.waitForFunction(() => document.getElementById('weights-note')!.dataset.weights === 'loaded', { timeout: 120_000 });
     await page.click('#classify-camera-start');
     await page.waitForSelector('#top5[data-state="fresh"]', { timeout: 120_000 });
     // which scene the camera shows now, from the video's own pixels: the disc scene is orange (red > blue)
