@@ -134,6 +134,8 @@ export { drawAugmentSamples, checkAugmentOptions } from './train/augment_draw.js
 export { SeededRandom } from './train/random.js';
 export { trainHead } from './train/trainer.js';
 export type { TrainingData, TrainHeadOptions, TrainHeadResult, TrainProgress } from './train/trainer.js';
+export { trainHeadOnImages } from './train/trainer_images.js';
+export type { TrainingImages, TrainHeadOnImagesOptions } from './train/trainer_images.js';
 export type { OptimizerOptions, AdamOptions, SgdOptions } from './train/optimizer.js';
 export { epochOrder, initDenseLayer } from './train/trainer_shuffle.js';
 export { extractFeatures } from './train/features.js';

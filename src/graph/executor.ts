@@ -9,7 +9,7 @@
  * (run_path.ts), which runs them.
  */
 import type { AutotuneReport } from '../autotune/autotune.js';
-import { DisposedError } from '../errors.js';
+import { DisposedError, InputError } from '../errors.js';
 import type { GpuContext } from '../gpu/device.js';
 import { GpuErrorCollector } from '../gpu/error_capture.js';
 import { prepareDispatch, releaseDispatch, type DispatchSpec } from '../kernels/dispatch.js';
@@ -20,7 +20,7 @@ import { elementCount, type Graph, type WeightMap } from './ir.js';
 import { Lifecycle } from './lifecycle.js';
 import { nodeKernel } from './node_kernels.js';
 import { place, type Placement } from './placement.js';
-import type { IoTensor, TensorInput } from './run_inputs.js';
+import { describeValue, isGpuBuffer, normalizeInputs, type IoTensor, type TensorInput } from './run_inputs.js';
 import { Replay, type ReplayStep, type RunOptions, type RunResult } from './run_path.js';
 import { stepDispatches, tensorBinding } from './step_dispatches.js';
 
@@ -185,6 +185,36 @@ export class CompiledModel {
   async run(input: TensorInput | Readonly<Record<string, TensorInput>>, options: RunOptions = {}): Promise<RunResult> {
     while (this.rebuilding) await this.rebuilding.catch(() => undefined);
     return this.current().replay.run(input, options);
+  }
+
+  /**
+   * Records one run into `encoder` without submitting it or reading anything
+   * back: `inputs` (one GPUBuffer for single-input models, or a record by
+   * name; NCHW float32, COPY_SRC) are copied in, the dispatches follow, and
+   * each output named in `outputs` is copied into its buffer (COPY_DST, at
+   * offset 0, float32). The caller encodes its own work before and after and
+   * submits once — e.g. a trainer's next-batch augmentation beside the
+   * backbone and the head step of the current batch. GPU errors surface in
+   * the caller's error scopes. Do not mix with run() calls in flight that
+   * the same command buffer would race (the two share the model's buffers).
+   * @example
+   * const encoder = ctx.device.createCommandEncoder();
+   * model.encodeRun(encoder, batchBuffer, { features: featureBuffer });
+   * ctx.device.queue.submit([encoder.finish()]);
+   */
+  encodeRun(encoder: GPUCommandEncoder, inputs: GPUBuffer | Readonly<Record<string, GPUBuffer>>, outputs: Readonly<Record<string, GPUBuffer>>): void {
+    if (this.rebuilding) throw new DisposedError('the model is being rebuilt: await rebuild() before encoding a run');
+    const { replay } = this.current();
+    const given = normalizeInputs(replay.inputs, inputs);
+    for (const [name, buffer] of given) if (!isGpuBuffer(buffer)) throw new InputError(name, 'encodeRun takes GPUBuffers only: use run() for CPU data');
+    for (const [name, target] of Object.entries(outputs)) {
+      const o = replay.outputs.find((x) => x.name === name);
+      if (!o) throw new InputError(name, `no such output; outputs are ${replay.outputs.map((x) => x.name).join(', ')}`);
+      if (!isGpuBuffer(target)) throw new InputError(name, `the output target must be a GPUBuffer, got ${describeValue(target)}`);
+      if (target.size < o.elements * 4) throw new InputError(name, `the output buffer has ${target.size} bytes; [${o.shape.join(', ')}] float32 needs ${o.elements * 4}`);
+      if ((target.usage & GPUBufferUsage.COPY_DST) === 0) throw new InputError(name, 'the output buffer lacks GPUBufferUsage.COPY_DST');
+    }
+    replay.encodeInto(encoder, given as ReadonlyMap<string, GPUBuffer>, outputs);
   }
 
   /** The first output of a single-input model, as a Float32Array (OutputTypeError if it is int64: use run). */

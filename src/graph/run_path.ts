@@ -130,6 +130,23 @@ export class Replay {
   }
 
   /**
+   * Records one run into the caller's encoder, with no submit and no
+   * readback: each input buffer is copied into the model's staging buffer,
+   * the model's dispatches follow in one pass, then each asked output is
+   * copied into the caller's buffer. What the caller encodes before and after
+   * shares the command buffer and runs in order with it, so a training loop can put a batch's augmentation, the backbone
+   * over it and the head's step in one submit.
+   */
+  encodeInto(encoder: GPUCommandEncoder, inputs: ReadonlyMap<string, GPUBuffer>, outputs: Readonly<Record<string, GPUBuffer>>): void {
+    for (const io of this.inputs) encoder.copyBufferToBuffer(inputs.get(io.name)!, 0, io.staging, 0, io.elements * 4);
+    this.encode(encoder, undefined, undefined);
+    for (const [name, target] of Object.entries(outputs)) {
+      const o = this.outputs.find((x) => x.name === name)!;
+      copyBinding(encoder, o.source, target, 0, o.elements * 4);
+    }
+  }
+
+  /**
    * Writes the CPU inputs and submits the run under error scopes: a command
    * buffer encoded ahead for runs of a pre-encoded shape (encoded now into a
    * free slot if none is ready), else one encoded here as `options` ask.
