@@ -3,7 +3,9 @@
  * act4 with a random 2-layer head (softmax output included), run by
  * onnxruntime-node (the independent oracle), by our compiled model on the
  * GPU and by a float64 reference (the interpreter on the cut backbone, then
- * the dense head written from its definition) on random weights and input.
+ * the dense head written from its definition) on random weights and input;
+ * and the kNN head (normalise → similarities → TopK) exports too, finding
+ * float64's brute-force neighbours in onnxruntime-node.
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/graph/executor.js';
@@ -11,11 +13,12 @@ import { lenet5 } from '../../src/models/lenet.js';
 import { exportOnnx } from '../../src/onnx/export.js';
 import { cutBackbone, FEATURES_OUTPUT } from '../../src/train/backbone.js';
 import { composedWeights, composeHead, LOGITS_OUTPUT, PROBABILITIES_OUTPUT } from '../../src/train/compose.js';
+import { composeKnn, knnHead, NEIGHBOURS_OUTPUT, SIMILARITIES_OUTPUT } from '../../src/train/knn.js';
 import { testContext } from '../helpers/gpu.js';
 import { runOnnxRuntime } from '../helpers/onnx_runtime.js';
 import { randomWeights } from '../helpers/random_graph.js';
 import { relativeL2, Rng } from '../helpers/random.js';
-import { denseHeadRef, softmaxRowsRef } from '../reference/dense_head.js';
+import { denseHeadRef, nearestRef, softmaxRowsRef } from '../reference/dense_head.js';
 import { runGraphRef } from '../reference/graph.js';
 import { randomHead } from '../reference/random_head.js';
 
@@ -53,5 +56,33 @@ describe('ONNX export of backbone + head', () => {
     } finally {
       model.dispose();
     }
+  });
+
+  it('LeNet-5 + a kNN head: ORT finds the float64 neighbours and similarities', async () => {
+    const rng = new Rng(43);
+    const batch = 2;
+    const [n, k, width] = [30, 4, 84];
+    const weights = randomWeights(lenet5(), rng);
+    const features = (images: Float32Array, count: number) => runGraphRef(cutBackbone(lenet5({ batch: count }), 'act4').graph, weights, new Map([['image', images]])).get(FEATURES_OUTPUT)!;
+    const examples = features(rng.array(n * 32 * 32), n);
+    const labels = Array.from({ length: n }, () => rng.int(0, 2));
+    const knn = knnHead({ features: Float32Array.from(examples), width, layer: 'act4', labels, classes: ['a', 'b', 'c'], k });
+    const image = rng.array(batch * 32 * 32);
+    const queries = features(image, batch);
+    const { graph, weights: w } = composeKnn(lenet5({ batch }), weights, knn);
+    const bytes = exportOnnx(graph, w, { name: 'lenet5+knn' });
+    const ort = await runOnnxRuntime(bytes, { image: { data: image, shape: [batch, 1, 32, 32] } });
+    expect(ort[NEIGHBOURS_OUTPUT]!.shape).toEqual([batch, k]);
+    let simErr = 0;
+    let minGap = Infinity;
+    for (let q = 0; q < batch; q++) {
+      const all = nearestRef(examples, width, queries.subarray(q * width, (q + 1) * width), n);
+      for (let i = 0; i < k; i++) minGap = Math.min(minGap, all[i]!.similarity - all[i + 1]!.similarity);
+      expect(Array.from(ort[NEIGHBOURS_OUTPUT]!.data.slice(q * k, (q + 1) * k), Number)).toEqual(all.slice(0, k).map((r) => r.index));
+      simErr = Math.max(simErr, relativeL2(ort[SIMILARITIES_OUTPUT]!.data.slice(q * k, (q + 1) * k), all.slice(0, k).map((r) => r.similarity)));
+    }
+    console.log(`[onnx export knn] ${bytes.length} bytes; ORT similarities vs float64 relative L2 ${simErr.toExponential(2)}, smallest gap between ranks ${minGap.toExponential(2)}`);
+    expect(minGap).toBeGreaterThan(1e-5);
+    expect(simErr).toBeLessThan(TOLERANCE);
   });
 });
