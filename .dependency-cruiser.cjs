@@ -22,7 +22,7 @@
 
 /** The layers of src/, bottom first: [name, the files it holds]. */
 const LAYERS = [
-  ['leaves', ['^src/errors\\.ts$', '^src/vocabulary\\.ts$', '^src/shaders\\.d\\.ts$']],
+  ['leaves', ['^src/errors\\.ts$', '^src/vocabulary\\.ts$', '^src/random\\.ts$', '^src/shaders\\.d\\.ts$']],
   ['gpu', ['^src/gpu/']],
   ['kernels', ['^src/kernels/']],
   ['ops', ['^src/ops/']],

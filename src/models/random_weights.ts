@@ -7,16 +7,11 @@
  */
 import type { Graph } from '../graph/ir.js';
 import { elementCount } from '../graph/ir.js';
+import { mulberry32 } from '../random.js';
 
-/** mulberry32: small, fast, good enough for weights. */
+/** mulberry32 from the seed (mod 2³²; seed 0 starts at state 1, as it always has: fixtures depend on it). */
 function generator(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed >>> 0 || 1);
 }
 
 /**

@@ -4,17 +4,12 @@
  * mulberry32, so a run is the same on every machine (and the bench can hand
  * the same permutations and weights to PyTorch).
  */
+import { mulberry32 } from '../random.js';
 import type { DenseActivation, DenseLayer } from './head.js';
 
-/** mulberry32: uniform floats in [0, 1) from a 32-bit seed. */
+/** mulberry32 started at the seed itself (mod 2³², 0 included): uniform floats in [0, 1). */
 export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /**
