@@ -14,11 +14,7 @@ import { createTensorBuffer } from '../src/gpu/buffers.js';
 import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
 import { Augmenter, type AugmentOptions } from '../src/train/augment.js';
 import { pcaColourBasis } from '../src/train/augment_pca.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './args.js';
 
 function randomData(length: number): Float32Array {
   const a = new Float32Array(length);

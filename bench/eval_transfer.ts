@@ -46,17 +46,13 @@ import { trainHead, type TrainHeadResult } from '../src/train/trainer.js';
 import { trainHeadOnImages } from '../src/train/trainer_images.js';
 import { epochOrder, initDenseLayer } from '../src/train/trainer_shuffle.js';
 import type { Graph, WeightMap } from '../src/graph/ir.js';
+import { option } from './args.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const FASHION = '/usr/share/datasets/fashion-mnist/';
 const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const SEED = 2026;
 const RECIPE = { lr: 1e-3, batchSize: 128 };
-
-function flag(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
-}
 
 /** A gzipped IDX file's uint8 payload (src/io/idx.ts checks its header); magic 0x803 is images, 0x801 labels. */
 function readIdxGz(name: string, magic: number): Uint8Array {
@@ -132,7 +128,7 @@ function torchAccuracy(train: Float32Array, trainLabels: Uint8Array, test: Float
 const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
 
 async function main(): Promise<void> {
-  const epochs = Number(flag('epochs', '20'));
+  const epochs = Number(option('epochs', '20'));
   const skipVariants = process.argv.includes('--skip-variants');
   const trainLabels = readIdxGz('train-labels-idx1-ubyte', 0x801);
   const testLabels = readIdxGz('t10k-labels-idx1-ubyte', 0x801);
@@ -190,7 +186,7 @@ async function main(): Promise<void> {
     rows.push(`| fc1 unfrozen | flatten (120) | fc1 (ReLU) + softmax | 60,000 | ${pct(accUnfrozen)} | — | ${((trainLabels.length * epochs) / unfrozen.seconds).toFixed(0)} |`);
   }
   if (!skipVariants) {
-    const few = Number(flag('aug-samples', '1000'));
+    const few = Number(option('aug-samples', '1000'));
     const fewLabels = Int32Array.from(trainLabels.subarray(0, few));
     const recipe = { featureLayer: 'act4', optimizer: { kind: 'adam', lr: RECIPE.lr } as const, epochs, seed: SEED };
     const t0 = performance.now();

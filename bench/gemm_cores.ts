@@ -13,11 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
 import { GEMM_TILE_NAMES, isGemmTileName } from '../src/kernels/gemm.js';
 import { bestPerCore, gemmCoreSweep, GEMM_SWEEP_SHAPES } from './gemm_sweep.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './args.js';
 
 const ctx = await createNodeGpuContext();
 const runs = Number(option('runs', ctx.deviceClass === 'cpu' ? '5' : '20'));

@@ -21,6 +21,7 @@ import { encodeDispatch, prepareDispatch, releaseDispatch } from '../src/kernels
 import { gemmTileFor, type GemmParams } from '../src/kernels/gemm.js';
 import { planGemmGrid } from '../src/kernels/gemm_grid.js';
 import { gemmDispatches, splitKScratchFloats, type GemmLaunch } from '../src/kernels/split_k.js';
+import { option } from './args.js';
 
 const SHAPES: { name: string; p: GemmParams }[] = [
   { name: 'resnet50 layer4 3×3 512→512', p: { m: 49, n: 512, k: 4608 } },
@@ -33,11 +34,6 @@ const SHAPES: { name: string; p: GemmParams }[] = [
   { name: 'lenet5 fc 400→120', p: { m: 1, n: 120, k: 400 } },
   { name: 'mlp fc batch 8 1024→256', p: { m: 8, n: 256, k: 1024 } },
 ];
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 function random(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);

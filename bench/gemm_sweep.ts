@@ -13,6 +13,7 @@ import { PassTimer, type TimingSource } from '../src/gpu/timer.js';
 import { latencyStats } from '../src/bench/stats.js';
 import { encodeDispatch, prepareDispatch, releaseDispatch } from '../src/kernels/dispatch.js';
 import { GEMM_TILE_NAMES, GEMM_TILES, gemm, gemmTileThatRuns, type GemmTile, type GemmTileName } from '../src/kernels/gemm.js';
+import { randomData } from './args.js';
 
 export interface GemmSweepShape {
   /** Where the shape comes from (a layer's im2col or pointwise GEMM, or a square). */
@@ -70,12 +71,6 @@ export interface GemmSweepOptions {
   warmup?: number;
   /** Called with each row as it is measured (for printing progress). */
   onRow?: (row: GemmSweepRow) => void;
-}
-
-function randomData(length: number): Float32Array {
-  const a = new Float32Array(length);
-  for (let i = 0; i < length; i++) a[i] = Math.random() * 2 - 1;
-  return a;
 }
 
 /** Times every tile on every shape (relu + bias epilogue, as a conv runs it): median of `runs` after `warmup`. */

@@ -22,17 +22,7 @@ import { conv2dShape, fullSlice } from '../src/kernels/conv2d_shape.js';
 import { encodeDispatch, prepareDispatch, releaseDispatch, type DispatchSpec } from '../src/kernels/dispatch.js';
 import { gemm, linearWeightToGemm } from '../src/kernels/gemm.js';
 import { gemv, gemvWeight } from '../src/kernels/gemv.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-function randomData(length: number): Float32Array {
-  const a = new Float32Array(length);
-  for (let i = 0; i < length; i++) a[i] = Math.random() * 2 - 1;
-  return a;
-}
+import { option, randomData } from './args.js';
 
 const runs = Number(option('runs', '10'));
 const warmup = Number(option('warmup', '2'));

@@ -23,6 +23,7 @@ import { candidateDispatches, candidateName, convCandidates } from '../src/autot
 import { chooseConvStrategy, CONV_STRATEGIES } from '../src/kernels/conv2d.js';
 import { conv2dShape, type Conv2dParams, type Conv2dShape } from '../src/kernels/conv2d_shape.js';
 import { encodeDispatch, prepareDispatch, releaseDispatch } from '../src/kernels/dispatch.js';
+import { option, randomData } from './args.js';
 
 interface Layer {
   model: string;
@@ -59,19 +60,8 @@ const LAYERS: Layer[] = [
   { model: 'mobilenet_v2', name: 'conv 1×1 320→1280', params: conv(7, 320, 1280, 1) },
 ];
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
 function macs(s: Conv2dShape): number {
   return s.batch * s.outHeight * s.outWidth * s.outChannels * (s.inChannels / s.groups) * s.kernelHeight * s.kernelWidth;
-}
-
-function randomData(length: number): Float32Array {
-  const a = new Float32Array(length);
-  for (let i = 0; i < length; i++) a[i] = Math.random() * 2 - 1;
-  return a;
 }
 
 const runs = Number(option('runs', '20'));

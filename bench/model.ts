@@ -17,11 +17,7 @@ import type { DeviceClass } from '../src/gpu/device.js';
 import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
 import { randomWeights } from '../src/models/random_weights.js';
 import { zooModel } from '../src/models/zoo.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './args.js';
 
 const id = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--')) ?? 'resnet50';
 const entry = zooModel(id);

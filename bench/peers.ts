@@ -18,11 +18,7 @@ import { compile } from '../src/graph/executor.js';
 import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
 import { randomWeights } from '../src/models/random_weights.js';
 import { zooModel } from '../src/models/zoo.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './args.js';
 const ids = (process.argv.slice(2).find((a, i, all) => a !== '--' && !a.startsWith('--') && !all[i - 1]?.startsWith('--')) ?? 'lenet5').split(',');
 const runs = Number(option('runs', '3'));
 const warmup = Number(option('warmup', '1'));

@@ -19,11 +19,7 @@ import { randomWeights } from '../src/models/random_weights.js';
 import { zooModel } from '../src/models/zoo.js';
 import { exportOnnx } from '../src/onnx/export.js';
 import { parseOnnx } from '../src/onnx/import.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './args.js';
 
 const MODELS = ['mobilenet_v3_small', 'mobilenet_v3_large', 'lraspp_mobilenet_v3_large', 'deeplabv3_mobilenet_v3_large', 'fcn_resnet50', 'deeplabv3_resnet50'];
 const size = Number(option('size', '224'));

@@ -15,11 +15,7 @@ import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
 import { median } from '../src/gpu/timer.js';
 import { randomWeights } from '../src/models/random_weights.js';
 import { zooModel } from '../src/models/zoo.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './args.js';
 
 const models = option('models', 'resnet18,mobilenet_v2').split(',');
 const size = Number(option('size', '64'));

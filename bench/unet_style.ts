@@ -20,11 +20,7 @@ import { randomWeights } from '../src/models/random_weights.js';
 import { zooModel } from '../src/models/zoo.js';
 import { exportOnnx } from '../src/onnx/export.js';
 import { parseOnnx } from '../src/onnx/import.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './args.js';
 
 const size = Number(option('size', '256'));
 const runs = Number(option('runs', '3'));

@@ -12,11 +12,7 @@ import { createNodeGpuContext } from '../src/gpu/node_gpu.js';
 import { median } from '../src/gpu/timer.js';
 import { randomWeights } from '../src/models/random_weights.js';
 import { ZOO, zooModel } from '../src/models/zoo.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './args.js';
 
 const runs = Number(option('runs', '3'));
 const ids = option('models', ZOO.map((e) => e.id).join(',')).split(',');
