@@ -7,27 +7,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidParameterError } from '../../src/errors.js';
-import { placeholderBuffer } from '../../src/gpu/buffers.js';
-import type { Activation } from '../../src/kernels/epilogue.js';
 import { GEMV_TARGET_WORKGROUPS, GEMV_WORKGROUP_SIZE, gemv, gemvColumnsPerWorkgroup, gemvRowLength, gemvWeight } from '../../src/kernels/gemv.js';
-import { runKernel, testContext } from '../helpers/gpu.js';
-import { F32_TOLERANCE, Rng, relativeL2 } from '../helpers/random.js';
-import { matmulRef } from '../reference/gemm.js';
+import { gemvCaseLabel, runGemvCase, type GemvCase } from '../helpers/gemv_case.js';
+import { testContext } from '../helpers/gpu.js';
+import { F32_TOLERANCE, Rng } from '../helpers/random.js';
 
-interface Case {
-  m: number;
-  n: number;
-  k: number;
-  bias: boolean;
-  residual: boolean;
-  activation: Activation;
-  /** Columns [begin, end) of an n-wide weight, written at colOffset = begin of an n-wide output. */
-  block?: [number, number];
-}
-
-function cases(): Case[] {
+function cases(): GemvCase[] {
   const rng = new Rng(5150);
-  const out: Case[] = [];
+  const out: GemvCase[] = [];
   const sizes = [1, 3, 4, 5, 7, 8, 12, 13, 33, 64, 100, 127, 256, 301];
   // three epilogues keep the pipelines few (one per WG_COLS × epilogue, seconds each on SwiftShader)
   const epilogues = [
@@ -56,40 +43,13 @@ describe('GEMV (batch ≤ 4)', () => {
   afterAll(() => console.log(`[gemv] ${count} cases, worst relative L2 ${worst.toExponential(2)}`));
 
   for (const c of cases()) {
-    const [begin, end] = c.block ?? [0, c.n];
-    const width = end - begin;
-    const name = `m=${c.m} n=${c.n} k=${c.k}${c.block ? ` columns ${begin}..${end}` : ''} bias=${c.bias} res=${c.residual} act=${c.activation} cols/wg=${gemvColumnsPerWorkgroup(width, c.k)}`;
-    it(name, async () => {
-      const ctx = await testContext();
-      const x = rng.array(c.m * c.k);
-      // PyTorch's [out][in]
-      const w = rng.array(c.n * c.k);
-      const bias = rng.array(c.n);
-      const residual = rng.array(c.m * c.n);
-      const initial = rng.array(c.m * c.n);
-      const got = await runKernel(
-        ctx,
-        { x, w: gemvWeight(w, c.n, c.k, begin, end), bias: bias.subarray(begin, end), residual: residual.subarray(begin) },
-        c.m * c.n,
-        (buf, output) => [
-          gemv(
-            { m: c.m, n: width, k: c.k, ldc: c.n, colOffset: begin, residualStride: c.n },
-            { x: buf.x!, weight: buf.w!, bias: c.bias ? buf.bias : undefined, residual: c.residual ? buf.residual : undefined, output, unused: placeholderBuffer(ctx.device) },
-            { activation: c.activation },
-          ),
-        ],
-        initial,
-      );
-      // reference: B = Wᵀ as [k][n]; columns outside the block keep their old values
-      const b = new Float64Array(c.k * c.n);
-      for (let o = 0; o < c.n; o++) for (let i = 0; i < c.k; i++) b[i * c.n + o] = w[o * c.k + i]!;
-      const full = matmulRef(x, b, c.m, c.n, c.k, c.bias ? bias : undefined, c.residual ? residual : undefined, c.activation);
-      const expected = Float64Array.from(initial);
-      for (let r = 0; r < c.m; r++) for (let j = begin; j < end; j++) expected[r * c.n + j] = full[r * c.n + j]!;
-      const error = relativeL2(got, expected);
+    it(gemvCaseLabel(c), async () => {
+      const { got, initial, error } = await runGemvCase(await testContext(), c, rng);
       worst = Math.max(worst, error);
       count++;
       expect(error).toBeLessThanOrEqual(F32_TOLERANCE);
+      // the columns either side of a block are untouched
+      const [begin, end] = c.block ?? [0, c.n];
       if (c.block) for (let r = 0; r < c.m; r++) for (const j of [begin - 1, end]) if (j >= 0 && j < c.n) expect(got[r * c.n + j]).toBe(initial[r * c.n + j]);
     });
   }
