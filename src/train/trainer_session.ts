@@ -51,7 +51,7 @@ export interface TrainHeadResult {
   history: { epoch: number; loss: number }[];
 }
 
-export function positiveInteger(name: string, v: number): void {
+function positiveInteger(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new InvalidParameterError(name, `must be a whole number ≥ 1, got ${v}`);
 }
 
